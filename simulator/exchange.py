@@ -1,0 +1,147 @@
+"""The record of one hub-to-CPO exchange, as the Process Monitor shows it.
+
+The sender produces these, storage keeps them, the admin API, CLI and portal show them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Outcome(enum.Enum):
+    """How an exchange ended. One value per diagnosis the hub can give."""
+
+    ACCEPTED = "accepted"  # HTTP 200, valid acknowledgement, Result true
+    REJECTED = "rejected"  # valid acknowledgement with Result false (carries its StatusCode)
+    SETTINGS_INVALID = "settings_invalid"  # the saved settings cannot be used (e.g. offline)
+    NO_USER_CERTIFICATE = "no_user_certificate"  # User certificate mode, nothing active to trust
+    DNS_FAILURE = "dns_failure"
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    PLAIN_HTTP = "plain_http"  # https URL, but the port speaks plain HTTP
+    SERVER_CERT_EXPIRED = "server_cert_expired"
+    SERVER_CERT_NOT_YET_VALID = "server_cert_not_yet_valid"
+    SERVER_CERT_UNTRUSTED = "server_cert_untrusted"
+    HOSTNAME_MISMATCH = "hostname_mismatch"
+    TLS_VERSION = "tls_version"  # the endpoint offers only TLS below 1.2
+    CLIENT_CERT_REFUSED = "client_cert_refused"  # the CPO refused the hub's service certificate
+    TLS_ERROR = "tls_error"  # any other TLS failure
+    CONNECTION_CLOSED = "connection_closed"  # the CPO closed the connection without answering
+    HTTP_STATUS = "http_status"  # HTTP status other than 200
+    NOT_JSON = "not_json"
+    INVALID_ACKNOWLEDGEMENT = "invalid_acknowledgement"
+
+    @property
+    def ok(self) -> bool:
+        return self is Outcome.ACCEPTED
+
+
+@dataclass(frozen=True)
+class TLSFacts:
+    """What the TLS handshake showed about the CPO's endpoint."""
+
+    protocol: str
+    cipher: str | None
+    server_subject: str | None
+    server_sha256: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "cipher": self.cipher,
+            "server_subject": self.server_subject,
+            "server_sha256": self.server_sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TLSFacts:
+        return cls(
+            protocol=data["protocol"],
+            cipher=data.get("cipher"),
+            server_subject=data.get("server_subject"),
+            server_sha256=data.get("server_sha256"),
+        )
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the hub sent to a CPO, and everything that came back."""
+
+    operation: str  # OICP wire name, e.g. "eRoamingAuthorizeRemoteStart"
+    url: str
+    request_body: dict[str, Any]
+    outcome: Outcome
+    detail: str  # one sentence: what happened and, for a failure, what to do
+    started_at: datetime
+    elapsed_ms: float
+    operator_id: str | None = None
+    service_type: str | None = None  # ServiceType.value, when sent for a configured operator
+    server_certification: str | None = None  # ServerCertification.slug
+    http_status: int | None = None
+    response_body: str | None = None
+    result: bool | None = None
+    status_code: str | None = None
+    status_description: str | None = None
+    session_id: str | None = None
+    cpo_partner_session_id: str | None = None
+    tls: TLSFacts | None = None
+    problems: tuple[dict[str, str], ...] = field(default=())  # JSON pointer problems of the ack
+    exchange_id: int | None = None  # set by storage
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.ok
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exchange_id": self.exchange_id,
+            "operator_id": self.operator_id,
+            "service_type": self.service_type,
+            "server_certification": self.server_certification,
+            "operation": self.operation,
+            "url": self.url,
+            "request_body": self.request_body,
+            "ok": self.ok,
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+            "started_at": self.started_at.isoformat(),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+            "http_status": self.http_status,
+            "response_body": self.response_body,
+            "result": self.result,
+            "status_code": self.status_code,
+            "status_description": self.status_description,
+            "session_id": self.session_id,
+            "cpo_partner_session_id": self.cpo_partner_session_id,
+            "tls": self.tls.to_json() if self.tls else None,
+            "problems": list(self.problems),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Exchange:
+        tls = data.get("tls")
+        return cls(
+            exchange_id=data.get("exchange_id"),
+            operator_id=data.get("operator_id"),
+            service_type=data.get("service_type"),
+            server_certification=data.get("server_certification"),
+            operation=data["operation"],
+            url=data["url"],
+            request_body=data["request_body"],
+            outcome=Outcome(data["outcome"]),
+            detail=data["detail"],
+            started_at=datetime.fromisoformat(data["started_at"]),
+            elapsed_ms=float(data["elapsed_ms"]),
+            http_status=data.get("http_status"),
+            response_body=data.get("response_body"),
+            result=data.get("result"),
+            status_code=data.get("status_code"),
+            status_description=data.get("status_description"),
+            session_id=data.get("session_id"),
+            cpo_partner_session_id=data.get("cpo_partner_session_id"),
+            tls=TLSFacts.from_json(tls) if tls else None,
+            problems=tuple(data.get("problems") or ()),
+        )
