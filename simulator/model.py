@@ -68,7 +68,8 @@ class ReservationPathStyle(enum.Enum):
     """Which path the hub appends for reservations (implementations disagree)."""
 
     HUBJECT = "hubject"  # /api/oicp/reservation/v11/providers/{id}/reservation-start-request
-    CHARGING = "charging"  # /api/oicp/charging/v21/providers/{id}/authorize-remote-reservation/start
+    # /api/oicp/charging/v21/providers/{id}/authorize-remote-reservation/start
+    CHARGING = "charging"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,270 @@
+"""The stub's HTTPS endpoint: the four hub-to-CPO operations under any path prefix.
+
+The hub appends the OICP path to the Service URL the CPO configured (OICP 2.3 CPO,
+06_CPO_Code_Snippets), so the stub matches on the path *suffix*, with either reservation
+path style and ``*`` literal or as ``%2A`` (``oicp.paths.match_hub_to_cpo_path``).
+
+Every OICP answer is HTTP 200 with an eRoamingAcknowledgement, refusals and bad input
+included (OICP 2.3 §eRoamingAcknowledgement): bad input is Result false, 022 "Data error."
+with the problems in AdditionalInfo. Only the configured transport faults (close, HTTP 500,
+malformed JSON) break that rule, on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from aiohttp import web
+from cryptography import x509
+
+from cpo_stub.behaviour import (
+    Accept,
+    Behaviour,
+    CloseConnection,
+    Delay,
+    Http500,
+    MalformedJson,
+    Reject,
+)
+from cpo_stub.core import StubCore
+from cpo_stub.recording import StubRecord
+from oicp import identifiers, status
+from oicp.errors import OICPValidationError
+from oicp.messages import (
+    Acknowledgement,
+    AuthorizeRemoteReservationStart,
+    RemoteRequest,
+    StatusCode,
+    parse_request,
+)
+from oicp.paths import PathMatch, match_hub_to_cpo_path
+
+JSON_CONTENT_TYPE = "application/json"
+REQUESTS_PAGE_SUFFIX = "/_stub/requests"
+
+HTTP500_BODY = "stub CPO: simulated internal server error (behaviour http500)"
+MALFORMED_JSON_BODY = '{"Result": true, "StatusCode": {"Code": "000", '
+"""A JSON acknowledgement cut short: what a crashing backend might send."""
+
+CLOSED = 0
+"""``StubRecord.response_status`` when the stub dropped the connection instead of answering."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: str | None
+    behaviour: str
+    content_type: str = JSON_CONTENT_TYPE
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """What the stub read from one request before deciding how to answer."""
+
+    method: str
+    path: str
+    match: PathMatch | None
+    raw_body: str
+    body: object
+    json_problem: str | None
+    client_subject: str | None
+    received_at: datetime
+
+
+def _ack_answer(ack: Acknowledgement, behaviour: str) -> _Answer:
+    return _Answer(200, json.dumps(ack.to_wire(explicit_nulls=True)), behaviour)
+
+
+def _data_error(info: str, session_id: str | None = None) -> _Answer:
+    ack = Acknowledgement(False, StatusCode.for_code(status.DATA_ERROR, info), session_id)
+    return _ack_answer(ack, "invalid request")
+
+
+class OICPEndpoint:
+    """The aiohttp handler for every path on the stub's HTTPS port."""
+
+    def __init__(self, core: StubCore) -> None:
+        self._core = core
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Route by path suffix: the requests page, an OICP operation, or 404."""
+        path = request.raw_path
+        if request.method == "GET" and path.split("?", 1)[0].endswith(REQUESTS_PAGE_SUFFIX):
+            return web.json_response(self._core.recorder.to_json())
+        incoming = await _read(request, match_hub_to_cpo_path(path))
+        answer = await self._answer(request, incoming)
+        self._record(incoming, answer)
+        if answer.status == CLOSED:
+            return web.Response(status=200)  # never written: the transport is gone
+        headers = {"Allow": "POST"} if answer.status == 405 else None
+        return web.Response(
+            status=answer.status,
+            text=answer.body,
+            content_type=answer.content_type,
+            charset="utf-8",
+            headers=headers,
+        )
+
+    async def _answer(self, request: web.Request, incoming: _Incoming) -> _Answer:
+        if incoming.match is None:
+            return _not_found(incoming.path)
+        if incoming.method != "POST":
+            return _method_not_allowed(incoming)
+        parsed = _parse(incoming)
+        if isinstance(parsed, _Answer):
+            return parsed
+        behaviour = self._core.behaviours.for_request(parsed.evse_id, incoming.match.operation)
+        answer = await self._perform(request, parsed, behaviour)
+        return replace(answer, behaviour=behaviour.describe())
+
+    async def _perform(
+        self, request: web.Request, message: RemoteRequest, behaviour: Behaviour
+    ) -> _Answer:
+        label = behaviour.describe()
+        if isinstance(behaviour, Delay):
+            await asyncio.sleep(behaviour.seconds)
+            return await self._perform(request, message, behaviour.then)
+        if isinstance(behaviour, CloseConnection):
+            if request.transport is not None:
+                request.transport.abort()
+            return _Answer(CLOSED, None, label)
+        if isinstance(behaviour, Http500):
+            return _Answer(500, HTTP500_BODY, label, "text/plain")
+        if isinstance(behaviour, MalformedJson):
+            return _Answer(200, MALFORMED_JSON_BODY, label)
+        if isinstance(behaviour, Reject):
+            ack = Acknowledgement.reply_to(
+                message, behaviour.code, result=False, additional_info=behaviour.additional_info
+            )
+            return _ack_answer(ack, label)
+        return self._accept(message, behaviour)
+
+    def _accept(self, message: RemoteRequest, behaviour: Accept) -> _Answer:
+        duration = (
+            message.duration if isinstance(message, AuthorizeRemoteReservationStart) else None
+        )
+        decision = self._core.book.apply(
+            message.operation, message.evse_id, message.session_id, duration
+        )
+        ack = Acknowledgement.reply_to(
+            message,
+            decision.code,
+            additional_info=decision.additional_info,
+            cpo_partner_session_id=decision.cpo_partner_session_id,
+        )
+        return _ack_answer(ack, behaviour.describe())
+
+    def _record(self, incoming: _Incoming, answer: _Answer) -> None:
+        body = incoming.body if isinstance(incoming.body, dict) else {}
+        match = incoming.match
+        self._core.recorder.add_record(
+            StubRecord(
+                operation=match.operation if match else None,
+                path=incoming.path,
+                provider_id=match.provider_id if match else None,
+                body=incoming.body,
+                raw_body=incoming.raw_body,
+                evse_id=_text(body.get("EvseID")),
+                session_id=_text(body.get("SessionID")),
+                response_status=answer.status,
+                response_body=answer.body,
+                behaviour=answer.behaviour,
+                client_subject=incoming.client_subject,
+                received_at=incoming.received_at,
+                method=incoming.method,
+            )
+        )
+
+
+async def _read(request: web.Request, match: PathMatch | None) -> _Incoming:
+    received_at = datetime.now(UTC)
+    raw = await request.read()
+    body, json_problem = _decode_json(raw)
+    return _Incoming(
+        method=request.method,
+        path=request.raw_path,
+        match=match,
+        raw_body=raw.decode("utf-8", errors="replace"),
+        body=body,
+        json_problem=json_problem,
+        client_subject=_client_subject(request),
+        received_at=received_at,
+    )
+
+
+def _decode_json(raw: bytes) -> tuple[object, str | None]:
+    """(parsed body, None) or (None, why the body is not JSON)."""
+    if not raw:
+        return None, "the request body is empty; send the OICP request as a JSON object"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"the request body is not UTF-8 ({exc}); OICP messages must use UTF-8"
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, f"the request body is not valid JSON ({exc}); send the OICP request as JSON"
+
+
+def _parse(incoming: _Incoming) -> RemoteRequest | _Answer:
+    """The validated request, or the 022 answer explaining why it is not one."""
+    assert incoming.match is not None
+    if incoming.json_problem is not None:
+        return _data_error(incoming.json_problem)
+    try:
+        message = parse_request(incoming.match.operation, incoming.body)
+    except OICPValidationError as exc:
+        return _data_error(exc.additional_info or exc.description, _echo_session(incoming.body))
+    if message.provider_id != incoming.match.provider_id:
+        info = (
+            f"ProviderID in the path ({incoming.match.provider_id!r}) differs from ProviderID "
+            f"in the body ({message.provider_id!r}); OICP requires them to be equal as strings"
+        )
+        ack = Acknowledgement.reply_to(message, status.DATA_ERROR, additional_info=info)
+        return _ack_answer(ack, "invalid request")
+    return message
+
+
+def _echo_session(body: object) -> str | None:
+    # Echo only a well-formed SessionID, so that the answer itself stays schema-valid.
+    value = body.get("SessionID") if isinstance(body, dict) else None
+    return value if identifiers.is_session_id(value) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _not_found(path: str) -> _Answer:
+    error = (
+        f"the stub CPO serves no OICP operation at {path!r}; it answers POSTs whose path ends "
+        "in /api/oicp/charging/v21/providers/{ProviderID}/authorize-remote/start|stop, "
+        "/api/oicp/reservation/v11/providers/{ProviderID}/reservation-start-request|"
+        "reservation-stop-request or /api/oicp/charging/v21/providers/{ProviderID}/"
+        "authorize-remote-reservation/start|stop"
+    )
+    return _Answer(404, json.dumps({"error": error, "path": path}), "not found")
+
+
+def _method_not_allowed(incoming: _Incoming) -> _Answer:
+    assert incoming.match is not None
+    error = (
+        f"{incoming.match.operation.value} must be sent with POST, not {incoming.method}"
+        " (OICP operations are all POST with a JSON body)"
+    )
+    body = json.dumps({"error": error, "path": incoming.path})
+    return _Answer(405, body, "method not allowed")
+
+
+def _client_subject(request: web.Request) -> str | None:
+    """The client certificate's subject as an RFC 4514 string, or None without TLS."""
+    transport = request.transport
+    ssl_object = transport.get_extra_info("ssl_object") if transport else None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    if not der:
+        return None
+    return x509.load_der_x509_certificate(der).subject.rfc4514_string()

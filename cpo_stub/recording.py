@@ -1,0 +1,131 @@
+"""What the stub CPO saw: every request it answered and every TLS handshake that failed.
+
+Tests read these lists to check what the hub sent; ``wait_for_*`` lets them wait for traffic
+that arrives asynchronously (a failed handshake is recorded after the client already saw
+its connection drop) without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from oicp.operations import Operation
+
+
+class NoRequestsError(LookupError):
+    """The stub has not recorded the request a test asked for."""
+
+
+@dataclass(frozen=True)
+class StubRecord:
+    """One request the stub received and how it answered.
+
+    ``body`` is the parsed JSON (None when the body was not JSON), ``raw_body`` the text as
+    received. ``response_body`` is None when the stub dropped the connection.
+    ``client_subject`` is the client certificate's subject (RFC 4514).
+    """
+
+    operation: Operation | None
+    path: str
+    provider_id: str | None
+    body: object
+    raw_body: str
+    evse_id: str | None
+    session_id: str | None
+    response_status: int
+    response_body: str | None
+    behaviour: str
+    client_subject: str | None
+    received_at: datetime
+    method: str = "POST"
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form served by ``/_stub/requests`` and the control API."""
+        return {
+            "operation": self.operation.value if self.operation else None,
+            "method": self.method,
+            "path": self.path,
+            "ProviderID": self.provider_id,
+            "EvseID": self.evse_id,
+            "SessionID": self.session_id,
+            "body": self.body,
+            "raw_body": self.raw_body,
+            "response_status": self.response_status,
+            "response_body": self.response_body,
+            "behaviour": self.behaviour,
+            "client_subject": self.client_subject,
+            "received_at": self.received_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class HandshakeFailure:
+    """A TLS handshake the stub refused or lost, with OpenSSL's reason.
+
+    ``reason`` reads like "peer did not return a certificate" or "certificate has
+    expired"; ``verify_message`` is set when certificate verification failed.
+    """
+
+    peer: str
+    reason: str
+    verify_message: str | None
+    at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form served next to the requests."""
+        return {
+            "peer": self.peer,
+            "reason": self.reason,
+            "verify_message": self.verify_message,
+            "at": self.at.isoformat(),
+        }
+
+
+class Recorder:
+    """Keeps the records and wakes up whoever waits for more of them."""
+
+    def __init__(self) -> None:
+        self.records: list[StubRecord] = []
+        self.handshake_failures: list[HandshakeFailure] = []
+        self.listeners: list[Callable[[StubRecord], None]] = []
+        self._changed = asyncio.Event()
+
+    def add_record(self, record: StubRecord) -> None:
+        """Append a request record."""
+        self.records.append(record)
+        for listener in self.listeners:
+            listener(record)
+        self._notify()
+
+    def add_handshake_failure(self, failure: HandshakeFailure) -> None:
+        """Append a failed handshake."""
+        self.handshake_failures.append(failure)
+        self._notify()
+
+    def clear(self) -> None:
+        """Forget every record and failure."""
+        self.records.clear()
+        self.handshake_failures.clear()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        """Return once ``ready()`` is true; raise TimeoutError naming ``what`` after ``timeout``."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not ready():
+                    await self._changed.wait()
+        except TimeoutError:
+            raise TimeoutError(f"the stub did not see {what} within {timeout:g} s") from None
+
+    def to_json(self) -> dict[str, object]:
+        """``{"requests": [...], "handshake_failures": [...]}``."""
+        return {
+            "requests": [record.to_json() for record in self.records],
+            "handshake_failures": [failure.to_json() for failure in self.handshake_failures],
+        }

@@ -1,0 +1,218 @@
+"""The stub's TLS side: its server context and a site that does the handshake itself.
+
+Hubject's HBS presents its service certificate as a client certificate on every call to a
+CPO backend (certificates digest §3.1), so the stub requires one issued by the mock
+Hubject CA. When asyncio terminates TLS, a refused client certificate only reaches the
+``asyncio`` logger in debug mode (certificates digest §7.2). ``HandshakeSite`` therefore
+accepts plain TCP, runs ``loop.start_tls`` itself and reports every failed handshake with
+OpenSSL's reason before it hands the TLS transport to aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from cpo_stub.recording import HandshakeFailure
+
+PemSource = Path | str | bytes
+"""A PEM file's path, or the PEM text itself as bytes."""
+
+HANDSHAKE_TIMEOUT_S = 30.0
+
+_OPENSSL_TEXT = re.compile(r"\[SSL: [A-Z0-9_]+\] (?P<text>.*?)(?: \(_ssl\.c:\d+\))?$")
+
+
+def server_context(
+    server_cert: PemSource, server_key: PemSource, client_ca: PemSource
+) -> ssl.SSLContext:
+    """A TLS ≥ 1.2 server context that requires a client certificate chaining to ``client_ca``.
+
+    ``server_cert`` may hold the leaf followed by its intermediates (mockpki writes them so).
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.verify_mode = ssl.CERT_REQUIRED
+    _load_chain(context, server_cert, server_key)
+    if isinstance(client_ca, bytes):
+        context.load_verify_locations(cadata=client_ca.decode("ascii"))
+    else:
+        context.load_verify_locations(cafile=str(client_ca))
+    return context
+
+
+def _load_chain(context: ssl.SSLContext, cert: PemSource, key: PemSource) -> None:
+    # load_cert_chain reads files only: PEM given as bytes goes through a private temp dir.
+    with tempfile.TemporaryDirectory(prefix="cpo-stub-") as scratch:
+        cert_path = _as_file(cert, Path(scratch) / "cert.pem")
+        key_path = _as_file(key, Path(scratch) / "key.pem")
+        try:
+            context.load_cert_chain(cert_path, key_path)
+        except (ssl.SSLError, OSError) as exc:
+            raise ValueError(
+                f"cannot load the stub's server certificate {_name(cert)} with key {_name(key)}: "
+                f"{exc}; check that both files are PEM and belong together"
+            ) from exc
+
+
+def _as_file(source: PemSource, scratch: Path) -> str:
+    if isinstance(source, bytes):
+        scratch.write_bytes(source)
+        scratch.chmod(0o600)
+        return str(scratch)
+    return str(source)
+
+
+def _name(source: PemSource) -> str:
+    return "(PEM bytes)" if isinstance(source, bytes) else str(source)
+
+
+def failure_reason(exc: BaseException) -> tuple[str, str | None]:
+    """(reason, verify_message) for an exception raised by a server-side handshake.
+
+    ``[SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate (_ssl.c:…)``
+    becomes "peer did not return a certificate"; a failed verification gives its
+    ``verify_message`` ("certificate has expired", "unable to get local issuer certificate").
+    """
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        message = exc.verify_message or str(exc)
+        return message, exc.verify_message
+    if isinstance(exc, ssl.SSLError):
+        match = _OPENSSL_TEXT.search(str(exc.args[1]) if len(exc.args) > 1 else str(exc))
+        return (match.group("text") if match else str(exc)), None
+    if isinstance(exc, TimeoutError):
+        return "the client did not complete the TLS handshake in time", None
+    if isinstance(exc, ConnectionError | EOFError):
+        return f"the client closed the connection during the TLS handshake ({exc!r})", None
+    return f"{type(exc).__name__}: {exc}", None
+
+
+FailureSink = Callable[[HandshakeFailure], None]
+
+
+class _HandshakeProtocol(asyncio.Protocol):
+    """Holds a fresh TCP connection until ``start_tls`` takes it over.
+
+    Reading is paused at once, so the ClientHello stays in the socket for the TLS protocol
+    that ``start_tls`` installs: this protocol never consumes a byte.
+    """
+
+    def __init__(self, site: HandshakeSite) -> None:
+        self._site = site
+        self._task: asyncio.Task[None] | None = None
+        self._transport: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        transport.pause_reading()
+        self._task = asyncio.get_running_loop().create_task(self._site.handshake(transport))
+        self._site.track(self._task, transport)
+
+    def data_received(self, data: bytes) -> None:  # pragma: no cover - reading is paused
+        raise AssertionError("the handshake wrapper must never receive data")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        # Only reached if the connection died before start_tls replaced this protocol.
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            lost = exc or ConnectionResetError("closed before the TLS handshake began")
+            self._site.report(self._transport, lost)
+
+
+class HandshakeSite(web.BaseSite):
+    """An aiohttp site on TCP that performs the TLS handshake itself and reports failures."""
+
+    __slots__ = ("_bound_port", "_context", "_host", "_on_failure", "_pending", "_port")
+
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        context: ssl.SSLContext,
+        on_failure: FailureSink,
+    ) -> None:
+        super().__init__(runner)
+        self._host = host
+        self._port = port
+        self._bound_port: int | None = None
+        self._context = context
+        self._on_failure = on_failure
+        self._pending: dict[asyncio.Task[None], asyncio.Transport] = {}
+
+    @property
+    def name(self) -> str:
+        return f"https://{self._host}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        """The bound port once started (the requested one before)."""
+        return self._bound_port if self._bound_port is not None else self._port
+
+    async def start(self) -> None:
+        await super().start()
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _HandshakeProtocol(self), self._host, self._port, backlog=self._backlog
+        )
+        self._bound_port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening and drop connections still in their handshake."""
+        pending = dict(self._pending)
+        for task, transport in pending.items():
+            task.cancel()
+            transport.abort()  # also when the task never ran and so cannot close it
+        await asyncio.gather(*pending, return_exceptions=True)
+        await super().stop()
+
+    def track(self, task: asyncio.Task[None], transport: asyncio.Transport) -> None:
+        """Remember a running handshake so that ``stop`` can cancel it."""
+        self._pending[task] = transport
+        task.add_done_callback(lambda done: self._pending.pop(done, None))
+
+    async def handshake(self, transport: asyncio.Transport) -> None:
+        """Run the server-side handshake; on success give the connection to aiohttp."""
+        server = self._runner.server
+        if server is None:  # the runner is shutting down
+            transport.abort()
+            return
+        protocol = server()
+        loop = asyncio.get_running_loop()
+        try:
+            tls_transport = await loop.start_tls(
+                transport,
+                protocol,
+                self._context,
+                server_side=True,
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S,
+            )
+        except (OSError, EOFError, TimeoutError) as exc:  # ssl.SSLError is an OSError
+            self.report(transport, exc)
+            transport.abort()
+            return
+        if tls_transport is None:  # pragma: no cover - only for non-TLS-capable transports
+            transport.abort()
+            return
+        protocol.connection_made(tls_transport)
+
+    def report(self, transport: asyncio.BaseTransport | None, exc: BaseException) -> None:
+        """Record a failed handshake on ``transport`` with the reason behind ``exc``."""
+        reason, verify_message = failure_reason(exc)
+        peer = _peer_text(transport.get_extra_info("peername") if transport else None)
+        self._on_failure(HandshakeFailure(peer, reason, verify_message, datetime.now(UTC)))
+
+
+def _peer_text(peername: object) -> str:
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        host, port = peername[0], peername[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return str(peername) if peername else "unknown peer"

@@ -1,0 +1,42 @@
+"""The ``hubsim`` command line: one sub-command module per verb, registered here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from hubsim.commands import demo_cmd, hub_cmd, pki_cmd, send_cmd, stub_cmd
+from hubsim.errors import user_error_message
+
+COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, demo_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hubsim",
+        description="A mock of Hubject's e-roaming hub (HBS) and a simulated CPO backend.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a refusal prints one line to stderr, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        result = args.func(args)
+        code = asyncio.run(result) if asyncio.iscoroutine(result) else result
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: no traceback reaches a CLI user
+        print(f"hubsim: error: {user_error_message(exc)}", file=sys.stderr)
+        return 2
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

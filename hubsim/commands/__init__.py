@@ -1,0 +1,1 @@
+"""One module per ``hubsim`` sub-command; each exposes ``register(subparsers)``."""

@@ -1,0 +1,68 @@
+"""``hubsim hub serve``: run the mock hub with its admin API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from hubsim.errors import CLIError
+from simulator.app import HubOptions, running_hub, serve_forever
+from simulator.config import apply_config, load_config
+
+
+def register(sub: Any) -> None:
+    hub = sub.add_parser("hub", help="the mock hub")
+    hub_sub = hub.add_subparsers(dest="hub_command", required=True, metavar="ACTION")
+    serve = hub_sub.add_parser("serve", help="run the hub and its admin API")
+    serve.add_argument("--config", help="YAML file with operators, certificates and settings")
+    serve.add_argument(
+        "--pki", help="folder written by 'hubsim pki init' (or pki_dir in the config)"
+    )
+    serve.add_argument("--db", help="SQLite file (default: in memory; or database in the config)")
+    serve.add_argument("--host", help="admin API address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="admin API port (default 8080)")
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
+        help="required when listening on a non-loopback address (or HUBSIM_ADMIN_TOKEN)",
+    )
+    serve.set_defaults(func=run_serve)
+
+
+def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -> HubOptions:
+    """Command-line flags win over the config file, which wins over defaults."""
+    pki = args.pki or config.get("pki_dir")
+    if not pki:
+        raise CLIError(
+            "no PKI folder: pass --pki DIR (written by 'hubsim pki init') or set pki_dir"
+        )
+    pki_dir = Path(pki) if args.pki else base / str(pki)
+    database = args.db or (
+        str(base / str(config["database"])) if config.get("database") else ":memory:"
+    )
+    return HubOptions(
+        pki_dir=pki_dir,
+        database=database,
+        host=args.host or str(config.get("host", "127.0.0.1")),
+        port=args.port if args.port is not None else int(config.get("port", 8080)),
+        admin_token=args.admin_token or config.get("admin_token"),
+    )
+
+
+async def run_serve(args: argparse.Namespace) -> int:
+    config_path = Path(args.config) if args.config else None
+    config = load_config(config_path) if config_path else {}
+    base = config_path.parent if config_path else Path.cwd()
+    options = options_from(args, config, base)
+    async with running_hub(options) as running:
+        if config_path is not None:
+            await apply_config(running.hub, config, config_path)
+        print(
+            f"hub admin API listening on {running.url} (database: {options.database})", flush=True
+        )
+        sys.stdout.flush()
+        await serve_forever()
+    return 0

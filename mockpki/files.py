@@ -1,0 +1,123 @@
+"""The names of the files a mock PKI is written to, and how they are written.
+
+``hubsim pki init --dir DIR`` writes these files; the hub, the CPO stub and tests read them.
+Certificate files hold the leaf followed by the mock intermediate, so that they can be handed
+to ``ssl.SSLContext.load_cert_chain`` as they are. Key files are readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HUBJECT_CA = "hubject-ca.pem"
+ROOT_KEY = "hubject-root.key"
+INTERMEDIATE_KEY = "hubject-intermediate.key"
+HUB_CLIENT = "hub-client"
+HUB_SERVER = "hub-server"
+CPO_SERVER = "cpo-server"
+CPO_USER_SERVER = "cpo-user-server"
+CPO_CLIENT = "cpo-client"
+
+SECRET_MODE = 0o600
+
+
+@dataclass(frozen=True)
+class PKIFiles:
+    """The paths of a mock PKI written to ``directory`` (whether or not they exist yet)."""
+
+    directory: Path
+
+    @property
+    def hubject_ca(self) -> Path:
+        """Root "Hubject CA" then intermediate "Hubject Intermediate CA IT": the trust anchors."""
+        return self.directory / HUBJECT_CA
+
+    @property
+    def root_key(self) -> Path:
+        """The mock root's private key."""
+        return self.directory / ROOT_KEY
+
+    @property
+    def intermediate_key(self) -> Path:
+        """The mock intermediate's private key, to issue more certificates later."""
+        return self.directory / INTERMEDIATE_KEY
+
+    @property
+    def hub_client_cert(self) -> Path:
+        """The hub's service certificate, presented as client certificate on calls to a CPO."""
+        return self._cert(HUB_CLIENT)
+
+    @property
+    def hub_client_key(self) -> Path:
+        return self._key(HUB_CLIENT)
+
+    @property
+    def hub_server_cert(self) -> Path:
+        """The hub's own HTTPS server certificate (what service-qa.hubject.com presents)."""
+        return self._cert(HUB_SERVER)
+
+    @property
+    def hub_server_key(self) -> Path:
+        return self._key(HUB_SERVER)
+
+    @property
+    def cpo_server_cert(self) -> Path:
+        """The CPO backend's server certificate, issued by the mock intermediate."""
+        return self._cert(CPO_SERVER)
+
+    @property
+    def cpo_server_key(self) -> Path:
+        return self._key(CPO_SERVER)
+
+    @property
+    def cpo_user_server_cert(self) -> Path:
+        """A self-signed CPO server certificate: what a CPO uploads as "User certificate"."""
+        return self._cert(CPO_USER_SERVER)
+
+    @property
+    def cpo_user_server_key(self) -> Path:
+        return self._key(CPO_USER_SERVER)
+
+    @property
+    def cpo_client_cert(self) -> Path:
+        """The CPO's client certificate for its OperatorID, signed by the mock intermediate."""
+        return self._cert(CPO_CLIENT)
+
+    @property
+    def cpo_client_key(self) -> Path:
+        return self._key(CPO_CLIENT)
+
+    def all_paths(self) -> list[Path]:
+        """Every file of the PKI, trust anchors and CA keys first."""
+        leaves = (HUB_CLIENT, HUB_SERVER, CPO_SERVER, CPO_USER_SERVER, CPO_CLIENT)
+        pairs = [path for stem in leaves for path in (self._cert(stem), self._key(stem))]
+        return [self.hubject_ca, self.root_key, self.intermediate_key, *pairs]
+
+    def exists(self) -> bool:
+        """True when every file of the PKI is present."""
+        return not self.missing()
+
+    def missing(self) -> list[str]:
+        """The paths (as strings) of the files that are not there, in :meth:`all_paths` order."""
+        return [str(path) for path in self.all_paths() if not path.is_file()]
+
+    def _cert(self, stem: str) -> Path:
+        return self.directory / f"{stem}.pem"
+
+    def _key(self, stem: str) -> Path:
+        return self.directory / f"{stem}.key"
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Write a certificate file."""
+    path.write_bytes(data)
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write a private key readable by its owner only (mode 0o600), also when the file existed."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, SECRET_MODE)
+    with os.fdopen(descriptor, "wb") as stream:
+        os.fchmod(stream.fileno(), SECRET_MODE)
+        stream.write(data)

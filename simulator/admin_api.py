@@ -1,0 +1,319 @@
+"""The hub's JSON admin API: operators, Service Type Settings, Certificate Management, sending.
+
+Every refusal is a JSON object ``{"error": sentence, "issues": [{field, value, message}]}``
+with the messages of :mod:`simulator.settings_rules` unchanged. Routes are listed in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from oicp import Operation
+from simulator.certificates import CertificateUploadError
+from simulator.hub import Hub, HubError, SettingsRejected
+from simulator.model import (
+    FieldIssue,
+    Operator,
+    ReservationPathStyle,
+    ServiceType,
+    SettingsRevision,
+    UploadedCertificate,
+)
+from simulator.requests import RequestRefused, SendParams
+from simulator.storage import DuplicateCertificateError
+
+HUB_KEY = web.AppKey("hub", Hub)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_admin_routes(app: web.Application) -> None:
+    """Register the admin API on an application that holds a :class:`Hub` under HUB_KEY."""
+    api = AdminAPI()
+    app.middlewares.append(_refusals_as_json)
+    app.router.add_get("/api/health", api.health)
+    app.router.add_get("/api/operators", api.list_operators)
+    app.router.add_post("/api/operators", api.put_operator)
+    app.router.add_get("/api/operators/{operator_id}", api.get_operator)
+    app.router.add_get("/api/operators/{operator_id}/settings", api.all_settings)
+    app.router.add_get("/api/operators/{operator_id}/settings/{service_type}", api.get_settings)
+    app.router.add_put("/api/operators/{operator_id}/settings/{service_type}", api.save_settings)
+    app.router.add_post(
+        "/api/operators/{operator_id}/settings/{service_type}/check", api.check_settings
+    )
+    app.router.add_get(
+        "/api/operators/{operator_id}/settings/{service_type}/history", api.settings_history
+    )
+    app.router.add_get("/api/operators/{operator_id}/certificates", api.list_certificates)
+    app.router.add_post("/api/operators/{operator_id}/certificates", api.upload_certificates)
+    app.router.add_delete(
+        "/api/operators/{operator_id}/certificates/{cert_id}", api.delete_certificate
+    )
+    app.router.add_post("/api/operators/{operator_id}/send/{operation}", api.send)
+    app.router.add_get("/api/exchanges", api.list_exchanges)
+    app.router.add_get("/api/exchanges/{exchange_id}", api.get_exchange)
+
+
+@web.middleware
+async def _refusals_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every refusal into a JSON answer; no traceback reaches an API user."""
+    try:
+        return await handler(request)
+    except SettingsRejected as err:
+        return _refusal(
+            422,
+            "the settings break the portal's rules; nothing was saved",
+            err.issues,
+            err.warnings,
+        )
+    except HubError as err:
+        return _refusal(err.status, str(err), err.issues)
+    except RequestRefused as err:
+        return _refusal(400, "the request values are not valid OICP", err.issues)
+    except CertificateUploadError as err:
+        return _refusal(400, str(err), [FieldIssue("file", None, str(err))])
+    except DuplicateCertificateError as err:
+        return _refusal(409, str(err), [FieldIssue("file", None, str(err))])
+
+
+def _refusal(
+    status: int, error: str, issues: list[FieldIssue], warnings: list[FieldIssue] | None = None
+) -> web.Response:
+    body: dict[str, Any] = {"error": error, "issues": [i.to_json() for i in issues]}
+    if warnings:
+        body["warnings"] = [w.to_json() for w in warnings]
+    return web.json_response(body, status=status)
+
+
+def _bad(field: str, value: object, message: str, status: int = 400) -> HubError:
+    return HubError([FieldIssue(field, value, message)], status=status)
+
+
+class AdminAPI:
+    """Handlers of the admin API; each one is a thin call into :class:`Hub`."""
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def list_operators(self, request: web.Request) -> web.Response:
+        ops = await request.app[HUB_KEY].storage.list_operators()
+        return web.json_response({"operators": [operator_json(o) for o in ops]})
+
+    async def get_operator(self, request: web.Request) -> web.Response:
+        op = await request.app[HUB_KEY].operator(request.match_info["operator_id"])
+        return web.json_response(operator_json(op))
+
+    async def put_operator(self, request: web.Request) -> web.Response:
+        data = await _json_object(request)
+        op = await request.app[HUB_KEY].put_operator(operator_from_json(data))
+        return web.json_response(operator_json(op), status=201)
+
+    async def all_settings(self, request: web.Request) -> web.Response:
+        hub = request.app[HUB_KEY]
+        op = await hub.operator(request.match_info["operator_id"])
+        current = await hub.storage.all_current_settings(op.operator_id)
+        return web.json_response(
+            {st.slug: revision_json(current[st]) if st in current else None for st in ServiceType}
+        )
+
+    async def get_settings(self, request: web.Request) -> web.Response:
+        hub = request.app[HUB_KEY]
+        op_id, st = await _operator_and_service(request)
+        history = await hub.storage.settings_history(op_id, st)
+        return web.json_response(
+            {
+                "service_type": st.value,
+                "current": revision_json(history[0]) if history else None,
+                "previous": revision_json(history[1]) if len(history) > 1 else None,
+            }
+        )
+
+    async def save_settings(self, request: web.Request) -> web.Response:
+        op_id, st = await _operator_and_service(request)
+        saved = await request.app[HUB_KEY].save_settings(op_id, st, await _json_object(request))
+        return web.json_response(
+            {
+                "saved": revision_json(saved.revision),
+                "warnings": [w.to_json() for w in saved.warnings],
+            }
+        )
+
+    async def check_settings(self, request: web.Request) -> web.Response:
+        op_id, st = await _operator_and_service(request)
+        verdict = await request.app[HUB_KEY].check(op_id, st, await _json_object(request))
+        return web.json_response(verdict.to_json())
+
+    async def settings_history(self, request: web.Request) -> web.Response:
+        op_id, st = await _operator_and_service(request)
+        history = await request.app[HUB_KEY].storage.settings_history(op_id, st)
+        return web.json_response({"history": [revision_json(r) for r in history]})
+
+    async def list_certificates(self, request: web.Request) -> web.Response:
+        hub = request.app[HUB_KEY]
+        op = await hub.operator(request.match_info["operator_id"])
+        certs = await hub.storage.list_certificates(op.operator_id)
+        return web.json_response({"certificates": [certificate_json(c) for c in certs]})
+
+    async def upload_certificates(self, request: web.Request) -> web.Response:
+        data, filename = await _upload(request)
+        certs = await request.app[HUB_KEY].upload_certificates(
+            request.match_info["operator_id"], data, filename
+        )
+        return web.json_response({"certificates": [certificate_json(c) for c in certs]}, status=201)
+
+    async def delete_certificate(self, request: web.Request) -> web.Response:
+        hub = request.app[HUB_KEY]
+        op = await hub.operator(request.match_info["operator_id"])
+        raw = request.match_info["cert_id"]
+        if not raw.isdigit():
+            raise _bad("cert_id", raw, "must be the numeric id shown in the certificate list")
+        if not await hub.storage.delete_certificate(op.operator_id, int(raw)):
+            raise _bad("cert_id", raw, f"no certificate {raw} for {op.operator_id}", status=404)
+        return web.json_response({"deleted": int(raw)})
+
+    async def send(self, request: web.Request) -> web.Response:
+        hub = request.app[HUB_KEY]
+        operation = _operation(request.match_info["operation"])
+        params = send_params_from_json(await _json_object(request))
+        exchange = await hub.send(request.match_info["operator_id"], operation, params)
+        return web.json_response(exchange.to_json())
+
+    async def list_exchanges(self, request: web.Request) -> web.Response:
+        q = request.query
+        limit = q.get("limit", "100")
+        if not limit.isdigit():
+            raise _bad("limit", limit, "must be a whole number")
+        exchanges = await request.app[HUB_KEY].storage.list_exchanges(
+            operator_id=q.get("operator_id"),
+            service_type=q.get("service_type"),
+            outcome=q.get("outcome"),
+            limit=int(limit),
+        )
+        return web.json_response({"exchanges": [e.to_json() for e in exchanges]})
+
+    async def get_exchange(self, request: web.Request) -> web.Response:
+        raw = request.match_info["exchange_id"]
+        found = await request.app[HUB_KEY].storage.get_exchange(int(raw)) if raw.isdigit() else None
+        if found is None:
+            raise _bad("exchange_id", raw, "no such exchange in the log", status=404)
+        return web.json_response(found.to_json())
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
+    if not isinstance(data, dict):
+        raise _bad("body", data, "must be a JSON object")
+    return data
+
+
+async def _operator_and_service(request: web.Request) -> tuple[str, ServiceType]:
+    op = await request.app[HUB_KEY].operator(request.match_info["operator_id"])
+    return op.operator_id, _service_type(request.match_info["service_type"])
+
+
+def _service_type(text: str) -> ServiceType:
+    try:
+        return ServiceType.from_text(text)
+    except ValueError as exc:
+        raise _bad("service_type", text, str(exc), status=404) from None
+
+
+def _operation(text: str) -> Operation:
+    try:
+        return Operation.from_slug(text)
+    except ValueError as exc:
+        raise _bad("operation", text, str(exc), status=404) from None
+
+
+async def _upload(request: web.Request) -> tuple[bytes, str]:
+    """A certificate upload: multipart form field 'file', or a raw body with ?filename=."""
+    if request.content_type.startswith("multipart/"):
+        form = await request.post()
+        field = form.get("file")
+        if not isinstance(field, web.FileField):
+            raise _bad("file", None, "choose a .pem or .crt file to upload")
+        return field.file.read(), field.filename
+    filename = request.query.get("filename", "upload.pem")
+    return await request.read(), filename
+
+
+def send_params_from_json(data: dict[str, Any]) -> SendParams:
+    """Read the send form: EvseID and ProviderID are required, the rest optional."""
+    known = {f for f in SendParams.__dataclass_fields__}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise _bad(
+            unknown[0], data[unknown[0]], f"is not a send field; use {', '.join(sorted(known))}"
+        )
+    for name in ("evse_id", "provider_id"):
+        if not isinstance(data.get(name), str) or not data[name]:
+            raise _bad(name, data.get(name), "is required: give it as a string")
+    duration = data.get("duration")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):
+        raise _bad("duration", duration, "must be a whole number of minutes from 1 to 99")
+    return SendParams(**data)
+
+
+def operator_from_json(data: dict[str, Any]) -> Operator:
+    op_id = data.get("operator_id")
+    if not isinstance(op_id, str):
+        raise _bad("operator_id", op_id, "is required: give the OperatorID, e.g. DE*ABC")
+    style = data.get("reservation_path_style", ReservationPathStyle.HUBJECT.value)
+    try:
+        path_style = ReservationPathStyle(style)
+    except ValueError:
+        raise _bad(
+            "reservation_path_style",
+            style,
+            "use 'hubject' (reservation/v11) or 'charging' (charging/v21)",
+        ) from None
+    timeout = data.get("timeout_s", 10.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise _bad("timeout_s", timeout, "must be a number of seconds (at most 60)")
+    return Operator(
+        operator_id=op_id,
+        name=str(data.get("name", "")),
+        reservation_path_style=path_style,
+        timeout_s=float(timeout),
+    )
+
+
+def operator_json(op: Operator) -> dict[str, Any]:
+    return {
+        "operator_id": op.operator_id,
+        "name": op.name,
+        "reservation_path_style": op.reservation_path_style.value,
+        "timeout_s": op.timeout_s,
+    }
+
+
+def revision_json(rev: SettingsRevision) -> dict[str, Any]:
+    return {
+        "operator_id": rev.operator_id,
+        "service_type": rev.service_type.value,
+        "revision": rev.revision,
+        "saved_at": rev.saved_at.isoformat(),
+        "settings": rev.settings.to_json(),
+    }
+
+
+def certificate_json(cert: UploadedCertificate) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    return {
+        "cert_id": cert.cert_id,
+        "filename": cert.filename,
+        "subject": cert.subject,
+        "sans": list(cert.sans),
+        "sha256": cert.sha256,
+        "not_before": cert.not_before.isoformat(),
+        "not_after": cert.not_after.isoformat(),
+        "status": cert.status(datetime.now(UTC)).value,
+        "uploaded_at": cert.uploaded_at.isoformat(),
+    }

@@ -1,0 +1,107 @@
+"""Assemble and run the hub: storage, hub service, admin API on one aiohttp application."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from simulator.admin_api import HUB_KEY, add_admin_routes
+from simulator.hub import Hub, HubIdentity
+from simulator.storage import Storage
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class HubStartError(Exception):
+    """The hub cannot start as configured; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class HubOptions:
+    """How to run the hub."""
+
+    pki_dir: Path
+    database: str = ":memory:"
+    host: str = "127.0.0.1"
+    port: int = 0
+    admin_token: str | None = None
+    max_exchanges: int = 10000
+
+
+def requires_token(host: str) -> bool:
+    """The admin API may go without a token only on a loopback address."""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def build_app(hub: Hub, *, admin_token: str | None = None) -> web.Application:
+    """The hub's web application: admin API (and, when added, the portal)."""
+    app = web.Application(middlewares=[_token_guard(admin_token)] if admin_token else [])
+    app[HUB_KEY] = hub
+    add_admin_routes(app)
+    return app
+
+
+def _token_guard(token: str) -> Middleware:
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return web.json_response(
+                {"error": "admin token missing or wrong: send 'Authorization: Bearer <token>'"},
+                status=401,
+            )
+        return await handler(request)
+
+    return guard
+
+
+@dataclass
+class RunningHub:
+    """A started hub: its service object and the URL of its admin API."""
+
+    hub: Hub
+    url: str
+
+
+@asynccontextmanager
+async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
+    """Open storage, start the admin API on the configured address, and clean up on exit."""
+    if requires_token(options.host) and not options.admin_token:
+        raise HubStartError(
+            f"the admin API would listen on {options.host}, which is not loopback; "
+            "set an admin token (--admin-token or HUBSIM_ADMIN_TOKEN) or listen on 127.0.0.1"
+        )
+    identity = HubIdentity.from_pki_dir(options.pki_dir)
+    storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
+    hub = Hub(storage, identity)
+    runner = web.AppRunner(build_app(hub, admin_token=options.admin_token), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, options.host, options.port)
+        await site.start()
+        port = runner.addresses[0][1]
+        yield RunningHub(hub=hub, url=f"http://{_url_host(options.host)}:{port}")
+    finally:
+        await runner.cleanup()
+        await hub.close()
+
+
+async def serve_forever() -> None:
+    await asyncio.Event().wait()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,248 @@
+"""The hub's diagnosis vocabulary: turn a failed call into an outcome and one sentence.
+
+The sentences follow one pattern: what happened, with the values that matter, then what to do.
+They are shown unchanged by the CLI, the admin API, the portal and `hubsim check`.
+The mapping from Python's TLS errors follows what aiohttp and OpenSSL report for each case
+(verify codes 10, 9, 62, 64, 18-21; alerts such as WRONG_VERSION_NUMBER).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import ssl
+from dataclasses import dataclass
+
+import aiohttp
+
+from mockpki.inspect import CertificateInfo
+from simulator.exchange import Outcome
+
+# OpenSSL X509 verify codes (include/openssl/x509_vfy.h).
+_VERIFY_EXPIRED = 10
+_VERIFY_NOT_YET_VALID = 9
+_VERIFY_HOSTNAME_MISMATCH = 62
+_VERIFY_IP_MISMATCH = 64
+
+# Alerts a server sends when it refuses the client's certificate.
+_CLIENT_CERT_ALERTS = (
+    "TLSV1_ALERT_UNKNOWN_CA",
+    "SSLV3_ALERT_BAD_CERTIFICATE",
+    "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+    "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+    "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    "TLSV1_ALERT_ACCESS_DENIED",
+    "TLSV1_ALERT_DECRYPT_ERROR",
+)
+_PROTOCOL_VERSION_REASONS = (
+    "UNSUPPORTED_PROTOCOL",
+    "TLSV1_ALERT_PROTOCOL_VERSION",
+    "NO_PROTOCOLS_AVAILABLE",
+)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """An outcome and the sentence that explains it."""
+
+    outcome: Outcome
+    detail: str
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What the diagnosis needs to know about the call that failed."""
+
+    url: str
+    host: str
+    port: int
+    mode_label: str  # "Hubject certificate" / "User certificate"
+    expected: str  # what the hub trusted, in words
+    timeout_s: float
+    presented: CertificateInfo | None = None  # the server certificate, fetched by a probe
+    legacy_version: str | None = None  # what a probe allowing old TLS versions negotiated
+
+
+def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
+    """Classify an exception raised while sending, never letting a traceback through."""
+    if isinstance(exc, asyncio.TimeoutError):
+        return _timeout(ctx)
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        cert_error = exc.certificate_error
+        if isinstance(cert_error, ssl.SSLCertVerificationError):
+            return _certificate_error(cert_error, ctx)
+        return _ssl_error(exc.os_error, ctx)
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return _dns(ctx)
+    if isinstance(exc, aiohttp.ClientConnectorSSLError):
+        return _ssl_error(exc.os_error, ctx)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _connector_error(exc.os_error, ctx)
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return _closed(ctx)
+    if isinstance(exc, aiohttp.ClientOSError):
+        return _os_error(exc, ctx)
+    return Diagnosis(
+        Outcome.TLS_ERROR if isinstance(exc, ssl.SSLError) else Outcome.CONNECTION_CLOSED,
+        f"The call to {ctx.url} failed: {type(exc).__name__}: {exc}.",
+    )
+
+
+def server_cert_wanted(exc: BaseException) -> bool:
+    """Whether a probe for the presented certificate would improve this diagnosis."""
+    return isinstance(exc, aiohttp.ClientConnectorCertificateError)
+
+
+def version_probe_wanted(exc: BaseException) -> bool:
+    """A reset during the handshake is either an old-TLS-only server or a refused client
+    certificate; a probe that allows old versions tells them apart."""
+    return isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+        exc.os_error, ConnectionResetError | BrokenPipeError
+    )
+
+
+def _timeout(ctx: CallContext) -> Diagnosis:
+    return Diagnosis(
+        Outcome.TIMEOUT,
+        f"{ctx.url} did not answer within {ctx.timeout_s:g} s; OICP asks for an answer in under "
+        "10 s, so make the backend answer the remote start at once and act on the EVSE afterwards.",
+    )
+
+
+def _dns(ctx: CallContext) -> Diagnosis:
+    return Diagnosis(
+        Outcome.DNS_FAILURE,
+        f"The host name {ctx.host!r} of the Service URL does not resolve; check the URL for typos "
+        "or add the name to DNS.",
+    )
+
+
+def _connector_error(os_error: OSError, ctx: CallContext) -> Diagnosis:
+    if isinstance(os_error, socket.gaierror):
+        return _dns(ctx)
+    if isinstance(os_error, ConnectionRefusedError) or os_error.errno == errno.ECONNREFUSED:
+        return Diagnosis(
+            Outcome.CONNECTION_REFUSED,
+            f"Nothing accepts connections on {ctx.host}:{ctx.port} (connection refused); start "
+            "the backend or correct the port in the Service URL.",
+        )
+    if isinstance(os_error, ssl.SSLError):
+        return _ssl_error(os_error, ctx)
+    if isinstance(os_error, ConnectionResetError | BrokenPipeError):
+        if ctx.legacy_version in ("SSLv3", "TLSv1", "TLSv1.1"):
+            return Diagnosis(
+                Outcome.TLS_VERSION,
+                f"{ctx.host}:{ctx.port} speaks only {ctx.legacy_version}; the hub requires TLS "
+                "1.2 or later, so enable TLS 1.2 or 1.3 on the backend.",
+            )
+        return _client_cert_refused(ctx, "reset the connection during the TLS handshake")
+    return Diagnosis(
+        Outcome.CONNECTION_REFUSED,
+        f"Could not connect to {ctx.host}:{ctx.port}: {os_error.strerror or os_error}.",
+    )
+
+
+def _ssl_error(err: OSError, ctx: CallContext) -> Diagnosis:
+    reason = getattr(err, "reason", None) or ""
+    text = str(err)
+    if reason == "WRONG_VERSION_NUMBER" or "WRONG_VERSION_NUMBER" in text:
+        return Diagnosis(
+            Outcome.PLAIN_HTTP,
+            f"{ctx.host}:{ctx.port} answered in plain HTTP, not TLS; serve HTTPS on that port or "
+            "put the HTTPS port in the Service URL.",
+        )
+    if reason in _PROTOCOL_VERSION_REASONS or any(r in text for r in _PROTOCOL_VERSION_REASONS):
+        return Diagnosis(
+            Outcome.TLS_VERSION,
+            f"{ctx.host}:{ctx.port} offers no TLS version the hub accepts ({reason or text}); "
+            "enable TLS 1.2 or 1.3 on the backend.",
+        )
+    alert = next((a for a in _CLIENT_CERT_ALERTS if a in text or a == reason), None)
+    if alert is not None:
+        return _client_cert_refused(ctx, f"sent the TLS alert {alert}")
+    return Diagnosis(
+        Outcome.TLS_ERROR, f"The TLS handshake with {ctx.host}:{ctx.port} failed: {text}."
+    )
+
+
+def _os_error(exc: aiohttp.ClientOSError, ctx: CallContext) -> Diagnosis:
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError):
+        return _ssl_error(cause, ctx)
+    if "alert" in str(exc).lower():
+        return _ssl_error(exc, ctx)
+    if exc.errno in (errno.ECONNRESET, errno.EPIPE) or isinstance(cause, ConnectionResetError):
+        return _client_cert_refused(ctx, "reset the connection right after the TLS handshake")
+    return _closed(ctx)
+
+
+def _client_cert_refused(ctx: CallContext, how: str) -> Diagnosis:
+    return Diagnosis(
+        Outcome.CLIENT_CERT_REFUSED,
+        f"The backend at {ctx.host}:{ctx.port} {how}: it refused the hub's service (client) "
+        "certificate; add the mock Hubject CA (hubject-ca.pem, root and intermediate) to the "
+        "backend's client-certificate trust store.",
+    )
+
+
+def _closed(ctx: CallContext) -> Diagnosis:
+    return Diagnosis(
+        Outcome.CONNECTION_CLOSED,
+        f"{ctx.url} closed the connection without an HTTP answer; the backend must answer every "
+        "request with an eRoamingAcknowledgement.",
+    )
+
+
+def _certificate_error(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis:
+    code = err.verify_code
+    presented = ctx.presented
+    if code == _VERIFY_EXPIRED:
+        when = f" on {presented.not_after:%Y-%m-%d %H:%M} UTC" if presented else ""
+        return Diagnosis(
+            Outcome.SERVER_CERT_EXPIRED,
+            f"The server certificate of {ctx.host} expired{when}; renew it"
+            + (" and upload the new one in Certificate Management." if _user(ctx) else "."),
+        )
+    if code == _VERIFY_NOT_YET_VALID:
+        when = f" before {presented.not_before:%Y-%m-%d %H:%M} UTC" if presented else ""
+        return Diagnosis(
+            Outcome.SERVER_CERT_NOT_YET_VALID,
+            f"The server certificate of {ctx.host} is not valid yet{when}; check the backend's "
+            "clock or issue a certificate valid from now.",
+        )
+    if code in (_VERIFY_HOSTNAME_MISMATCH, _VERIFY_IP_MISMATCH):
+        names = ", ".join(presented.sans) if presented and presented.sans else "no matching name"
+        return Diagnosis(
+            Outcome.HOSTNAME_MISMATCH,
+            f"The server certificate does not cover the Service URL's host {ctx.host!r} "
+            f"(it names {names}); issue a certificate for {ctx.host} or use a host name it covers.",
+        )
+    return _untrusted(err, ctx)
+
+
+def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis:
+    presented = ctx.presented
+    shown = (
+        f"subject {presented.subject}, issued by {presented.issuer}, SHA-256 {presented.sha256}"
+        if presented
+        else f"a certificate the hub could not read ({err.verify_message})"
+    )
+    fix = (
+        "upload that certificate (or its issuing CA) in Certificate Management, or switch the "
+        "service type to Hubject certificate"
+        if _user(ctx)
+        else "serve a certificate issued by the mock Hubject CA (cpo-server.pem), or switch the "
+        "service type to User certificate and upload yours"
+    )
+    return Diagnosis(
+        Outcome.SERVER_CERT_UNTRUSTED,
+        f"The server certificate is not trusted in {ctx.mode_label} mode: presented {shown}; "
+        f"expected {ctx.expected}; {fix}.",
+    )
+
+
+def _user(ctx: CallContext) -> bool:
+    return ctx.mode_label == "User certificate"

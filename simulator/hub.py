@@ -1,0 +1,286 @@
+"""The hub service: operators, their Service Type Settings and certificates, and sending.
+
+The admin API, the portal and the CLI are thin layers over this class; every rule it applies
+comes from :mod:`simulator.settings_rules` and :mod:`simulator.certificates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mockpki.files import PKIFiles
+from oicp import Operation
+from oicp.paths import hub_to_cpo_path, join_service_url
+from simulator.certificates import (
+    active_certificates_for_host,
+    parse_certificate_upload,
+)
+from simulator.exchange import Exchange, Outcome
+from simulator.model import (
+    FieldIssue,
+    Operator,
+    ServerCertification,
+    ServiceType,
+    SettingsRevision,
+    UploadedCertificate,
+)
+from simulator.requests import SendParams, build_request, service_type_of
+from simulator.sender import RecordTags, Sender, Target
+from simulator.settings_rules import (
+    SettingsCheck,
+    check_settings,
+    parse_settings,
+    service_url_host,
+    user_certificate_problem,
+)
+from simulator.storage import NewCertificate, Storage
+from simulator.tls import ClientIdentity, ServerTrust
+
+MAX_TIMEOUT_S = 60.0
+
+
+class HubError(Exception):
+    """A refusal of the hub to a user: carries the issues, each naming its field."""
+
+    def __init__(self, issues: list[FieldIssue], *, status: int = 400) -> None:
+        self.issues = issues
+        self.status = status
+        super().__init__("; ".join(f"{i.field}: {i.message}" for i in issues))
+
+
+class UnknownOperatorError(HubError):
+    def __init__(self, operator_id: str) -> None:
+        super().__init__(
+            [
+                FieldIssue(
+                    "operator_id",
+                    operator_id,
+                    f"no operator {operator_id!r} is configured; create it first "
+                    "(POST /api/operators or the config file of 'hubsim hub serve')",
+                )
+            ],
+            status=404,
+        )
+
+
+class SettingsRejected(HubError):
+    """The settings break the portal's rules; nothing was saved."""
+
+    def __init__(self, errors: list[FieldIssue], warnings: list[FieldIssue]) -> None:
+        super().__init__(errors)
+        self.warnings = warnings
+
+
+@dataclass(frozen=True)
+class SavedSettings:
+    revision: SettingsRevision
+    warnings: tuple[FieldIssue, ...]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the hub will not send with the saved settings."""
+
+    outcome: Outcome
+    detail: str
+
+
+@dataclass(frozen=True)
+class HubIdentity:
+    """The hub's own certificates: its service certificate and the mock Hubject CA."""
+
+    client: ClientIdentity
+    hubject_ca_pem: str
+
+    @classmethod
+    def from_pki_dir(cls, directory: Path) -> HubIdentity:
+        files = PKIFiles(directory)
+        return cls(
+            client=ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key),
+            hubject_ca_pem=files.hubject_ca.read_text(),
+        )
+
+
+class Hub:
+    """The mock HBS, as its operators' settings make it behave."""
+
+    def __init__(self, storage: Storage, identity: HubIdentity) -> None:
+        self.storage = storage
+        self.identity = identity
+        self.sender = Sender(identity.client)
+
+    async def close(self) -> None:
+        await self.sender.close()
+        await self.storage.close()
+
+    # Operators ---------------------------------------------------------------------------
+
+    async def operator(self, operator_id: str) -> Operator:
+        op = await self.storage.get_operator(operator_id)
+        if op is None:
+            raise UnknownOperatorError(operator_id)
+        return op
+
+    async def put_operator(self, operator: Operator) -> Operator:
+        issues = operator_issues(operator)
+        if issues:
+            raise HubError(issues)
+        await self.storage.upsert_operator(operator)
+        return operator
+
+    # Settings ----------------------------------------------------------------------------
+
+    async def check(
+        self, operator_id: str, service_type: ServiceType, data: Mapping[str, object]
+    ) -> SettingsCheck:
+        """Apply the portal's rules without saving."""
+        settings, issues = parse_settings(data)
+        if settings is None or issues:
+            return SettingsCheck(errors=tuple(issues), warnings=())
+        certs = await self.storage.list_certificates(operator_id)
+        return check_settings(service_type, settings, certificates=certs, now=_now())
+
+    async def save_settings(
+        self, operator_id: str, service_type: ServiceType, data: Mapping[str, object]
+    ) -> SavedSettings:
+        """Save a new revision, or raise :class:`SettingsRejected` and save nothing."""
+        await self.operator(operator_id)
+        settings, issues = parse_settings(data)
+        if settings is None or issues:
+            raise SettingsRejected(issues, [])
+        certs = await self.storage.list_certificates(operator_id)
+        verdict = check_settings(service_type, settings, certificates=certs, now=_now())
+        if not verdict.ok:
+            raise SettingsRejected(list(verdict.errors), list(verdict.warnings))
+        revision = await self.storage.save_settings(operator_id, service_type, settings)
+        return SavedSettings(revision=revision, warnings=verdict.warnings)
+
+    # Certificate Management --------------------------------------------------------------
+
+    async def upload_certificates(
+        self, operator_id: str, data: bytes, filename: str
+    ) -> list[UploadedCertificate]:
+        await self.operator(operator_id)
+        parsed = parse_certificate_upload(data, filename)
+        new = [
+            NewCertificate(
+                pem=p.pem,
+                filename=filename,
+                subject=p.subject,
+                sans=p.sans,
+                sha256=p.sha256,
+                not_before=p.not_before,
+                not_after=p.not_after,
+            )
+            for p in parsed
+        ]
+        return await self.storage.add_certificates(operator_id, new)
+
+    # Sending -----------------------------------------------------------------------------
+
+    async def send(self, operator_id: str, operation: Operation, params: SendParams) -> Exchange:
+        """Send one request for a configured operator and record the exchange."""
+        operator = await self.operator(operator_id)
+        request = build_request(operation, params)
+        service_type = service_type_of(operation)
+        tags = RecordTags(operator_id=operator_id, service_type=service_type.value)
+        planned = await self._plan(operator, service_type, operation, params.provider_id)
+        if isinstance(planned, Refusal):
+            exchange = _refused_exchange(
+                operation, request.to_wire(explicit_nulls=True), tags, planned
+            )
+        else:
+            exchange = await self.sender.send(planned, request, tags)
+        self.storage.record_exchange(exchange)
+        return exchange
+
+    async def _plan(
+        self, operator: Operator, service_type: ServiceType, operation: Operation, provider_id: str
+    ) -> Target | Refusal:
+        """The target to send to, or why the settings cannot be used."""
+        revision = await self.storage.current_settings(operator.operator_id, service_type)
+        settings = revision.settings if revision else None
+        if settings is None or not settings.online_request or not settings.service_url:
+            return Refusal(
+                Outcome.SETTINGS_INVALID,
+                f"The {service_type.value} service type of {operator.operator_id} is not online: "
+                "tick Online Request and set the Service URL of your backend, then save.",
+            )
+        path = hub_to_cpo_path(operation, provider_id, operator.reservation_path_style.value)
+        url = join_service_url(settings.service_url, path)
+        certs = await self.storage.list_certificates(operator.operator_id)
+        if settings.server_certification is ServerCertification.USER:
+            problem = user_certificate_problem(settings, certs, _now())
+            if problem is not None:
+                return Refusal(Outcome.NO_USER_CERTIFICATE, problem)
+            host = service_url_host(settings.service_url) or ""
+            return self._user_target(url, certs, host, operator.timeout_s)
+        return self.hubject_target(url, operator.timeout_s)
+
+    def hubject_target(self, url: str, timeout_s: float = 10.0) -> Target:
+        trust = ServerTrust(ServerCertification.HUBJECT, (self.identity.hubject_ca_pem,))
+        return Target(url=url, trust=trust, timeout_s=timeout_s)
+
+    def _user_target(
+        self, url: str, certs: list[UploadedCertificate], host: str, timeout_s: float
+    ) -> Target:
+        now = _now()
+        active = [c for c in certs if c.status(now).value == "Active"]
+        covering = active_certificates_for_host(certs, host, now)
+        described = "; ".join(f"{c.subject} (SHA-256 {c.sha256})" for c in covering or active)
+        trust = ServerTrust(ServerCertification.USER, tuple(sorted(c.pem for c in active)))
+        return Target(
+            url=url,
+            trust=trust,
+            timeout_s=timeout_s,
+            expected=f"a certificate matching an active upload: {described}",
+        )
+
+
+def operator_issues(operator: Operator) -> list[FieldIssue]:
+    """Checks on an operator's own fields (the OperatorID format, the timeout bound)."""
+    from oicp.identifiers import is_operator_id
+
+    issues = []
+    if not is_operator_id(operator.operator_id):
+        issues.append(
+            FieldIssue(
+                "operator_id",
+                operator.operator_id,
+                "is not an OICP OperatorID; use the form DE*ABC "
+                "(country, optional '*', 3 characters)",
+            )
+        )
+    if not 0 < operator.timeout_s <= MAX_TIMEOUT_S:
+        issues.append(
+            FieldIssue(
+                "timeout_s",
+                operator.timeout_s,
+                f"must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds "
+                "(Hubject closes at 60 s)",
+            )
+        )
+    return issues
+
+
+def _refused_exchange(
+    operation: Operation, body: dict[str, object], tags: RecordTags, refusal: Refusal
+) -> Exchange:
+    return Exchange(
+        operation=operation.value,
+        url="",
+        request_body=dict(body),
+        outcome=refusal.outcome,
+        detail=refusal.detail,
+        started_at=_now(),
+        elapsed_ms=0.0,
+        operator_id=tags.operator_id,
+        service_type=tags.service_type,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,317 @@
+"""The hub's outbound side: send one OICP request to a CPO and record what happened.
+
+One aiohttp session serves every call, so connections to the same endpoint are reused;
+each trust configuration has one cached SSL context (see :mod:`simulator.tls`).
+Every failure becomes an :class:`~simulator.exchange.Outcome` with a one-sentence diagnosis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp.connector import Connection
+from yarl import URL
+
+from mockpki.inspect import CertificateInfo, describe_der
+from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe
+from simulator.diagnosis import (
+    CallContext,
+    Diagnosis,
+    diagnose_exception,
+    server_cert_wanted,
+    version_probe_wanted,
+)
+from simulator.exchange import Exchange, Outcome, TLSFacts
+from simulator.model import ServerCertification
+from simulator.tls import (
+    ClientContextCache,
+    ClientIdentity,
+    ServerTrust,
+    build_legacy_probe_context,
+    build_probe_context,
+)
+
+# What the real hub sends (observed traffic): JSON in UTF-8, both ways.
+_HEADERS = {
+    "Content-Type": "application/json;charset=UTF-8",
+    "Accept": "application/json;charset=UTF-8",
+    "User-Agent": "hubsim (mock Hubject HBS)",
+}
+_BODY_EXCERPT = 300
+
+
+class _TLSAwareResponse(aiohttp.ClientResponse):
+    """Keeps the connection's SSL object: aiohttp may release the connection (and forget it)
+    as soon as a small body has arrived, before the sender can read the TLS facts."""
+
+    ssl_object: ssl.SSLObject | None = None
+
+    async def start(self, connection: Connection) -> aiohttp.ClientResponse:
+        transport = connection.transport
+        self.ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        return await super().start(connection)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to send: the full URL (Service URL + OICP path) and the trust to apply."""
+
+    url: str
+    trust: ServerTrust
+    timeout_s: float = 10.0
+    expected: str = ""  # what the trust means, in words, for diagnoses
+
+    @property
+    def mode_label(self) -> str:
+        return self.trust.mode.value
+
+
+@dataclass(frozen=True)
+class RecordTags:
+    """Who the exchange was for, so the log can be filtered."""
+
+    operator_id: str | None = None
+    service_type: str | None = None
+
+
+class Sender:
+    """Sends OICP requests over mutual TLS and turns every answer into an :class:`Exchange`."""
+
+    def __init__(self, identity: ClientIdentity, *, connection_limit: int = 100) -> None:
+        self._identity = identity
+        self._contexts = ClientContextCache()
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._facts: dict[bytes, tuple[str, str]] = {}  # DER -> (subject, sha256), parsed once
+
+    @property
+    def context_count(self) -> int:
+        """How many SSL contexts exist: one per trust configuration, never one per request."""
+        return len(self._contexts)
+
+    async def __aenter__(self) -> Sender:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._connection_limit, enable_cleanup_closed=True
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, response_class=_TLSAwareResponse
+            )
+        return self._session
+
+    async def send(
+        self, target: Target, request: RemoteRequest, tags: RecordTags = RecordTags()
+    ) -> Exchange:
+        """Send one request and return its record; never raises for a failed call."""
+        body = request.to_wire(explicit_nulls=True)
+        started_at = datetime.now(UTC)
+        t0 = time.perf_counter()
+        try:
+            status, raw, tls = await self._post(target, body)
+        except Exception as exc:  # every failure becomes an outcome, not a traceback
+            diagnosis = await self._diagnose(exc, target)
+            return self._record(target, request, body, tags, started_at, t0, diagnosis=diagnosis)
+        return self._record(
+            target, request, body, tags, started_at, t0, http=(status, raw), tls=tls
+        )
+
+    async def _post(
+        self, target: Target, body: Mapping[str, Any]
+    ) -> tuple[int, bytes, TLSFacts | None]:
+        ctx = self._contexts.get(self._identity, target.trust)
+        timeout = aiohttp.ClientTimeout(total=target.timeout_s)
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        url = URL(target.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
+        async with self._client().post(
+            url, data=data, headers=_HEADERS, ssl=ctx, timeout=timeout
+        ) as resp:
+            tls = self._tls_facts(resp)
+            raw = await resp.read()
+            return resp.status, raw, tls
+
+    def _tls_facts(self, resp: aiohttp.ClientResponse) -> TLSFacts | None:
+        ssl_object = resp.ssl_object if isinstance(resp, _TLSAwareResponse) else None
+        if ssl_object is None:
+            return None
+        der = ssl_object.getpeercert(binary_form=True)
+        subject, sha256 = self._cert_facts(der) if der else (None, None)
+        cipher = ssl_object.cipher()
+        return TLSFacts(
+            protocol=ssl_object.version() or "unknown",
+            cipher=cipher[0] if cipher else None,
+            server_subject=subject,
+            server_sha256=sha256,
+        )
+
+    def _cert_facts(self, der: bytes) -> tuple[str, str]:
+        facts = self._facts.get(der)
+        if facts is None:
+            info = describe_der(der)
+            facts = (info.subject, info.sha256)
+            self._facts[der] = facts
+        return facts
+
+    async def _diagnose(self, exc: BaseException, target: Target) -> Diagnosis:
+        url = URL(target.url, encoded=True)
+        host, port = url.host or "", url.port or 443
+        presented = await self._probe(host, port) if server_cert_wanted(exc) else None
+        legacy = await _probe_version(host, port) if version_probe_wanted(exc) else None
+        ctx = CallContext(
+            url=target.url,
+            host=host,
+            port=port,
+            mode_label=target.mode_label,
+            expected=target.expected or _default_expected(target.trust),
+            timeout_s=target.timeout_s,
+            presented=presented,
+            legacy_version=legacy,
+        )
+        return diagnose_exception(exc, ctx)
+
+    async def _probe(self, host: str, port: int) -> CertificateInfo | None:
+        """Fetch the certificate an endpoint presents, without verifying it."""
+        try:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port, ssl=build_probe_context(self._identity)),
+                timeout=5,
+            )
+        except (OSError, TimeoutError):
+            return None
+        try:
+            ssl_object = writer.get_extra_info("ssl_object")
+            der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+            return describe_der(der) if der else None
+        finally:
+            writer.close()
+
+    def _record(
+        self,
+        target: Target,
+        request: RemoteRequest,
+        body: dict[str, Any],
+        tags: RecordTags,
+        started_at: datetime,
+        t0: float,
+        *,
+        diagnosis: Diagnosis | None = None,
+        http: tuple[int, bytes] | None = None,
+        tls: TLSFacts | None = None,
+    ) -> Exchange:
+        elapsed_ms = (time.perf_counter() - t0) * 1000
+        base = {
+            "operation": request.operation.value,
+            "url": target.url,
+            "request_body": body,
+            "started_at": started_at,
+            "elapsed_ms": elapsed_ms,
+            "operator_id": tags.operator_id,
+            "service_type": tags.service_type,
+            "server_certification": target.trust.mode.slug,
+            "tls": tls,
+        }
+        if diagnosis is not None:
+            return Exchange(outcome=diagnosis.outcome, detail=diagnosis.detail, **base)  # type: ignore[arg-type]
+        assert http is not None
+        return _judge_answer(http[0], http[1], base)
+
+
+async def _probe_version(host: str, port: int) -> str | None:
+    """The TLS version an endpoint negotiates when old versions are allowed."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=build_legacy_probe_context()), timeout=5
+        )
+    except (OSError, TimeoutError):
+        return None
+    ssl_object = writer.get_extra_info("ssl_object")
+    writer.close()
+    return ssl_object.version() if ssl_object else None
+
+
+def _judge_answer(status: int, raw: bytes, base: dict[str, Any]) -> Exchange:
+    """Decide what an HTTP answer means: status, JSON, acknowledgement, Result."""
+    text = raw.decode("utf-8", errors="replace")
+    fields = {**base, "http_status": status, "response_body": text}
+    if status != 200:
+        return Exchange(
+            outcome=Outcome.HTTP_STATUS,
+            detail=f"The backend answered HTTP {status} instead of 200 ({_excerpt(text)}); "
+            "OICP answers every request, refusals included, with HTTP 200 and an acknowledgement.",
+            **fields,
+        )
+    try:
+        parsed = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Exchange(
+            outcome=Outcome.NOT_JSON,
+            detail=f"The body is not JSON in UTF-8 ({exc}; starts with {_excerpt(text)}); answer "
+            "with an eRoamingAcknowledgement JSON object.",
+            **fields,
+        )
+    return _judge_acknowledgement(parsed, fields)
+
+
+def _judge_acknowledgement(parsed: object, fields: dict[str, Any]) -> Exchange:
+    try:
+        ack = Acknowledgement.from_wire(parsed)
+    except OICPValidationError as err:
+        problems = tuple(
+            {"pointer": p.pointer, "rule": p.rule, "message": p.message} for p in err.problems
+        )
+        listed = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in err.problems)
+        return Exchange(
+            outcome=Outcome.INVALID_ACKNOWLEDGEMENT,
+            detail=f"The answer is not a valid eRoamingAcknowledgement: {listed}.",
+            problems=problems,
+            **fields,
+        )
+    code = ack.status_code.code
+    meaning = ack.status_code.description or describe(code) or "unknown code"
+    ack_fields = {
+        **fields,
+        "result": ack.result,
+        "status_code": code,
+        "status_description": meaning,
+        "session_id": ack.session_id,
+        "cpo_partner_session_id": ack.cpo_partner_session_id,
+    }
+    if ack.result:
+        return Exchange(
+            outcome=Outcome.ACCEPTED, detail=f"Accepted (StatusCode {code}).", **ack_fields
+        )
+    extra = f": {ack.status_code.additional_info}" if ack.status_code.additional_info else ""
+    return Exchange(
+        outcome=Outcome.REJECTED,
+        detail=f"The CPO answered Result false with StatusCode {code} ({meaning}){extra}.",
+        **ack_fields,
+    )
+
+
+def _excerpt(text: str) -> str:
+    text = text.strip().replace("\n", " ")
+    return repr(text[:_BODY_EXCERPT] + ("…" if len(text) > _BODY_EXCERPT else ""))
+
+
+def _default_expected(trust: ServerTrust) -> str:
+    if trust.mode is ServerCertification.HUBJECT:
+        return "a certificate chaining to the mock Hubject CA"
+    return f"one of the {len(trust.anchors_pem)} active uploaded certificate(s)"

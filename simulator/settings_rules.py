@@ -1,0 +1,551 @@
+"""The rules of the HBS portal's Service Type Settings: the one place they live.
+
+The JSON admin API, the CLI and the portal all parse input with :func:`parse_settings`, check it
+with :func:`check_settings` and show the resulting messages unchanged. Each message names the
+field (by its portal label), the value that was wrong and what to do about it.
+
+The rules follow Hubject's "Service Type Settings (CPO)" article (certificates.md §3.2): Broadcast
+Request and the Service URL can be set only once Online Request is ticked, a CPO leaves Broadcast
+Request off, Reservation can only enable Online Request, and the URL must be free of blanks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import SplitResult, urlsplit
+
+from simulator.certificates import (
+    active_certificates_for_host,
+    certificate_covers_host,
+    certificate_is_ca,
+)
+from simulator.model import (
+    CertificateStatus,
+    FieldIssue,
+    ServerCertification,
+    ServiceType,
+    ServiceTypeSettings,
+    UploadedCertificate,
+)
+
+__all__ = [
+    "KNOWN_FIELDS",
+    "SettingsCheck",
+    "check_service_url",
+    "check_settings",
+    "parse_settings",
+    "service_url_host",
+    "user_certificate_problem",
+]
+
+KNOWN_FIELDS = ("online_request", "broadcast_request", "service_url", "server_certification")
+
+# What an HTML checkbox or a form-encoded request may send for a boolean.
+_TRUE_TEXTS = frozenset({"on", "true", "1"})
+_FALSE_TEXTS = frozenset({"off", "false", "0", ""})
+
+
+@dataclass(frozen=True)
+class SettingsCheck:
+    """The outcome of checking one service type's settings: every error and warning at once."""
+
+    errors: tuple[FieldIssue, ...]
+    warnings: tuple[FieldIssue, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when the settings can be saved (warnings do not prevent saving)."""
+        return not self.errors
+
+    def errors_for(self, field: str) -> tuple[FieldIssue, ...]:
+        """The errors about one field, for showing them next to it."""
+        return tuple(issue for issue in self.errors if issue.field == field)
+
+    def warnings_for(self, field: str) -> tuple[FieldIssue, ...]:
+        """The warnings about one field, for showing them next to it."""
+        return tuple(issue for issue in self.warnings if issue.field == field)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "errors": [issue.to_json() for issue in self.errors],
+            "warnings": [issue.to_json() for issue in self.warnings],
+        }
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+def parse_settings(
+    data: Mapping[str, object], *, ignore: Collection[str] = ()
+) -> tuple[ServiceTypeSettings | None, list[FieldIssue]]:
+    """Read settings from JSON-API or HTML-form input; refuse unknown fields and wrong types.
+
+    Absent fields take the portal's defaults (unticked boxes, no URL, Hubject certificate), as an
+    HTML form omits unticked checkboxes. ``ignore`` names extra form fields (a CSRF token, the
+    submit button) that belong to the page rather than to the settings.
+    """
+    issues = [_unknown_field(name, data[name]) for name in data if _is_unknown(name, ignore)]
+    online, online_issue = _parse_bool(data, "online_request", "Online Request")
+    broadcast, broadcast_issue = _parse_bool(data, "broadcast_request", "Broadcast Request")
+    url, url_issue = _parse_url(data)
+    certification, certification_issue = _parse_certification(data)
+    found = (online_issue, broadcast_issue, url_issue, certification_issue)
+    issues += [issue for issue in found if issue is not None]
+    if issues:
+        return None, issues
+    settings = ServiceTypeSettings(online, broadcast, url, certification)
+    return settings, []
+
+
+def _is_unknown(name: str, ignore: Collection[str]) -> bool:
+    return name not in KNOWN_FIELDS and name not in ignore
+
+
+def _unknown_field(name: str, value: object) -> FieldIssue:
+    close = difflib.get_close_matches(name, KNOWN_FIELDS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return FieldIssue(
+        name,
+        value,
+        f"unknown field {name!r}: {hint}the known fields are " + ", ".join(KNOWN_FIELDS),
+    )
+
+
+def _parse_bool(
+    data: Mapping[str, object], field: str, label: str
+) -> tuple[bool, FieldIssue | None]:
+    value = data.get(field)
+    if value is None:
+        return False, None
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, str) and value.strip().lower() in _TRUE_TEXTS | _FALSE_TEXTS:
+        return value.strip().lower() in _TRUE_TEXTS, None
+    return False, FieldIssue(
+        field,
+        value,
+        f"{label} ({field}) must be true or false, not {value!r}: send true/false in JSON, "
+        "or a ticked/unticked checkbox (on, or absent) from a form",
+    )
+
+
+def _parse_url(data: Mapping[str, object]) -> tuple[str | None, FieldIssue | None]:
+    value = data.get("service_url")
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, str):
+        return value, None  # blanks and shape are checked by check_settings, with positions
+    return None, FieldIssue(
+        "service_url",
+        value,
+        f"Service URL (service_url) must be text such as 'https://cpo.example.com/oicp', "
+        f"not {value!r}; send null or an empty string for no URL",
+    )
+
+
+def _parse_certification(
+    data: Mapping[str, object],
+) -> tuple[ServerCertification, FieldIssue | None]:
+    value = data.get("server_certification")
+    if value is None or value == "":
+        return ServerCertification.HUBJECT, None
+    if isinstance(value, str):
+        for member in ServerCertification:
+            if value.strip().lower() in (member.value.lower(), member.slug):
+                return member, None
+    return ServerCertification.HUBJECT, FieldIssue(
+        "server_certification",
+        value,
+        f"Server certification (server_certification) {value!r} is not known: use 'hubject' "
+        "(Hubject certificate) or 'user' (User certificate)",
+    )
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
+def check_settings(
+    service_type: ServiceType,
+    settings: ServiceTypeSettings,
+    *,
+    certificates: Sequence[UploadedCertificate],
+    now: datetime,
+) -> SettingsCheck:
+    """Apply every portal rule to one service type's settings and report all findings at once.
+
+    ``certificates`` are the operator's uploads in Certificate Management; ``now`` decides which
+    of them are Active.
+    """
+    errors = [
+        *_broadcast_errors(service_type, settings),
+        *_url_presence_errors(service_type, settings),
+        *_url_shape_errors(settings),
+    ]
+    warnings = [
+        *_broadcast_warnings(service_type, settings),
+        *_url_warnings(service_type, settings),
+        *_certificate_warnings(service_type, settings, certificates, now),
+    ]
+    return SettingsCheck(tuple(errors), tuple(warnings))
+
+
+def _broadcast_errors(service_type: ServiceType, settings: ServiceTypeSettings) -> list[FieldIssue]:
+    if not settings.broadcast_request:
+        return []
+    if service_type is ServiceType.RESERVATION:
+        # Hubject: "For the service type 'Reservation', you can only enable the 'Online Request'".
+        return [_issue("broadcast_request", True, _RESERVATION_BROADCAST)]
+    if not settings.online_request:
+        return [_issue("broadcast_request", True, _BROADCAST_NEEDS_ONLINE)]
+    return []
+
+
+_RESERVATION_BROADCAST = (
+    "Broadcast Request is on for Reservation, but Reservation never has Broadcast Request "
+    "(the portal lets it enable only Online Request): turn Broadcast Request off"
+)
+_BROADCAST_NEEDS_ONLINE = (
+    "Broadcast Request is on while Online Request is off: Broadcast Request can be set only "
+    "when Online Request is on; turn Online Request on, or turn Broadcast Request off"
+)
+
+
+def _url_presence_errors(
+    service_type: ServiceType, settings: ServiceTypeSettings
+) -> list[FieldIssue]:
+    url = settings.service_url
+    if url and not settings.online_request:
+        return [
+            _issue(
+                "service_url",
+                url,
+                f"Service URL {url!r} is set while Online Request is off: a Service URL can be "
+                "set only when Online Request is on; turn Online Request on, or clear the URL",
+            )
+        ]
+    if not url and settings.online_request and _hub_calls(service_type):
+        return [_issue("service_url", url, _missing_url_message(service_type))]
+    return []
+
+
+def _hub_calls(service_type: ServiceType) -> bool:
+    # PullAuthenticationData is a CPO -> hub operation: the hub never calls the CPO for it
+    # (certificates.md §5), so its Service URL is stored but never used.
+    return service_type is not ServiceType.PULL_AUTHENTICATION_DATA
+
+
+def _missing_url_message(service_type: ServiceType) -> str:
+    what = {
+        ServiceType.AUTHORIZATION: "remote start/stop requests",
+        ServiceType.RESERVATION: "reservation requests",
+    }.get(service_type, "requests")
+    return (
+        f"Online Request is on for {service_type.value} but the Service URL is empty, so the hub "
+        f"would have nowhere to send {what}: enter the https base URL of your endpoint "
+        "(e.g. 'https://cpo.example.com/oicp'), or turn Online Request off"
+    )
+
+
+def _url_shape_errors(settings: ServiceTypeSettings) -> list[FieldIssue]:
+    url = settings.service_url
+    if not url:
+        return []
+    return [_issue("service_url", url, message) for message in check_service_url(url)]
+
+
+def _broadcast_warnings(
+    service_type: ServiceType, settings: ServiceTypeSettings
+) -> list[FieldIssue]:
+    if not (settings.broadcast_request and settings.online_request):
+        return []
+    if service_type is ServiceType.AUTHORIZATION:
+        return [_issue("broadcast_request", True, _CPO_BROADCAST)]
+    if service_type is ServiceType.PULL_AUTHENTICATION_DATA:
+        return [_issue("broadcast_request", True, _PULL_BROADCAST)]
+    return []
+
+
+_CPO_BROADCAST = (
+    "Broadcast Request is on for Authorization: accepted, but Hubject tells CPOs to leave it off, "
+    "since it matters only to partners that receive AuthorizeStart (EMPs); turn it off unless "
+    "you also act as an EMP"
+)
+_PULL_BROADCAST = (
+    "Broadcast Request is on for PullAuthenticationData: accepted, but it has no effect there, "
+    "because the hub never calls the CPO for this service type; turn it off"
+)
+
+
+def _url_warnings(service_type: ServiceType, settings: ServiceTypeSettings) -> list[FieldIssue]:
+    url = settings.service_url
+    if not url or not settings.online_request:
+        return []
+    warnings = []
+    if not _hub_calls(service_type):
+        warnings.append(_issue("service_url", url, _pull_url_message(url)))
+    if url.strip().rstrip("/").lower().endswith("/api/oicp"):
+        warnings.append(_issue("service_url", url, _doubled_prefix_message(url)))
+    return warnings
+
+
+def _pull_url_message(url: str) -> str:
+    return (
+        f"Service URL {url!r} is stored for PullAuthenticationData, but the hub never calls it: "
+        "the CPO pulls the data from the hub; you may leave the URL empty"
+    )
+
+
+def _doubled_prefix_message(url: str) -> str:
+    # OICP 2.3 §eRoamingAuthorizeRemoteStart: "this part of the URL '/api/oicp/charging/v21/…'
+    # will be added to your URL endpoint".
+    base = url.strip().rstrip("/")[: -len("/api/oicp")] or "https://…"
+    return (
+        f"Service URL {url!r} ends in /api/oicp, but the hub appends '/api/oicp/…' itself, so "
+        f"requests would go to …/api/oicp/api/oicp/…; use {base!r} unless your endpoint really "
+        "expects the prefix twice"
+    )
+
+
+def _certificate_warnings(
+    service_type: ServiceType,
+    settings: ServiceTypeSettings,
+    certificates: Sequence[UploadedCertificate],
+    now: datetime,
+) -> list[FieldIssue]:
+    if not (settings.online_request and _hub_calls(service_type)):
+        return []
+    problem = user_certificate_problem(settings, certificates, now)
+    if problem is None:
+        return []
+    message = f"{problem}; the settings can be saved, but sends are refused until then"
+    return [_issue("server_certification", ServerCertification.USER.value, message)]
+
+
+def _issue(field: str, value: object, message: str) -> FieldIssue:
+    return FieldIssue(field=field, value=value, message=message)
+
+
+# --- User certificate at send time --------------------------------------------------------------
+
+
+def user_certificate_problem(
+    settings: ServiceTypeSettings,
+    certificates: Sequence[UploadedCertificate],
+    now: datetime,
+) -> str | None:
+    """Why a send in "User certificate" mode cannot verify the endpoint, or None if it can.
+
+    The hub has no list of trusted CAs in this mode (certificates.md §3.2): it trusts only the
+    Active uploads. None is also returned outside User certificate mode, and when the Service URL
+    has no usable host (that is a settings error, reported by :func:`check_settings`).
+    """
+    if settings.server_certification is not ServerCertification.USER:
+        return None
+    host = service_url_host(settings.service_url or "")
+    if host is None or active_certificates_for_host(certificates, host, now):
+        return None
+    return (
+        "Server certification is 'User certificate', but no Active certificate in Certificate "
+        f"Management covers {host} ({_reason(certificates, host, now)}): upload a .pem or .crt "
+        f"of the certificate the endpoint at {host} presents, or of the CA that issued it, in "
+        "Certificate Management, or switch Server certification to 'Hubject certificate'"
+    )
+
+
+def _reason(certificates: Sequence[UploadedCertificate], host: str, now: datetime) -> str:
+    if not certificates:
+        return "none has been uploaded"
+    relevant = [c for c in certificates if certificate_covers_host(c, host) or certificate_is_ca(c)]
+    if not relevant:
+        names = ", ".join(sorted({san for c in certificates for san in c.sans})) or "no host name"
+        if len(certificates) == 1:
+            return f"the only uploaded certificate ({certificates[0].subject}) covers {names}"
+        return f"the {len(certificates)} uploaded certificates cover only {names}"
+    if len(relevant) == 1:
+        return f"the only certificate for {host} ({relevant[0].subject}) {_why(relevant[0], now)}"
+    whys = "; ".join(f"{c.subject} {_why(c, now)}" for c in relevant)
+    return f"every certificate for {host} is unusable: {whys}"
+
+
+def _why(cert: UploadedCertificate, now: datetime) -> str:
+    if cert.status(now) is CertificateStatus.NOT_YET_VALID:
+        return f"is not valid before {_when(cert.not_before)}"
+    return f"expired on {_when(cert.not_after)}"
+
+
+def _when(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- Service URL shape --------------------------------------------------------------------------
+
+
+def service_url_host(url: str) -> str | None:
+    """The lower-case host of a Service URL (``::1`` for ``https://[::1]:8443``), or None.
+
+    Lenient on purpose: surrounding blanks are ignored, so that the portal can show the host
+    of a URL it still refuses.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if "://" not in url or not parts.hostname:
+        return None
+    return parts.hostname.lower()
+
+
+def check_service_url(url: str) -> list[str]:
+    """Every problem with a Service URL's shape, as messages; empty when it is usable.
+
+    The hub appends the OICP path to it, so it must be an absolute https base URL without
+    blanks, query or fragment.
+    """
+    if not url.strip():
+        return [
+            f"Service URL {url!r} holds only blanks: enter the https base URL of your endpoint "
+            "(e.g. 'https://cpo.example.com/oicp'), or leave it empty"
+        ]
+    # The shape is checked with the blanks taken out, so each problem is reported once.
+    compact = "".join(url.split())
+    return _blank_problems(url) + _shape_problems(url, compact)
+
+
+# How a blank other than a plain space is named in a message.
+_BLANK_NAMES = {
+    " ": "",
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a line break",
+    "\u00a0": "a non-breaking space",
+}
+_HUBJECT_BLANKS = "Hubject asks for the URL without blank spaces"
+
+
+def _blank_problems(url: str) -> list[str]:
+    blanks = [index for index, char in enumerate(url) if char.isspace()]
+    leading = [i for n, i in enumerate(blanks) if i == n]
+    trailing = [i for n, i in enumerate(reversed(blanks)) if i == len(url) - 1 - n]
+    inner = [i for i in blanks if i not in leading and i not in trailing]
+    problems = []
+    if leading:
+        problems.append(f"starts with {_blank_list(url, leading)}: remove {_it(leading)}")
+    if inner:
+        problems.append(f"has {_blank_list(url, inner)} inside the URL: remove {_it(inner)}")
+    if trailing:
+        problems.append(f"ends with {_blank_list(url, sorted(trailing))}: remove {_it(trailing)}")
+    return [f"Service URL {url!r} {what}; {_HUBJECT_BLANKS}" for what in problems]
+
+
+def _it(indexes: list[int]) -> str:
+    return "it" if len(indexes) == 1 else "them"
+
+
+def _blank_list(url: str, indexes: list[int]) -> str:
+    noun = "a blank at position" if len(indexes) == 1 else "blanks at positions"
+    described = [f"{i + 1}{_blank_kind(url[i])}" for i in indexes]
+    if len(described) > 1:
+        described[-2:] = [f"{described[-2]} and {described[-1]}"]
+    return f"{noun} {', '.join(described)}"
+
+
+def _blank_kind(char: str) -> str:
+    name = _BLANK_NAMES.get(char, f"U+{ord(char):04X}")
+    return f" ({name})" if name else ""
+
+
+def _shape_problems(url: str, compact: str) -> list[str]:
+    try:
+        parts = urlsplit(compact)
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError as exc:
+        return [f"Service URL {url!r} is not a valid URL ({exc}): write it as {_EXAMPLE}"]
+    if "://" not in compact:
+        return [_relative_message(url, compact)]
+    problems = _scheme_problems(url, parts) + _host_problems(url, parts)
+    return problems + _query_problems(url, compact)
+
+
+_EXAMPLE = "'https://HOST[:PORT]/PATH', e.g. 'https://cpo.example.com:8443/oicp'"
+
+
+def _relative_message(url: str, compact: str) -> str:
+    suggestion = "https:" + compact if compact.startswith("//") else "https://" + compact
+    return (
+        f"Service URL {url!r} is not an absolute URL: the hub needs the scheme https:// and a "
+        f"host, e.g. {suggestion!r}"
+    )
+
+
+def _scheme_problems(url: str, parts: SplitResult) -> list[str]:
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return []
+    if scheme == "http":
+        fixed = parts._replace(scheme="https", query="", fragment="").geturl()
+        return [
+            f"Service URL {url!r} uses http://: the hub calls CPO endpoints only over TLS; "
+            f"serve the endpoint over https and use {fixed!r}"
+        ]
+    return [f"Service URL {url!r} uses the scheme {parts.scheme!r}: write it as {_EXAMPLE}"]
+
+
+def _host_problems(url: str, parts: SplitResult) -> list[str]:
+    if not parts.hostname:
+        return [f"Service URL {url!r} has no host: write it as {_EXAMPLE}"]
+    problems = []
+    if "@" in parts.netloc:
+        problems.append(
+            f"Service URL {url!r} carries a user name or password before '@': the hub "
+            "authenticates with its certificate, not with credentials in the URL; remove them"
+        )
+    if parts.port == 0:
+        problems.append(f"Service URL {url!r} has port 0: use a port from 1 to 65535")
+    if not _valid_host(parts.hostname):
+        problems.append(
+            f"Service URL {url!r} has the host {parts.hostname!r}, which is neither a host "
+            "name nor an IP address: use the name or address of your endpoint"
+        )
+    return problems
+
+
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$", re.IGNORECASE)
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return all(_LABEL.match(label) for label in labels)
+
+
+def _query_problems(url: str, compact: str) -> list[str]:
+    # The hub appends e.g. /api/oicp/charging/v21/providers/{ProviderID}/authorize-remote/start
+    # (OICP 2.3 §eRoamingAuthorizeRemoteStart), which would land after a query or fragment.
+    rest, hash_mark, fragment = compact.partition("#")
+    _, question_mark, query = rest.partition("?")
+    found = []
+    if question_mark:
+        found.append(("a query", "?" + query))
+    if hash_mark:
+        found.append(("a fragment", "#" + fragment))
+    return [
+        f"Service URL {url!r} has {what} ({part!r}): the hub appends the OICP path (/api/oicp/…) "
+        f"to the Service URL, so remove {part!r}"
+        for what, part in found
+    ]

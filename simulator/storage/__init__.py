@@ -1,0 +1,22 @@
+"""The hub's storage: SQLite on one worker thread, versioned schema, batched exchange log.
+
+Open it with ``await Storage.open(path)``; see :class:`Storage` for what it keeps.
+"""
+
+from simulator.storage.certificates import NewCertificate
+from simulator.storage.errors import DuplicateCertificateError, StorageError, UnknownOperatorError
+from simulator.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration, apply_migrations
+from simulator.storage.storage import DEFAULT_MAX_EXCHANGES, Storage
+
+__all__ = [
+    "DEFAULT_MAX_EXCHANGES",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "DuplicateCertificateError",
+    "Migration",
+    "NewCertificate",
+    "Storage",
+    "StorageError",
+    "UnknownOperatorError",
+    "apply_migrations",
+]

@@ -1,0 +1,127 @@
+"""The SQLite connection and the one worker thread that owns it.
+
+SQLite calls block (disk I/O, fsync, waiting for another process's lock), so none of them
+may run on the event loop. Every statement runs on a single dedicated thread: the
+connection is created there and keeps sqlite3's ``check_same_thread`` guard, so a call from
+any other thread fails loudly instead of racing. One thread also serialises all access,
+which is what a single SQLite connection needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from simulator.storage.errors import StorageError
+from simulator.storage.migrations import MIGRATIONS, Migration, apply_migrations
+from simulator.storage.transaction import immediate_transaction
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_S = 5.0
+"""How long a statement waits for another process's write lock before it fails."""
+
+
+class Database:
+    """A migrated SQLite database whose every call runs on its own worker thread."""
+
+    def __init__(self, path: str, executor: ThreadPoolExecutor, connection: sqlite3.Connection):
+        self.path = path
+        self._executor = executor
+        self._connection = connection
+        self._synchronous = "FULL"  # touched on the worker thread only
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
+        """Open (or create) the database at ``path`` and bring its schema up to date."""
+        text = str(path)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubsim-storage")
+        loop = asyncio.get_running_loop()
+        try:
+            connection = await loop.run_in_executor(executor, _connect, text, migrations)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(text, executor, connection)
+
+    async def read(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``job(connection)`` on the worker thread, outside any explicit transaction."""
+        return await self._submit(lambda: self._guarded(lambda: job(self._connection)))
+
+    async def write(self, job: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
+        """Run ``job(connection)`` in one transaction on the worker thread.
+
+        When this returns, the transaction is committed; if ``job`` raises, nothing it did is
+        kept. ``durable`` writes use ``synchronous=FULL`` (the WAL is synced at every commit,
+        so a crash or power cut right after "saved" loses nothing); the exchange log passes
+        ``durable=False`` (``NORMAL``: survives a killed process, may lose the last batch on
+        a power cut). If the awaiting task is cancelled, the job runs whole (if it had
+        started) or not at all: there is never half a transaction.
+        """
+        return await self._submit(lambda: self._guarded(lambda: self._transact(job, durable)))
+
+    async def close(self) -> None:
+        """Close the connection and stop the worker thread. Closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True  # refuse new work from here on
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._connection.close)
+        # The worker is idle now (its last job has finished), so joining it is immediate.
+        self._executor.shutdown(wait=True)
+
+    async def _submit(self, call: Callable[[], T]) -> T:
+        if self._closed:
+            raise StorageError(f"database {self.path} is closed: open it again to use it")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _guarded(self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except sqlite3.Error as exc:
+            raise StorageError(f"database {self.path}: {exc}") from exc
+
+    def _transact(self, job: Callable[[sqlite3.Connection], T], durable: bool) -> T:
+        self._set_synchronous("FULL" if durable else "NORMAL")
+        with immediate_transaction(self._connection):
+            return job(self._connection)
+
+    def _set_synchronous(self, level: str) -> None:
+        # A connection-wide setting: set it between transactions, just before BEGIN.
+        if level != self._synchronous:
+            self._connection.execute(f"PRAGMA synchronous = {level}")
+            self._synchronous = level
+
+
+def _connect(path: str, migrations: Sequence[Migration]) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"cannot open database {path}: {exc}; check that its directory exists and is writable"
+        ) from exc
+    try:
+        _configure(connection)
+        apply_migrations(connection, migrations)
+    except sqlite3.Error as exc:
+        connection.close()
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    connection.row_factory = sqlite3.Row
+    # WAL: readers (another hubsim process, the CLI) never block the writer, and a commit is
+    # one append to the log. An in-memory database stays in "memory" mode, which is fine.
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    # SQLite leaves foreign keys off per connection; the cascades depend on them.
+    connection.execute("PRAGMA foreign_keys = ON")

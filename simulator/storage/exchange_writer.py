@@ -1,0 +1,125 @@
+"""The exchange log's writer: an in-memory queue drained in batches by a background task.
+
+The sender records an exchange on every request. Writing each one synchronously would put a
+disk write (and, in WAL mode, a sync) on every request's path, so :meth:`ExchangeWriter.record`
+only appends to a queue; a background task writes whatever has accumulated in one
+transaction on the database's worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+
+from simulator.exchange import Exchange
+from simulator.storage.database import Database
+from simulator.storage.errors import StorageError
+from simulator.storage.exchanges import ExchangeRow, encode_exchange, insert_exchanges
+
+_log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+"""The most exchanges written in one transaction."""
+
+
+class ExchangeWriter:
+    """Queues exchanges and writes them in batches; :meth:`flush` waits for them.
+
+    Use it from the event loop's thread only. Entries are numbered as they are recorded;
+    :meth:`flush` waits until every entry numbered so far has been written (or dropped as
+    older than the log's bound).
+    """
+
+    def __init__(self, database: Database, max_exchanges: int) -> None:
+        self._database = database
+        self._max_exchanges = max_exchanges
+        self._pending: deque[tuple[int, ExchangeRow]] = deque()
+        self._in_flight_first: int | None = None
+        self._next_number = 1
+        self._wakeup = asyncio.Event()
+        self._progress = asyncio.Condition()
+        self._failures: list[str] = []
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the background task on the running loop."""
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(), name="hubsim-exchange-writer"
+        )
+
+    def record(self, exchange: Exchange) -> None:
+        """Queue one exchange; returns at once and touches neither disk nor database."""
+        if self._stopping:
+            raise StorageError("the exchange log is closed: open the storage again to record")
+        row = encode_exchange(exchange)
+        if len(self._pending) >= self._max_exchanges:
+            # The log keeps only the newest max_exchanges, so the oldest queued entry would
+            # be deleted right after being written: drop it now and keep memory bounded.
+            self._pending.popleft()
+        self._pending.append((self._next_number, row))
+        self._next_number += 1
+        self._wakeup.set()
+
+    async def flush(self) -> None:
+        """Wait until everything recorded before this call is written.
+
+        Raises :class:`StorageError` if a batch could not be written since the last flush.
+        """
+        target = self._next_number - 1
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._settled_past(target))
+        self._raise_failures()
+
+    async def close(self) -> None:
+        """Write what is queued, then stop the background task."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+        self._raise_failures()
+
+    def _settled_past(self, number: int) -> bool:
+        if self._task is None or self._task.done():
+            return True  # nothing will ever write the rest; do not wait forever
+        return self._oldest_unwritten() > number
+
+    def _oldest_unwritten(self) -> int:
+        if self._in_flight_first is not None:
+            return self._in_flight_first
+        if self._pending:
+            return self._pending[0][0]
+        return self._next_number
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                await self._write_batch()
+            if self._stopping:
+                return
+
+    async def _write_batch(self) -> None:
+        count = min(len(self._pending), BATCH_SIZE)
+        batch = [self._pending.popleft() for _ in range(count)]
+        self._in_flight_first = batch[0][0]
+        rows = [row for _, row in batch]
+        limit = self._max_exchanges
+        try:
+            await self._database.write(lambda c: insert_exchanges(c, rows, limit), durable=False)
+        except Exception as exc:  # a background task has no caller to raise to: keep going
+            _log.error("exchange log: %d exchange(s) lost: %s", len(rows), exc)
+            self._failures.append(f"{len(rows)} exchange(s) could not be written: {exc}")
+        finally:
+            self._in_flight_first = None
+            async with self._progress:
+                self._progress.notify_all()
+
+    def _raise_failures(self) -> None:
+        if self._failures:
+            failures, self._failures = self._failures, []
+            raise StorageError("exchange log: " + "; ".join(failures))

@@ -1,0 +1,169 @@
+"""SQL for the exchange log, the Process Monitor's data (run on the worker thread).
+
+Each exchange is kept whole as its JSON record; the columns beside it exist only to filter
+and order the log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from simulator.exchange import Exchange, Outcome
+from simulator.model import ServiceType
+from simulator.storage.codec import time_from_text, time_to_text
+from simulator.storage.errors import StorageError
+
+
+@dataclass(frozen=True)
+class ExchangeRow:
+    """An exchange encoded for its row, ready to insert."""
+
+    operator_id: str | None
+    service_type: str | None
+    server_certification: str | None
+    outcome: str
+    started_at: str
+    record: str
+
+
+@dataclass(frozen=True)
+class ExchangeQuery:
+    """Which exchanges to list: every given filter must match; newest first."""
+
+    operator_id: str | None = None
+    service_type: str | None = None
+    outcome: str | None = None
+    limit: int = 100
+
+
+def encode_exchange(exchange: Exchange) -> ExchangeRow:
+    """Encode an exchange for storage, refusing what could not be stored.
+
+    Runs on the caller's thread so that a bad record fails there, not later in a batch.
+    """
+    what = f"started_at of the {exchange.operation} exchange"
+    started_at = time_to_text(exchange.started_at, what)
+    stored = replace(exchange, exchange_id=None, started_at=time_from_text(started_at))
+    try:
+        record = json.dumps(stored.to_json())
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"cannot record the {exchange.operation} exchange to {exchange.url}: {exc}; "
+            "request_body must hold only JSON values"
+        ) from exc
+    return ExchangeRow(
+        operator_id=exchange.operator_id,
+        service_type=exchange.service_type,
+        server_certification=exchange.server_certification,
+        outcome=exchange.outcome.value,
+        started_at=started_at,
+        record=record,
+    )
+
+
+def insert_exchanges(
+    connection: sqlite3.Connection, rows: Sequence[ExchangeRow], max_exchanges: int
+) -> None:
+    """Append a batch, then drop the oldest entries beyond ``max_exchanges``."""
+    connection.executemany(
+        """
+        INSERT INTO exchanges (
+            operator_id, service_type, server_certification, outcome, started_at, record
+        ) VALUES (?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                r.operator_id,
+                r.service_type,
+                r.server_certification,
+                r.outcome,
+                r.started_at,
+                r.record,
+            )
+            for r in rows
+        ],
+    )
+    # AUTOINCREMENT ids only grow, so "oldest" is "smallest id".
+    connection.execute(
+        """
+        DELETE FROM exchanges WHERE exchange_id <= (
+            SELECT exchange_id FROM exchanges ORDER BY exchange_id DESC LIMIT 1 OFFSET ?
+        )
+        """,
+        (max_exchanges,),
+    )
+
+
+def list_exchanges(connection: sqlite3.Connection, query: ExchangeQuery) -> list[Exchange]:
+    where, params = _conditions(query)
+    rows = connection.execute(
+        f"SELECT exchange_id, started_at, record FROM exchanges {where} "
+        "ORDER BY exchange_id DESC LIMIT ?",
+        (*params, query.limit),
+    ).fetchall()
+    return [_exchange(row) for row in rows]
+
+
+def get_exchange(connection: sqlite3.Connection, exchange_id: int) -> Exchange | None:
+    row = connection.execute(
+        "SELECT exchange_id, started_at, record FROM exchanges WHERE exchange_id = ?",
+        (exchange_id,),
+    ).fetchone()
+    return None if row is None else _exchange(row)
+
+
+def count_exchanges(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("SELECT COUNT(*) FROM exchanges").fetchone()[0])
+
+
+def clear_exchanges(connection: sqlite3.Connection) -> None:
+    connection.execute("DELETE FROM exchanges")
+
+
+def check_query(query: ExchangeQuery) -> ExchangeQuery:
+    """Validate the filters and accept a service type's slug as well as its portal label."""
+    if query.limit < 1:
+        raise ValueError(f"limit must be at least 1, got {query.limit}")
+    if query.outcome is not None and query.outcome not in _OUTCOMES:
+        names = ", ".join(sorted(_OUTCOMES))
+        raise ValueError(f"unknown outcome {query.outcome!r}: use one of {names}")
+    return replace(query, service_type=_service_type_label(query.service_type))
+
+
+_OUTCOMES = frozenset(outcome.value for outcome in Outcome)
+
+
+def _service_type_label(text: str | None) -> str | None:
+    # Exchanges store ServiceType.value ("Authorization"); the CLI and URLs use the slug.
+    if text is None:
+        return None
+    try:
+        return ServiceType.from_text(text).value
+    except ValueError:
+        return text  # not a configured service type: match it literally
+
+
+def _conditions(query: ExchangeQuery) -> tuple[str, tuple[object, ...]]:
+    columns = {
+        "operator_id": query.operator_id,
+        "service_type": query.service_type,
+        "outcome": query.outcome,
+    }
+    given = {name: value for name, value in columns.items() if value is not None}
+    if not given:
+        return "", ()
+    # Column names come from the fixed dict above, never from the caller.
+    where = " AND ".join(f"{name} = ?" for name in given)
+    return f"WHERE {where}", tuple(given.values())
+
+
+def _exchange(row: sqlite3.Row) -> Exchange:
+    exchange = Exchange.from_json(json.loads(row["record"]))
+    return replace(
+        exchange,
+        exchange_id=int(row["exchange_id"]),
+        started_at=time_from_text(row["started_at"]),
+    )

@@ -1,0 +1,140 @@
+"""The versioned schema: older databases are upgraded in place, newer ones refused."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from simulator.exchange import Exchange
+from simulator.model import Operator, ServiceType
+from simulator.storage import MIGRATIONS, SCHEMA_VERSION, Storage, StorageError, apply_migrations
+
+ExchangeFactory = Callable[..., Exchange]
+
+
+def _user_version(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _build_version_1_database(path: Path, exchange: Exchange) -> None:
+    """Write a database exactly as hubsim with schema version 1 left it."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(connection, MIGRATIONS[:1])
+    connection.execute("INSERT INTO operators VALUES ('DE*ABC', 'Old CPO', 'charging', 7.5)")
+    connection.execute(
+        "INSERT INTO settings_revisions VALUES "
+        "('DE*ABC', 'Authorization', 1, 1, 0, 'https://cpo.example/', 'User certificate', "
+        "'2024-01-02T03:04:05+00:00')"
+    )
+    connection.execute(
+        "INSERT INTO exchanges (operator_id, service_type, outcome, started_at, record) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (
+            exchange.operator_id,
+            exchange.service_type,
+            exchange.outcome.value,
+            exchange.started_at.isoformat(),
+            json.dumps(exchange.to_json()),
+        ),
+    )
+    connection.close()
+
+
+async def test_a_new_database_is_created_at_the_current_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "hub.sqlite3"
+
+    async with await Storage.open(path):
+        pass
+
+    assert _user_version(path) == SCHEMA_VERSION
+
+
+async def test_a_version_1_database_is_upgraded_with_its_data_intact(
+    tmp_path: Path, make_exchange: ExchangeFactory
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    old_exchange = make_exchange(server_certification="user")
+    _build_version_1_database(path, old_exchange)
+
+    async with await Storage.open(path) as storage:
+        operator = await storage.get_operator("DE*ABC")
+        settings = await storage.current_settings("DE*ABC", ServiceType.AUTHORIZATION)
+        [exchange] = await storage.list_exchanges(operator_id="DE*ABC")
+
+    assert operator is not None
+    assert operator.name == "Old CPO"
+    assert settings is not None
+    assert (settings.revision, settings.settings.service_url) == (1, "https://cpo.example/")
+    assert exchange.detail == old_exchange.detail
+    assert _user_version(path) == SCHEMA_VERSION
+
+
+async def test_the_version_2_step_fills_server_certification_of_old_exchanges(
+    tmp_path: Path, make_exchange: ExchangeFactory
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    _build_version_1_database(path, make_exchange(server_certification="user"))
+
+    async with await Storage.open(path):
+        pass
+
+    connection = sqlite3.connect(path)
+    column = connection.execute("SELECT server_certification FROM exchanges").fetchall()
+    connection.close()
+    assert column == [("user",)]
+
+
+async def test_an_upgraded_database_accepts_new_writes(
+    tmp_path: Path, make_exchange: ExchangeFactory
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    _build_version_1_database(path, make_exchange())
+
+    async with await Storage.open(path) as storage:
+        await storage.upsert_operator(Operator("DE*XYZ"))
+        storage.record_exchange(make_exchange(operator_id="DE*XYZ"))
+        await storage.flush()
+
+        assert await storage.count_exchanges() == 2
+
+
+async def test_a_database_from_a_newer_hubsim_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "hub.sqlite3"
+    newer = SCHEMA_VERSION + 1
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {newer}")
+    connection.close()
+
+    expected = (
+        f"database schema version {newer} is newer than this hubsim supports "
+        f"\\({SCHEMA_VERSION}\\); upgrade hubsim"
+    )
+    with pytest.raises(StorageError, match=expected):
+        await Storage.open(path)
+
+    assert _user_version(path) == newer
+
+
+async def test_a_file_that_is_not_a_database_is_refused_with_its_path(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are not the tables you are looking for\n" * 20)
+
+    with pytest.raises(StorageError, match=r"cannot open database .*notes\.txt"):
+        await Storage.open(path)
+
+
+async def test_a_database_in_a_missing_directory_is_refused_with_what_to_do(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "missing" / "hub.sqlite3"
+
+    with pytest.raises(StorageError, match="check that its directory exists"):
+        await Storage.open(path)
