@@ -30,6 +30,10 @@ class StubCore:
         """Answer 603 Unknown EVSE ID outside ``evse_ids``; None accepts every EvseID."""
         self.book.set_known_evses(evse_ids)
 
+    def set_unknown_evses(self, evse_ids: Iterable[str]) -> None:
+        """Answer 603 Unknown EVSE ID for each of ``evse_ids``."""
+        self.book.set_unknown_evses(evse_ids)
+
     def clear(self) -> None:
         """Forget records, handshake failures, EVSE state and per-EVSE behaviours."""
         self.recorder.clear()
@@ -66,6 +70,7 @@ class StubCore:
         return {
             "evses": {state.evse_id: state.to_json() for state in self.book.states()},
             "known_evses": None if known is None else sorted(known),
+            "unknown_evses": sorted(self.book.unknown_evses),
             "behaviours": self.behaviours.to_json(),
         }
 

@@ -34,6 +34,7 @@ from cpo_stub.recording import StubRecord
 from oicp import identifiers, status
 from oicp.errors import OICPValidationError
 from oicp.messages import (
+    PARTNER_SESSION_ID_MAX,
     Acknowledgement,
     AuthorizeRemoteReservationStart,
     RemoteRequest,
@@ -79,8 +80,10 @@ def _ack_answer(ack: Acknowledgement, behaviour: str) -> _Answer:
     return _Answer(200, json.dumps(ack.to_wire(explicit_nulls=True)), behaviour)
 
 
-def _data_error(info: str, session_id: str | None = None) -> _Answer:
-    ack = Acknowledgement(False, StatusCode.for_code(status.DATA_ERROR, info), session_id)
+def _data_error(info: str, body: object = None) -> _Answer:
+    session_id, emp_session_id = _echo_ids(body)
+    code = StatusCode.for_code(status.DATA_ERROR, info)
+    ack = Acknowledgement(False, code, session_id, emp_partner_session_id=emp_session_id)
     return _ack_answer(ack, "invalid request")
 
 
@@ -218,7 +221,7 @@ def _parse(incoming: _Incoming) -> RemoteRequest | _Answer:
     try:
         message = parse_request(incoming.match.operation, incoming.body)
     except OICPValidationError as exc:
-        return _data_error(exc.additional_info or exc.description, _echo_session(incoming.body))
+        return _data_error(exc.additional_info or exc.description, incoming.body)
     if message.provider_id != incoming.match.provider_id:
         info = (
             f"ProviderID in the path ({incoming.match.provider_id!r}) differs from ProviderID "
@@ -229,10 +232,18 @@ def _parse(incoming: _Incoming) -> RemoteRequest | _Answer:
     return message
 
 
-def _echo_session(body: object) -> str | None:
-    # Echo only a well-formed SessionID, so that the answer itself stays schema-valid.
-    value = body.get("SessionID") if isinstance(body, dict) else None
-    return value if identifiers.is_session_id(value) else None
+def _echo_ids(body: object) -> tuple[str | None, str | None]:
+    """SessionID and EMPPartnerSessionID to echo from an invalid body, if well-formed.
+
+    Echoing a malformed value would make the acknowledgement itself invalid.
+    """
+    data = body if isinstance(body, dict) else {}
+    session_id, emp_id = data.get("SessionID"), data.get("EMPPartnerSessionID")
+    valid_emp = isinstance(emp_id, str) and len(emp_id) <= PARTNER_SESSION_ID_MAX
+    return (
+        session_id if identifiers.is_session_id(session_id) else None,
+        emp_id if valid_emp else None,
+    )
 
 
 def _text(value: object) -> str | None:

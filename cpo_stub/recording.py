@@ -24,7 +24,8 @@ class StubRecord:
     """One request the stub received and how it answered.
 
     ``body`` is the parsed JSON (None when the body was not JSON), ``raw_body`` the text as
-    received. ``response_body`` is None when the stub dropped the connection.
+    received. When the stub dropped the connection (``CloseConnection``),
+    ``response_status`` is 0 and ``response_body`` None.
     ``client_subject`` is the client certificate's subject (RFC 4514).
     """
 

@@ -198,6 +198,10 @@ class CPOStub:
         """Answer 603 Unknown EVSE ID for any EvseID outside ``evse_ids`` (None: accept all)."""
         self.core.set_known_evses(evse_ids)
 
+    def set_unknown_evses(self, evse_ids: Iterable[str]) -> None:
+        """Answer 603 Unknown EVSE ID for each of ``evse_ids`` (an empty list forgets them)."""
+        self.core.set_unknown_evses(evse_ids)
+
     @property
     def known_evses(self) -> frozenset[str] | None:
         """The EvseIDs the stub knows, or None when it accepts any."""

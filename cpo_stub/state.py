@@ -10,7 +10,8 @@ The rules are what a real CPO backend would answer when the request itself is fi
   remote start under the reservation's own SessionID consumes the reservation;
 * remote stop and reservation stop need the SessionID of a running session / reservation
   on that EVSE, else 400 "Session is invalid." (OICP 2.3 CPO, "Session handling");
-* with a set of known EvseIDs configured, any other EvseID → 603 "Unknown EVSE ID.".
+* with a set of known EvseIDs configured, any other EvseID → 603 "Unknown EVSE ID.", and
+  the same for EvseIDs configured as unknown.
 
 A reservation's Duration is in minutes (OICP 2.3 eRoamingAuthorizeRemoteReservationStart);
 the spec gives no default, so the stub holds a reservation without one for
@@ -100,10 +101,21 @@ class EvseBook:
         self._new_partner_session_id = new_partner_session_id
         self._states: dict[str, EvseState] = {}
         self.known_evses: frozenset[str] | None = None
+        self.unknown_evses: frozenset[str] = frozenset()
 
     def set_known_evses(self, evse_ids: Iterable[str] | None) -> None:
         """Answer 603 for every EvseID outside ``evse_ids``; None accepts any EvseID."""
         self.known_evses = None if evse_ids is None else frozenset(evse_ids)
+
+    def set_unknown_evses(self, evse_ids: Iterable[str]) -> None:
+        """Answer 603 for each of ``evse_ids`` (an empty list forgets them)."""
+        self.unknown_evses = frozenset(evse_ids)
+
+    def is_known(self, evse_id: str) -> bool:
+        """False if the EvseID is configured as unknown, or outside the known EvseIDs."""
+        if evse_id in self.unknown_evses:
+            return False
+        return self.known_evses is None or evse_id in self.known_evses
 
     def clear(self) -> None:
         """Forget every EVSE's state (known EvseIDs stay configured)."""
@@ -130,7 +142,7 @@ class EvseBook:
         duration_minutes: int | None = None,
     ) -> Decision:
         """Apply the rules for ``operation`` and, if accepted, change the EVSE's state."""
-        if self.known_evses is not None and evse_id not in self.known_evses:
+        if not self.is_known(evse_id):
             return Decision(status.UNKNOWN_EVSE_ID, f"EvseID {evse_id} is not one of this CPO's")
         if operation is Operation.AUTHORIZE_REMOTE_START:
             return self.remote_start(evse_id, session_id)

@@ -25,6 +25,9 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", help="admin API address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="admin API port (default 8080)")
     serve.add_argument(
+        "--max-exchanges", type=int, help="how many exchanges the log keeps (default 10000)"
+    )
+    serve.add_argument(
         "--admin-token",
         default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
         help="required when listening on a non-loopback address (or HUBSIM_ADMIN_TOKEN)",
@@ -49,6 +52,7 @@ def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -
         host=args.host or str(config.get("host", "127.0.0.1")),
         port=args.port if args.port is not None else int(config.get("port", 8080)),
         admin_token=args.admin_token or config.get("admin_token"),
+        max_exchanges=args.max_exchanges or int(config.get("max_exchanges", 10000)),
     )
 
 

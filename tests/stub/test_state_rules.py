@@ -142,3 +142,10 @@ def test_reservation_expires_after_its_duration() -> None:
     now[0] += timedelta(minutes=10)
 
     assert book.state(EVSE).status is EvseStatus.AVAILABLE
+
+
+async def test_evse_configured_as_unknown_answers_603(hub: Hub, stub: CPOStub) -> None:
+    stub.set_unknown_evses([OTHER_EVSE])
+
+    assert (await hub.remote_start(OTHER_EVSE))["StatusCode"]["Code"] == "603"
+    assert (await hub.remote_start(EVSE))["Result"] is True

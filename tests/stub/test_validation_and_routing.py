@@ -71,6 +71,7 @@ async def test_invalid_evse_id_answers_022_with_the_pointer(hub: Hub) -> None:
     assert ack["StatusCode"]["Code"] == "022"
     assert "/EvseID" in ack["StatusCode"]["AdditionalInfo"]
     assert ack["SessionID"] == body["SessionID"]
+    assert ack["EMPPartnerSessionID"] == "emp-1"
 
 
 async def test_every_problem_is_listed_in_additional_info(hub: Hub) -> None:
