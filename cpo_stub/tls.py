@@ -196,7 +196,7 @@ class HandshakeSite(web.BaseSite):
                 ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S,
             )
         except (OSError, EOFError, TimeoutError) as exc:  # ssl.SSLError is an OSError
-            pass
+            self.report(transport, exc)
             transport.abort()
             return
         if tls_transport is None:  # pragma: no cover - only for non-TLS-capable transports
