@@ -13,8 +13,9 @@ malformed JSON) break that rule, on purpose.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from cpo_stub.behaviour import (
     Reject,
 )
 from cpo_stub.core import StubCore
+from cpo_stub.expectations import Expectation
 from cpo_stub.recording import StubRecord
 from oicp import identifiers, status
 from oicp.errors import OICPValidationError
@@ -60,6 +62,7 @@ class _Answer:
     body: str | None
     behaviour: str
     content_type: str = JSON_CONTENT_TYPE
+    expectation: Expectation | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,14 @@ class OICPEndpoint:
         if request.method == "GET" and path.split("?", 1)[0].endswith(REQUESTS_PAGE_SUFFIX):
             return web.json_response(self._core.recorder.to_json())
         incoming = await _read(request, match_hub_to_cpo_path(path))
-        answer = await self._answer(request, incoming)
-        self._record(incoming, answer)
+        try:
+            answer = await self._answer(request, incoming)
+        except Exception as error:  # kept for the test (CPOStub.check); the hub sees HTTP 500
+            self._core.recorder.add_handler_error(error)
+            answer = _handler_failed(error)
+        record = self._record(incoming, answer)
+        if answer.expectation is not None:
+            answer.expectation.calls.append(record)
         if answer.status == CLOSED:
             return web.Response(status=200)  # never written: the transport is gone
         headers = {"Allow": "POST"} if answer.status == 405 else None
@@ -120,9 +129,14 @@ class OICPEndpoint:
         parsed = _parse(incoming)
         if isinstance(parsed, _Answer):
             return parsed
-        behaviour = self._core.behaviours.for_request(parsed.evse_id, incoming.match.operation)
+        chosen = self._core.expectations.choose(parsed)
+        behaviour = (
+            chosen.take(parsed)
+            if chosen is not None
+            else self._core.behaviours.for_request(parsed.evse_id, incoming.match.operation)
+        )
         answer = await self._perform(request, parsed, behaviour)
-        return replace(answer, behaviour=behaviour.describe())
+        return replace(answer, behaviour=behaviour.describe(), expectation=chosen)
 
     async def _perform(
         self, request: web.Request, message: RemoteRequest, behaviour: Behaviour
@@ -161,26 +175,31 @@ class OICPEndpoint:
         )
         return _ack_answer(ack, behaviour.describe())
 
-    def _record(self, incoming: _Incoming, answer: _Answer) -> None:
+    def _record(self, incoming: _Incoming, answer: _Answer) -> StubRecord:
         body = incoming.body if isinstance(incoming.body, dict) else {}
         match = incoming.match
-        self._core.recorder.add_record(
-            StubRecord(
-                operation=match.operation if match else None,
-                path=incoming.path,
-                provider_id=match.provider_id if match else None,
-                body=incoming.body,
-                raw_body=incoming.raw_body,
-                evse_id=_text(body.get("EvseID")),
-                session_id=_text(body.get("SessionID")),
-                response_status=answer.status,
-                response_body=answer.body,
-                behaviour=answer.behaviour,
-                client_subject=incoming.client_subject,
-                received_at=incoming.received_at,
-                method=incoming.method,
-            )
+        record = StubRecord(
+            operation=match.operation if match else None,
+            path=incoming.path,
+            provider_id=match.provider_id if match else None,
+            body=incoming.body,
+            raw_body=incoming.raw_body,
+            evse_id=_text(body.get("EvseID")),
+            session_id=_text(body.get("SessionID")),
+            response_status=answer.status,
+            response_body=answer.body,
+            behaviour=answer.behaviour,
+            client_subject=incoming.client_subject,
+            received_at=incoming.received_at,
+            method=incoming.method,
         )
+        self._core.recorder.add_record(record)
+        return record
+
+
+def _handler_failed(error: Exception) -> _Answer:
+    text = f"stub CPO: answering raised {type(error).__name__}: {error}"
+    return _Answer(500, text, "handler error", "text/plain")
 
 
 async def _read(request: web.Request, match: PathMatch | None) -> _Incoming:
@@ -278,4 +297,10 @@ def _client_subject(request: web.Request) -> str | None:
     der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
     if not der:
         return None
+    return _subject_of(der)
+
+
+@functools.lru_cache(maxsize=256)
+def _subject_of(der: bytes) -> str:
+    # One hub presents one certificate on every request: parse it once, not per request.
     return x509.load_der_x509_certificate(der).subject.rfc4514_string()

@@ -186,7 +186,9 @@ class AdminAPI:
         limit = q.get("limit", "100")
         if not limit.isdigit():
             raise _bad("limit", limit, "must be a whole number")
-        exchanges = await request.app[HUB_KEY].storage.list_exchanges(
+        storage = request.app[HUB_KEY].storage
+        await storage.flush()  # the log is written in batches; show what was sent so far
+        exchanges = await storage.list_exchanges(
             operator_id=q.get("operator_id"),
             service_type=q.get("service_type"),
             outcome=q.get("outcome"),

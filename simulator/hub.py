@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mockpki.errors import PKIError
 from mockpki.files import PKIFiles
 from oicp import Operation
 from oicp.paths import hub_to_cpo_path, join_service_url
@@ -81,6 +82,16 @@ class SavedSettings:
 
 
 @dataclass(frozen=True)
+class OperatorConfig:
+    """An operator with its current settings and certificates, as one cached snapshot."""
+
+    operator: Operator
+    settings: dict[ServiceType, SettingsRevision]
+    certificates: list[UploadedCertificate]
+    generation: int
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Why the hub will not send with the saved settings."""
 
@@ -98,6 +109,13 @@ class HubIdentity:
     @classmethod
     def from_pki_dir(cls, directory: Path) -> HubIdentity:
         files = PKIFiles(directory)
+        needed = (files.hub_client_cert, files.hub_client_key, files.hubject_ca)
+        absent = [p.name for p in needed if not p.is_file()]
+        if absent:
+            raise PKIError(
+                f"the PKI folder {directory} lacks {', '.join(absent)}; "
+                f"create it with: hubsim pki init --dir {directory}"
+            )
         return cls(
             client=ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key),
             hubject_ca_pem=files.hubject_ca.read_text(),
@@ -111,6 +129,10 @@ class Hub:
         self.storage = storage
         self.identity = identity
         self.sender = Sender(identity.client)
+        # Sending reads the operator's configuration on every request; reading it from SQLite
+        # each time cost more than the whole HTTPS exchange, so it is cached and dropped when
+        # storage reports a configuration write.
+        self._configs: dict[str, OperatorConfig] = {}
 
     async def close(self) -> None:
         await self.sender.close()
@@ -119,10 +141,25 @@ class Hub:
     # Operators ---------------------------------------------------------------------------
 
     async def operator(self, operator_id: str) -> Operator:
+        return (await self.config(operator_id)).operator
+
+    async def config(self, operator_id: str) -> OperatorConfig:
+        """The operator's configuration, from the cache while no configuration was written."""
+        cached = self._configs.get(operator_id)
+        generation = self.storage.config_generation  # taken before reading: never stale
+        if cached is not None and cached.generation == generation:
+            return cached
         op = await self.storage.get_operator(operator_id)
         if op is None:
             raise UnknownOperatorError(operator_id)
-        return op
+        config = OperatorConfig(
+            operator=op,
+            settings=await self.storage.all_current_settings(operator_id),
+            certificates=await self.storage.list_certificates(operator_id),
+            generation=generation,
+        )
+        self._configs[operator_id] = config
+        return config
 
     async def put_operator(self, operator: Operator) -> Operator:
         issues = operator_issues(operator)
@@ -183,11 +220,11 @@ class Hub:
 
     async def send(self, operator_id: str, operation: Operation, params: SendParams) -> Exchange:
         """Send one request for a configured operator and record the exchange."""
-        operator = await self.operator(operator_id)
+        config = await self.config(operator_id)
         request = build_request(operation, params)
         service_type = service_type_of(operation)
         tags = RecordTags(operator_id=operator_id, service_type=service_type.value)
-        planned = await self._plan(operator, service_type, operation, params.provider_id)
+        planned = self._plan(config, service_type, operation, params.provider_id)
         if isinstance(planned, Refusal):
             exchange = _refused_exchange(
                 operation, request.to_wire(explicit_nulls=True), tags, planned
@@ -197,11 +234,16 @@ class Hub:
         self.storage.record_exchange(exchange)
         return exchange
 
-    async def _plan(
-        self, operator: Operator, service_type: ServiceType, operation: Operation, provider_id: str
+    def _plan(
+        self,
+        config: OperatorConfig,
+        service_type: ServiceType,
+        operation: Operation,
+        provider_id: str,
     ) -> Target | Refusal:
         """The target to send to, or why the settings cannot be used."""
-        revision = await self.storage.current_settings(operator.operator_id, service_type)
+        operator = config.operator
+        revision = config.settings.get(service_type)
         settings = revision.settings if revision else None
         if settings is None or not settings.online_request or not settings.service_url:
             return Refusal(
@@ -211,7 +253,7 @@ class Hub:
             )
         path = hub_to_cpo_path(operation, provider_id, operator.reservation_path_style.value)
         url = join_service_url(settings.service_url, path)
-        certs = await self.storage.list_certificates(operator.operator_id)
+        certs = config.certificates
         if settings.server_certification is ServerCertification.USER:
             problem = user_certificate_problem(settings, certs, _now())
             if problem is not None:

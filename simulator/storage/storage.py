@@ -37,6 +37,7 @@ class Storage:
     def __init__(self, database: Database, writer: ExchangeWriter) -> None:
         self._database = database
         self._writer = writer
+        self._config_generation = 0
 
     @classmethod
     async def open(
@@ -53,6 +54,15 @@ class Storage:
         writer = ExchangeWriter(database, max_exchanges)
         writer.start()
         return cls(database, writer)
+
+    @property
+    def config_generation(self) -> int:
+        """Bumped by every write to operators, settings or certificates made through this
+        object, so that callers can cache configuration and know when it went stale."""
+        return self._config_generation
+
+    def _config_changed(self) -> None:
+        self._config_generation += 1
 
     @property
     def path(self) -> str:
@@ -82,6 +92,7 @@ class Storage:
     async def upsert_operator(self, op: Operator) -> None:
         """Create the operator, or replace the stored fields of an existing one."""
         await self._database.write(lambda c: operators_sql.upsert_operator(c, op))
+        self._config_changed()
 
     async def get_operator(self, operator_id: str) -> Operator | None:
         return await self._database.read(lambda c: operators_sql.get_operator(c, operator_id))
@@ -95,7 +106,9 @@ class Storage:
 
         Returns False if there was no such operator. The exchange log keeps its entries.
         """
-        return await self._database.write(lambda c: operators_sql.delete_operator(c, operator_id))
+        result = await self._database.write(lambda c: operators_sql.delete_operator(c, operator_id))
+        self._config_changed()
+        return result
 
     # Service type settings
 
@@ -106,9 +119,11 @@ class Storage:
 
         Raises :class:`UnknownOperatorError` if the operator does not exist.
         """
-        return await self._database.write(
+        result = await self._database.write(
             lambda c: settings_sql.save_settings(c, operator_id, service_type, settings)
         )
+        self._config_changed()
+        return result
 
     async def current_settings(
         self, operator_id: str, service_type: ServiceType
@@ -144,9 +159,11 @@ class Storage:
         :class:`UnknownOperatorError` if the operator does not exist.
         """
         upload = tuple(certificates)  # a snapshot: the caller may change its list meanwhile
-        return await self._database.write(
+        result = await self._database.write(
             lambda c: certificates_sql.add_certificates(c, operator_id, upload)
         )
+        self._config_changed()
+        return result
 
     async def list_certificates(self, operator_id: str) -> list[UploadedCertificate]:
         """The operator's certificates in upload order."""
@@ -156,9 +173,11 @@ class Storage:
 
     async def delete_certificate(self, operator_id: str, cert_id: int) -> bool:
         """Delete one of the operator's certificates; False if it has no such certificate."""
-        return await self._database.write(
+        result = await self._database.write(
             lambda c: certificates_sql.delete_certificate(c, operator_id, cert_id)
         )
+        self._config_changed()
+        return result
 
     # Exchange log (Process Monitor)
 

@@ -1,0 +1,73 @@
+"""Run ``hubsim`` as a user does: a real process, real output, real exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mockpki import MockHubjectPKI, PKIFiles
+
+HUBSIM = [sys.executable, "-m", "hubsim"]
+
+
+@pytest.fixture(scope="session")
+def pki_files(tmp_path_factory: pytest.TempPathFactory) -> PKIFiles:
+    return MockHubjectPKI.create(host="localhost").write(tmp_path_factory.mktemp("cli-pki"))
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+async def hubsim(*args: str, timeout: float = 120) -> Run:
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+@dataclass
+class Served:
+    """A long-running ``hubsim`` process and the URL it printed."""
+
+    proc: asyncio.subprocess.Process
+    url: str
+
+
+async def serve(*args: str, ready: str) -> Served:
+    """Start a server command and wait for the line that says it listens (no sleeping)."""
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+        if not line:
+            err = await proc.stderr.read() if proc.stderr else b""
+            raise AssertionError(f"hubsim {' '.join(args)} exited: {err.decode()}")
+        if ready in line:
+            return Served(proc, line.split(" on ")[1].split()[0])
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[list[Served]]:
+    started: list[Served] = []
+    yield started
+    for s in started:
+        s.proc.kill()
+        await s.proc.wait()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
