@@ -70,8 +70,8 @@ class Figures:
         per = 1e6 / self.requests
         return (
             f"{self.name:<44} {self.rps:7.0f} req/s   p50 {self.percentile(50):6.2f} ms   "
-            f"p99 {self.percentile(99):6.2f} ms   CPU/request: client {self.client_cpu_s * per:4.0f} µs,"
-            f" server {self.server_cpu_s * per:4.0f} µs"
+            f"p99 {self.percentile(99):6.2f} ms   CPU per request: "
+            f"client {self.client_cpu_s * per:4.0f} µs, server {self.server_cpu_s * per:4.0f} µs"
         )
 
 

@@ -17,6 +17,7 @@ from cpo_stub.behaviour import (
     behaviour_from_json,
     behaviour_to_json,
 )
+from cpo_stub.expectations import Expectation, ExpectationBook, Lifetime, Responder
 from cpo_stub.recording import HandshakeFailure, NoRequestsError, StubRecord
 from cpo_stub.server import CPOStub, StubNotRunningError, run_stub
 from cpo_stub.state import EvseState, EvseStatus
@@ -30,11 +31,15 @@ __all__ = [
     "Delay",
     "EvseState",
     "EvseStatus",
+    "Expectation",
+    "ExpectationBook",
     "HandshakeFailure",
     "Http500",
+    "Lifetime",
     "MalformedJson",
     "NoRequestsError",
     "Reject",
+    "Responder",
     "StubNotRunningError",
     "StubRecord",
     "behaviour_from_json",

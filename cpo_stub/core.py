@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cpo_stub.behaviour import Behaviour, BehaviourTable
+from cpo_stub.expectations import ExpectationBook
 from cpo_stub.recording import HandshakeFailure, NoRequestsError, Recorder, StubRecord
 from cpo_stub.state import EvseBook
 from oicp.operations import Operation
@@ -21,6 +22,7 @@ class StubCore:
         self.behaviours = BehaviourTable()
         self.book = EvseBook()
         self.recorder = Recorder()
+        self.expectations = ExpectationBook()
 
     def set_behaviour(self, behaviour: Behaviour, evse_id: str | None = None) -> None:
         """Answer requests for ``evse_id`` (None: every EVSE) as ``behaviour`` does."""
@@ -35,10 +37,11 @@ class StubCore:
         self.book.set_unknown_evses(evse_ids)
 
     def clear(self) -> None:
-        """Forget records, handshake failures, EVSE state and per-EVSE behaviours."""
+        """Forget records, handshake failures, EVSE state, per-EVSE behaviours, expectations."""
         self.recorder.clear()
         self.book.clear()
         self.behaviours.clear_evses()
+        self.expectations.clear()
 
     def requests(
         self, operation: Operation | None = None, evse_id: str | None = None

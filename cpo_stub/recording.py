@@ -92,6 +92,8 @@ class Recorder:
         self.records: list[StubRecord] = []
         self.handshake_failures: list[HandshakeFailure] = []
         self.listeners: list[Callable[[StubRecord], None]] = []
+        # Exceptions raised while answering, kept so that a test can raise them again.
+        self.handler_errors: list[Exception] = []
         self._changed = asyncio.Event()
 
     def add_record(self, record: StubRecord) -> None:
@@ -106,10 +108,15 @@ class Recorder:
         self.handshake_failures.append(failure)
         self._notify()
 
+    def add_handler_error(self, error: Exception) -> None:
+        """Keep an exception raised while answering a request."""
+        self.handler_errors.append(error)
+
     def clear(self) -> None:
-        """Forget every record and failure."""
+        """Forget every record, failure and handler error."""
         self.records.clear()
         self.handshake_failures.clear()
+        self.handler_errors.clear()
 
     def _notify(self) -> None:
         self._changed.set()

@@ -27,6 +27,7 @@ from cpo_stub.behaviour import Behaviour
 from cpo_stub.control import ControlAPI
 from cpo_stub.core import StubCore
 from cpo_stub.endpoint import OICPEndpoint
+from cpo_stub.expectations import Expectation, Lifetime
 from cpo_stub.recording import HandshakeFailure, StubRecord
 from cpo_stub.state import EvseState
 from cpo_stub.tls import HandshakeSite, PemSource, server_context
@@ -212,8 +213,46 @@ class CPOStub:
         return self.core.book.state(evse_id)
 
     def clear(self) -> None:
-        """Forget records, handshake failures, EVSE state and per-EVSE behaviours."""
+        """Forget records, handshake failures, EVSE state, per-EVSE behaviours, expectations."""
         self.core.clear()
+
+    # --- expectations (see cpo_stub.expectations) -------------------------------------
+
+    def expect(
+        self,
+        evse_id: str | None = None,
+        operation: Operation | None = None,
+        *,
+        session_id: str | None = None,
+        lifetime: Lifetime = Lifetime.PERMANENT,
+    ) -> Expectation:
+        """Expect requests matching the filters; arrange the answer on what this returns."""
+        expectation = Expectation(
+            evse_id=evse_id, operation=operation, session_id=session_id, lifetime=lifetime
+        )
+        return self.core.expectations.add(expectation)
+
+    def expect_oneshot(
+        self, evse_id: str | None = None, operation: Operation | None = None
+    ) -> Expectation:
+        """Expect exactly one matching request."""
+        return self.expect(evse_id, operation, lifetime=Lifetime.ONESHOT)
+
+    def expect_ordered(
+        self, evse_id: str | None = None, operation: Operation | None = None
+    ) -> Expectation:
+        """Expect one matching request, after the ordered expectations declared before."""
+        return self.expect(evse_id, operation, lifetime=Lifetime.ORDERED)
+
+    @property
+    def handler_errors(self) -> list[Exception]:
+        """Exceptions raised while answering (e.g. by a responder function), oldest first."""
+        return list(self.core.recorder.handler_errors)
+
+    def check(self) -> None:
+        """Raise the first exception raised while answering a request, if there was one."""
+        if self.core.recorder.handler_errors:
+            raise self.core.recorder.handler_errors[0]
 
     # --- what it saw ------------------------------------------------------------------
 

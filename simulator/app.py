@@ -1,8 +1,9 @@
-"""Assemble and run the hub: storage, hub service, admin API on one aiohttp application."""
+"""Assemble and run the hub: storage, hub service, admin API and portal on one aiohttp app."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,6 +16,8 @@ from aiohttp.typedefs import Middleware
 
 from simulator.admin_api import HUB_KEY, add_admin_routes
 from simulator.hub import Hub, HubIdentity
+from simulator.portal import add_portal
+from simulator.portal.auth import token_required_response
 from simulator.storage import Storage
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -47,25 +50,61 @@ def requires_token(host: str) -> bool:
 
 
 def build_app(hub: Hub, *, admin_token: str | None = None) -> web.Application:
-    """The hub's web application: admin API (and, when added, the portal)."""
+    """The hub's web application: the JSON admin API under /api and the portal under /portal."""
     app = web.Application(middlewares=[_token_guard(admin_token)] if admin_token else [])
     app[HUB_KEY] = hub
     add_admin_routes(app)
+    add_portal(app)
     return app
 
 
+ADMIN_COOKIE = "hubsim_admin"
+
+
 def _token_guard(token: str) -> Middleware:
+    """Require the admin token: the API as a Bearer header, the portal also from a browser.
+
+    A browser cannot send a header, so the portal accepts the token once as ``?token=`` and
+    then keeps a session cookie (HttpOnly, SameSite=Strict) that proves it; the cookie holds
+    a digest of the token, never the token itself.
+    """
+    session = hmac.new(token.encode(), b"hubsim portal session", hashlib.sha256).hexdigest()
+
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        if _bearer_matches(request, token):
+            return await handler(request)
+        if request.path.startswith("/api"):
             return web.json_response(
                 {"error": "admin token missing or wrong: send 'Authorization: Bearer <token>'"},
                 status=401,
             )
-        return await handler(request)
+        if _same(request.cookies.get(ADMIN_COOKIE, ""), session):
+            return await handler(request)
+        if _same(request.query.get("token", ""), token):
+            return _remember_browser(request, session)
+        return token_required_response()
 
     return guard
+
+
+def _bearer_matches(request: web.Request, token: str) -> bool:
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return _same(given, token)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _remember_browser(request: web.Request, session: str) -> web.Response:
+    """Set the session cookie and reload the page without the token in its address."""
+    query = {name: value for name, value in request.query.items() if name != "token"}
+    response = web.Response(
+        status=303, headers={"Location": str(request.rel_url.with_query(query))}
+    )
+    response.set_cookie(ADMIN_COOKIE, session, path="/", httponly=True, samesite="Strict")
+    return response
 
 
 @dataclass
@@ -75,13 +114,18 @@ class RunningHub:
     hub: Hub
     url: str
 
+    @property
+    def portal_url(self) -> str:
+        """The address of the HBS portal's landing page."""
+        return f"{self.url}/portal/"
+
 
 @asynccontextmanager
 async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
     """Open storage, start the admin API on the configured address, and clean up on exit."""
     if requires_token(options.host) and not options.admin_token:
         raise HubStartError(
-            f"the admin API would listen on {options.host}, which is not loopback; "
+            f"the admin API and portal would listen on {options.host}, which is not loopback; "
             "set an admin token (--admin-token or HUBSIM_ADMIN_TOKEN) or listen on 127.0.0.1"
         )
     identity = HubIdentity.from_pki_dir(options.pki_dir)

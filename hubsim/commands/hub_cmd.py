@@ -67,6 +67,7 @@ async def run_serve(args: argparse.Namespace) -> int:
         print(
             f"hub admin API listening on {running.url} (database: {options.database})", flush=True
         )
+        print(f"HBS portal on {running.portal_url}", flush=True)
         sys.stdout.flush()
         await serve_forever()
     return 0

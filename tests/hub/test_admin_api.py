@@ -62,7 +62,7 @@ async def test_certificate_upload_is_listed_with_status(
     api: aiohttp.ClientSession, pki_files: PKIFiles
 ) -> None:
     pem = pki_files.cpo_user_server_cert.read_bytes()
-    status, body = await call(
+    status, _body = await call(
         api, "POST", f"/api/operators/{OP}/certificates?filename=cpo.pem", data=pem
     )
     assert status == 201
