@@ -7,10 +7,18 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from hubsim.commands import demo_cmd, hub_cmd, pki_cmd, send_cmd, stub_cmd
+from hubsim.commands import (
+    check_cmd,
+    demo_cmd,
+    hub_cmd,
+    pki_cmd,
+    scenario_cmd,
+    send_cmd,
+    stub_cmd,
+)
 from hubsim.errors import user_error_message
 
-COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, demo_cmd)
+COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, check_cmd, demo_cmd, scenario_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

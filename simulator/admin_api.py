@@ -14,6 +14,7 @@ from aiohttp import web
 
 from oicp import Operation
 from simulator.certificates import CertificateUploadError
+from simulator.check import check_operator, options_from_json
 from simulator.hub import Hub, HubError, SettingsRejected
 from simulator.model import (
     FieldIssue,
@@ -53,6 +54,7 @@ def add_admin_routes(app: web.Application) -> None:
         "/api/operators/{operator_id}/certificates/{cert_id}", api.delete_certificate
     )
     app.router.add_post("/api/operators/{operator_id}/send/{operation}", api.send)
+    app.router.add_post("/api/operators/{operator_id}/check/{service_type}", api.check)
     app.router.add_get("/api/exchanges", api.list_exchanges)
     app.router.add_get("/api/exchanges/{exchange_id}", api.get_exchange)
 
@@ -180,6 +182,14 @@ class AdminAPI:
         params = send_params_from_json(await _json_object(request))
         exchange = await hub.send(request.match_info["operator_id"], operation, params)
         return web.json_response(exchange.to_json())
+
+    async def check(self, request: web.Request) -> web.Response:
+        """Run ``hubsim check`` on the saved settings; the body may set provider_id, evse_id,
+        timeout_s. Answers the check report (docs/check.md), also when layers failed."""
+        op_id, st = await _operator_and_service(request)
+        data = await _json_object(request) if request.body_exists else {}
+        report = await check_operator(request.app[HUB_KEY], op_id, st, options_from_json(data))
+        return web.json_response(report.to_json())
 
     async def list_exchanges(self, request: web.Request) -> web.Response:
         q = request.query

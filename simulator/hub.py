@@ -105,6 +105,7 @@ class HubIdentity:
 
     client: ClientIdentity
     hubject_ca_pem: str
+    pki_dir: Path  # where they came from; its CA keys issue further test certificates
 
     @classmethod
     def from_pki_dir(cls, directory: Path) -> HubIdentity:
@@ -119,6 +120,7 @@ class HubIdentity:
         return cls(
             client=ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key),
             hubject_ca_pem=files.hubject_ca.read_text(),
+            pki_dir=directory,
         )
 
 

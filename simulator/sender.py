@@ -7,7 +7,6 @@ Every failure becomes an :class:`~simulator.exchange.Outcome` with a one-sentenc
 
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 import time
@@ -31,16 +30,13 @@ from simulator.diagnosis import (
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
 from simulator.model import ServerCertification
-from simulator.tls import (
-    ClientContextCache,
-    ClientIdentity,
-    ServerTrust,
-    build_legacy_probe_context,
-    build_probe_context,
-)
+from simulator.probes import legacy_version, tls_handshake
+from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
+
+PROBE_TIMEOUT_S = 5.0
 
 # What the real hub sends (observed traffic): JSON in UTF-8, both ways.
-_HEADERS = {
+HUB_HEADERS = {
     "Content-Type": "application/json;charset=UTF-8",
     "Accept": "application/json;charset=UTF-8",
     "User-Agent": "hubsim (mock Hubject HBS)",
@@ -142,7 +138,7 @@ class Sender:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         url = URL(target.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
         async with self._client().post(
-            url, data=data, headers=_HEADERS, ssl=ctx, timeout=timeout
+            url, data=data, headers=HUB_HEADERS, ssl=ctx, timeout=timeout
         ) as resp:
             tls = self._tls_facts(resp)
             raw = await resp.read()
@@ -171,37 +167,14 @@ class Sender:
         return facts
 
     async def _diagnose(self, exc: BaseException, target: Target) -> Diagnosis:
-        url = URL(target.url, encoded=True)
-        host, port = url.host or "", url.port or 443
-        presented = await self._probe(host, port) if server_cert_wanted(exc) else None
-        legacy = await _probe_version(host, port) if version_probe_wanted(exc) else None
-        ctx = CallContext(
+        return await diagnose_failure(
+            exc,
             url=target.url,
-            host=host,
-            port=port,
+            identity=self._identity,
             mode_label=target.mode_label,
             expected=target.expected or _default_expected(target.trust),
             timeout_s=target.timeout_s,
-            presented=presented,
-            legacy_version=legacy,
         )
-        return diagnose_exception(exc, ctx)
-
-    async def _probe(self, host: str, port: int) -> CertificateInfo | None:
-        """Fetch the certificate an endpoint presents, without verifying it."""
-        try:
-            _, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, ssl=build_probe_context(self._identity)),
-                timeout=5,
-            )
-        except (OSError, TimeoutError):
-            return None
-        try:
-            ssl_object = writer.get_extra_info("ssl_object")
-            der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
-            return describe_der(der) if der else None
-        finally:
-            writer.close()
 
     def _record(
         self,
@@ -234,17 +207,51 @@ class Sender:
         return _judge_answer(http[0], http[1], base)
 
 
-async def _probe_version(host: str, port: int) -> str | None:
-    """The TLS version an endpoint negotiates when old versions are allowed."""
+async def diagnose_failure(
+    exc: BaseException,
+    *,
+    url: str,
+    identity: ClientIdentity | None,
+    mode_label: str,
+    expected: str,
+    timeout_s: float,
+) -> Diagnosis:
+    """Explain a failed call in one sentence, probing the endpoint where that helps.
+
+    A verification failure is explained with the certificate the endpoint presents (fetched
+    by a non-verifying handshake); a reset during the handshake is told apart from an
+    old-TLS-only server by a handshake that allows old versions.
+    """
+    parsed = URL(url, encoded=True)
+    host, port = parsed.host or "", parsed.port or 443
+    presented = None
+    if server_cert_wanted(exc):
+        presented = await presented_certificate(host, port, identity)
+    legacy = (
+        await legacy_version(host, port, PROBE_TIMEOUT_S) if version_probe_wanted(exc) else None
+    )
+    ctx = CallContext(
+        url=url,
+        host=host,
+        port=port,
+        mode_label=mode_label,
+        expected=expected,
+        timeout_s=timeout_s,
+        presented=presented,
+        legacy_version=legacy,
+    )
+    return diagnose_exception(exc, ctx)
+
+
+async def presented_certificate(
+    host: str, port: int, identity: ClientIdentity | None
+) -> CertificateInfo | None:
+    """The certificate an endpoint presents, read without verifying it."""
     try:
-        _, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, ssl=build_legacy_probe_context()), timeout=5
-        )
+        found = await tls_handshake(host, port, build_probe_context(identity), PROBE_TIMEOUT_S)
     except (OSError, TimeoutError):
         return None
-    ssl_object = writer.get_extra_info("ssl_object")
-    writer.close()
-    return ssl_object.version() if ssl_object else None
+    return describe_der(found.peer_der) if found.peer_der else None
 
 
 def _judge_answer(status: int, raw: bytes, base: dict[str, Any]) -> Exchange:

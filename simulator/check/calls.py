@@ -1,0 +1,136 @@
+"""Send one OICP request as the hub does and keep everything a layer may judge.
+
+Unlike the hub's sender, the check keeps the raw answer (status, Content-Type, bytes), so
+that the HTTP, Body and Semantics layers can each judge their part. Failures get the hub's
+own diagnosis sentences (:mod:`simulator.diagnosis`), with the same probes the sender runs.
+Every request opens a fresh connection: the client-certificate layer needs a handshake
+per request, never a pooled connection.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
+import aiohttp
+from yarl import URL
+
+from mockpki.inspect import CertificateInfo
+from oicp import RemoteRequest
+from simulator.diagnosis import Diagnosis
+from simulator.exchange import Outcome
+from simulator.sender import (
+    HUB_HEADERS,
+    diagnose_failure,
+    presented_certificate,
+)
+from simulator.tls import ClientIdentity
+
+# The check sends exactly what the hub sends, so its verdicts hold for the hub's calls.
+HEADERS = HUB_HEADERS
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer, whatever its status."""
+
+    status: int
+    content_type: str | None  # the Content-Type header as sent, or None
+    mimetype: str  # parsed media type, lower case ("application/octet-stream" if none)
+    charset: str | None
+    raw: bytes
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    """No HTTP answer: the hub's diagnosis of why."""
+
+    diagnosis: Diagnosis
+    elapsed_ms: float
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.diagnosis.outcome
+
+
+CallResult = Answer | Failure
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: where it goes, with which TLS context, and how to explain a failure."""
+
+    url: str
+    ctx: ssl.SSLContext
+    timeout_s: float
+    mode_label: str
+    expected: str
+
+
+class CheckClient:
+    """An aiohttp session that never reuses connections."""
+
+    def __init__(self, identity: ClientIdentity) -> None:
+        self._identity = identity
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Self:
+        connector = aiohttp.TCPConnector(force_close=True, enable_cleanup_closed=True)
+        self._session = aiohttp.ClientSession(connector=connector)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, call: Call, request: RemoteRequest) -> CallResult:
+        """Post ``request`` and return the answer, or the hub's diagnosis of the failure."""
+        t0 = time.perf_counter()
+        try:
+            return await self.post(call, request.to_wire(explicit_nulls=True))
+        except Exception as exc:  # every failure becomes a diagnosis, never a traceback
+            diagnosis = await self._diagnose(exc, call)
+            return Failure(diagnosis, _since(t0))
+
+    async def post(self, call: Call, body: Mapping[str, Any]) -> Answer:
+        """Post ``body``; raises what aiohttp raises."""
+        assert self._session is not None, "use CheckClient with 'async with'"
+        t0 = time.perf_counter()
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        url = URL(call.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
+        timeout = aiohttp.ClientTimeout(total=call.timeout_s)
+        async with self._session.post(
+            url, data=data, headers=HEADERS, ssl=call.ctx, timeout=timeout
+        ) as resp:
+            raw = await resp.read()
+            return Answer(
+                status=resp.status,
+                content_type=resp.headers.get("Content-Type"),
+                mimetype=resp.content_type.lower(),
+                charset=resp.charset,
+                raw=raw,
+                elapsed_ms=_since(t0),
+            )
+
+    async def _diagnose(self, exc: BaseException, call: Call) -> Diagnosis:
+        return await diagnose_failure(
+            exc,
+            url=call.url,
+            identity=self._identity,
+            mode_label=call.mode_label,
+            expected=call.expected,
+            timeout_s=call.timeout_s,
+        )
+
+    async def presented(self, host: str, port: int) -> CertificateInfo | None:
+        """The certificate the endpoint presents, read without verifying it."""
+        return await presented_certificate(host, port, self._identity)
+
+
+def _since(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000

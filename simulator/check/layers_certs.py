@@ -1,0 +1,177 @@
+"""Layers 6 and 7: the endpoint's server certificate, and how it treats client certificates.
+
+Layer 6 judges the first request's verifying handshake (the hub's own TLS context: the mock
+Hubject CA or the Active uploads, host name checked) and reads the presented certificate's
+dates from the TLS probe. Layer 7 asks whether the endpoint accepted the hub's service
+certificate (an HTTP answer came back: with TLS 1.3 a refusal only shows after the handshake)
+and then tries the bad-certificate pack; each bad client accepted is a security FAIL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mockpki.inspect import CertificateInfo, describe_der
+from oicp.identifiers import new_session_id
+from simulator.check.badpack import PackUnavailable, PackVerdict, load_pack, service_name, try_pack
+from simulator.check.calls import Failure
+from simulator.check.fixes import fix_for
+from simulator.check.layers_network import probe_timeout
+from simulator.check.report import LayerResult, failed, passed, warned
+from simulator.check.run import Run, outcome_layer
+from simulator.model import ServerCertification
+
+RENEWAL_WARNING = timedelta(days=30)
+_BEFORE_SERVER_CERT = ("dns", "tcp", "tls")
+
+
+async def layer_server_certificate(run: Run) -> LayerResult:
+    """Layer 6: chains as the mode says, covers the host, valid, not expiring within 30 days."""
+    cause = run.blocker("tls", "settings")
+    if cause is not None:
+        why = "The hub would not send with these settings." if cause.key == "settings" else ""
+        return run.skip("server_certificate", cause, why)
+    first = run.first
+    assert first is not None, "the TLS layer sends the first request when it can"
+    mode = run.plan.target.trust.mode
+    info = _presented(run)
+    details = {"mode": mode.slug, "presented": _info_json(info)}
+    if isinstance(first, Failure):
+        owner = outcome_layer(first)
+        if owner == "server_certificate":
+            return failed(
+                "server_certificate",
+                first.diagnosis.detail,
+                fix_for(first.outcome, mode),
+                **details,
+            )
+        if owner in _BEFORE_SERVER_CERT:
+            return run.skip_for_failure("server_certificate", first)
+    return _verified(run, info, details)
+
+
+def _presented(run: Run) -> CertificateInfo | None:
+    der = run.handshake.peer_der if run.handshake else None
+    return describe_der(der) if der else None
+
+
+def _verified(run: Run, info: CertificateInfo | None, details: dict[str, Any]) -> LayerResult:
+    host, _ = run.host_port
+    trusted = _trusted_as(run)
+    if info is None:
+        return passed(
+            "server_certificate",
+            f"The server certificate {trusted} and covers {host}; its dates could not be read "
+            "because the handshake ended at the client certificate.",
+            **details,
+        )
+    left = info.not_after - datetime.now(UTC)
+    until = f"{info.not_after:%Y-%m-%d %H:%M} UTC"
+    details["days_left"] = left.days
+    if left < RENEWAL_WARNING:
+        return warned(
+            "server_certificate",
+            f"The server certificate ({info.subject}) {trusted} and covers {host}, but it "
+            f"expires on {until}, in {left.days} days.",
+            "Renew the server certificate now (in User certificate mode, upload the new one "
+            "too), before the hub's calls start failing.",
+            **details,
+        )
+    return passed(
+        "server_certificate",
+        f"The server certificate ({info.subject}) {trusted}, covers {host} and is valid until "
+        f"{until} ({left.days} days).",
+        **details,
+    )
+
+
+def _trusted_as(run: Run) -> str:
+    if run.plan.target.trust.mode is ServerCertification.HUBJECT:
+        return "chains to the mock Hubject CA"
+    if run.plan.mode == "one-shot":
+        return "matches the certificate given with --server-cert user:FILE"
+    return "matches an Active certificate in Certificate Management"
+
+
+def _info_json(info: CertificateInfo | None) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    return {
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "sans": list(info.sans),
+        "sha256": info.sha256,
+        "not_before": info.not_before.isoformat(),
+        "not_after": info.not_after.isoformat(),
+    }
+
+
+# --- layer 7 ----------------------------------------------------------------------------------
+
+
+async def layer_client_certificate(run: Run) -> LayerResult:
+    """Layer 7: the hub's service certificate is accepted and every bad client refused."""
+    cause = run.blocker("server_certificate")
+    if cause is not None:
+        return run.skip("client_certificate", cause, "No verified connection was made.")
+    first = run.first
+    assert first is not None
+    hub_name = service_name(run.plan.identity.client)
+    if isinstance(first, Failure):
+        owner = outcome_layer(first)
+        if owner == "client_certificate":
+            mode = run.plan.target.trust.mode
+            return failed(
+                "client_certificate",
+                first.diagnosis.detail,
+                fix_for(first.outcome, mode),
+                hub_certificate=hub_name,
+                hub_certificate_accepted=False,
+            )
+    try:
+        pack = await load_pack(run.plan.pki_dir, run.plan.identity.client)
+    except PackUnavailable as exc:
+        return warned(
+            "client_certificate",
+            f"The endpoint accepted the hub's service certificate (CN={hub_name}), but the "
+            f"bad-certificate pack could not be made ({exc}), so refusals were not tried.",
+            "Run the check with a PKI folder written by 'hubsim pki init' (it holds the CA keys).",
+            hub_certificate=hub_name,
+            hub_certificate_accepted=True,
+        )
+    # A stop for a SessionID nobody started: harmless if a bad client gets through.
+    request = run.request(run.plan.stop_operation, session_id=new_session_id())
+    base = replace(run.call(run.plan.target, run.plan.stop_operation), timeout_s=probe_timeout(run))
+    verdicts = await try_pack(run.client, pack, base, request)
+    return _pack_verdict(hub_name, verdicts)
+
+
+def _pack_verdict(hub_name: str, verdicts: list[PackVerdict]) -> LayerResult:
+    accepted = [v for v in verdicts if v.accepted]
+    details = {
+        "hub_certificate": hub_name,
+        "hub_certificate_accepted": True,
+        "requires_client_certificate": not any(v.name == "no-certificate" for v in accepted),
+        "bad_certificates": [v.to_json() for v in verdicts],
+    }
+    if accepted:
+        named = "; ".join(f"{v.name} ({v.description}: {v.observed})" for v in accepted)
+        return failed(
+            "client_certificate",
+            f"Security: the endpoint accepted {len(accepted)} of {len(verdicts)} bad client "
+            f"certificates: {named}; it must refuse every client without a valid certificate "
+            "from the (mock) Hubject CA.",
+            "Require a client certificate (NGINX 'ssl_verify_client on', Python "
+            "ssl.CERT_REQUIRED), trust only hubject-ca.pem for client certificates, and leave "
+            "the date and extended-key-usage checks of the TLS library on.",
+            **details,
+        )
+    names = ", ".join(v.name for v in verdicts)
+    return passed(
+        "client_certificate",
+        f"The endpoint requires a client certificate: it accepted the hub's service certificate "
+        f"(CN={hub_name}) and refused all {len(verdicts)} bad ones ({names}).",
+        **details,
+    )

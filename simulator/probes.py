@@ -1,0 +1,111 @@
+"""Connection-level probes: name lookup, TCP connect and a TLS handshake without HTTP.
+
+Every TLS context comes from :mod:`simulator.tls` (the hub's one builder). The probes raise
+what the socket layer raises; the layers turn that into verdicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+
+from simulator.tls import build_legacy_probe_context
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A probe's answer and how long it took."""
+
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class Resolved(Timed):
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Connected(Timed):
+    peer: str
+
+
+@dataclass(frozen=True)
+class Handshake(Timed):
+    """What one TLS handshake showed: the version, the cipher and the presented certificate."""
+
+    version: str | None
+    cipher: str | None
+    peer_der: bytes | None
+
+
+async def resolve(host: str, port: int, timeout_s: float) -> Resolved:
+    """Look ``host`` up as the hub's connector would; raises socket.gaierror or TimeoutError."""
+    t0 = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    infos = await asyncio.wait_for(
+        loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout=timeout_s
+    )
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    return Resolved(_since(t0), addresses)
+
+
+async def tcp_connect(host: str, port: int, timeout_s: float) -> Connected:
+    """Open and close one TCP connection; raises OSError or TimeoutError."""
+    t0 = time.perf_counter()
+    _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout=timeout_s)
+    try:
+        peer = writer.get_extra_info("peername")
+        shown = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        return Connected(_since(t0), shown)
+    finally:
+        await _close(writer)
+
+
+async def tls_handshake(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float) -> Handshake:
+    """Complete one TLS handshake with ``ctx`` and report it; raises ssl/OS errors or TimeoutError.
+
+    With TLS 1.3 the server judges the client certificate after the client has finished its
+    side of the handshake, so a success here says nothing about the client certificate.
+    """
+    t0 = time.perf_counter()
+    _, writer = await asyncio.wait_for(
+        asyncio.open_connection(host, port, ssl=ctx, ssl_handshake_timeout=timeout_s),
+        timeout=timeout_s,
+    )
+    try:
+        ssl_object = writer.get_extra_info("ssl_object")
+        if not isinstance(ssl_object, ssl.SSLObject):
+            return Handshake(_since(t0), None, None, None)
+        cipher = ssl_object.cipher()
+        return Handshake(
+            _since(t0),
+            ssl_object.version(),
+            cipher[0] if cipher else None,
+            ssl_object.getpeercert(binary_form=True),
+        )
+    finally:
+        await _close(writer)
+
+
+async def legacy_version(host: str, port: int, timeout_s: float) -> str | None:
+    """The TLS version an endpoint negotiates when versions below 1.2 are allowed, or None."""
+    try:
+        found = await tls_handshake(host, port, build_legacy_probe_context(), timeout_s)
+    except (OSError, TimeoutError):
+        return None
+    return found.version
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    # The peer may already be gone; there is nothing more to learn from it.
+    with contextlib.suppress(OSError, TimeoutError):
+        await asyncio.wait_for(writer.wait_closed(), timeout=1.0)
+
+
+def _since(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
