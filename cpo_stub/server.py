@@ -250,9 +250,9 @@ class CPOStub:
         return list(self.core.recorder.handler_errors)
 
     def check(self) -> None:
-        """Raise the first exception raised while answering a request, if there was one."""
+        """Raise the oldest exception raised while answering a request, and forget it."""
         if self.core.recorder.handler_errors:
-            raise self.core.recorder.handler_errors[0]
+            raise self.core.recorder.handler_errors.pop(0)
 
     # --- what it saw ------------------------------------------------------------------
 

@@ -1,0 +1,109 @@
+"""Checking a scenario document against the JSON Schema, with messages that say what to do.
+
+The schema (``schema.json`` next to this module, copied to ``scenarios/schema.json`` for
+editors) is the format's single definition; this module only turns jsonschema's errors into
+one sentence per problem, each placed on its line with :class:`~hubsim.scenario.lines.LineMap`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]  # no stubs installed (types-jsonschema)
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+
+from hubsim.scenario.lines import JSONPath, LineMap, dotted
+
+_JSON_TYPES = {
+    str: "a string",
+    bool: "true or false",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "empty (null)",
+}
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (a fresh copy)."""
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("hubsim.scenario").joinpath("schema.json").read_text("utf-8")
+
+
+@cache
+def _validator() -> Any:
+    schema = scenario_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def schema_problems(document: object, lines: LineMap) -> list[tuple[int, str, str]]:
+    """Every schema violation as ``(line, field, message)``, in file order."""
+    found = [p for error in _validator().iter_errors(document) for p in _explain(error, lines)]
+    return sorted(set(found))
+
+
+def _explain(error: ValidationError, lines: LineMap) -> Iterator[tuple[int, str, str]]:
+    path: JSONPath = tuple(error.absolute_path)
+    if error.validator == "required":
+        for name in _missing(error):
+            yield lines.key_line(path), dotted((*path, name)), "is required but missing"
+    elif error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        for name in _extra(error):
+            yield (
+                lines.key_line((*path, name)),
+                dotted((*path, name)),
+                f"is not a field of {dotted(path)}; allowed here: {allowed}",
+            )
+    else:
+        yield lines.key_line(path), dotted(path), _sentence(error)
+
+
+def _missing(error: ValidationError) -> list[str]:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [str(name) for name in error.validator_value if name not in instance]
+
+
+def _extra(error: ValidationError) -> list[str]:
+    known = error.schema.get("properties", {})
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [str(name) for name in instance if name not in known]
+
+
+def _sentence(error: ValidationError) -> str:
+    value, schema = error.instance, error.schema
+    hint = f" ({schema['description']})" if "description" in schema else ""
+    if error.validator == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return f"is {value!r}; use one of: {choices}"
+    if error.validator == "type":
+        return _type_sentence(value, error.validator_value)
+    if error.validator == "pattern":
+        return f"{value!r} does not have the expected form {error.validator_value}{hint}"
+    if error.validator in ("minProperties", "maxProperties") and "stub" in schema.get(
+        "properties", {}
+    ):
+        return "give exactly one of 'stub' (the bundled CPO stub) or 'url' (your Service URL)"
+    return f"{error.message}{hint}"
+
+
+def _type_sentence(value: object, wanted: object) -> str:
+    names = wanted if isinstance(wanted, list) else [wanted]
+    got = _JSON_TYPES.get(type(value), type(value).__name__)
+    if "string" in names and isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads 000 as the number 0: an OICP code keeps its zeros only in quotes.
+        example = f"{value:03d}" if isinstance(value, int) and 0 <= value < 1000 else value
+        return f'is the number {value!r}; write it in quotes, as text (e.g. "{example}")'
+    return f"is {got} ({value!r}); it must be {' or '.join(str(n) for n in names)}"
