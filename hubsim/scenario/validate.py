@@ -8,13 +8,13 @@ one sentence per problem, each placed on its line with :class:`~hubsim.scenario.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs installed (types-jsonschema)
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+import jsonschema
+from jsonschema.exceptions import ValidationError
 
 from hubsim.scenario.lines import JSONPath, LineMap, dotted
 
@@ -60,7 +60,7 @@ def _explain(error: ValidationError, lines: LineMap) -> Iterator[tuple[int, str,
         for name in _missing(error):
             yield lines.key_line(path), dotted((*path, name)), "is required but missing"
     elif error.validator == "additionalProperties":
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        allowed = ", ".join(sorted(_schema(error).get("properties", {})))
         for name in _extra(error):
             yield (
                 lines.key_line((*path, name)),
@@ -71,22 +71,32 @@ def _explain(error: ValidationError, lines: LineMap) -> Iterator[tuple[int, str,
         yield lines.key_line(path), dotted(path), _sentence(error)
 
 
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    """The failing (sub)schema; ours are all objects, never the boolean schemas."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _values(error: ValidationError) -> list[Any]:
+    value = error.validator_value
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _missing(error: ValidationError) -> list[str]:
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return [str(name) for name in error.validator_value if name not in instance]
+    return [str(name) for name in _values(error) if name not in instance]
 
 
 def _extra(error: ValidationError) -> list[str]:
-    known = error.schema.get("properties", {})
+    known = _schema(error).get("properties", {})
     instance = error.instance if isinstance(error.instance, dict) else {}
     return [str(name) for name in instance if name not in known]
 
 
 def _sentence(error: ValidationError) -> str:
-    value, schema = error.instance, error.schema
+    value, schema = error.instance, _schema(error)
     hint = f" ({schema['description']})" if "description" in schema else ""
     if error.validator == "enum":
-        choices = ", ".join(str(c) for c in error.validator_value)
+        choices = ", ".join(str(c) for c in _values(error))
         return f"is {value!r}; use one of: {choices}"
     if error.validator == "type":
         return _type_sentence(value, error.validator_value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 
 from hubsim.scenario import load_scenarios, scenario_schema
 from hubsim.scenario.stage import BAD_CLIENT_CERTIFICATES
