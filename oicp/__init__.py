@@ -10,9 +10,41 @@ Knows nothing of HTTP servers, TLS or storage. The modules:
 - ``oicp.validation``: ``Problem`` and the collecting readers;
 - ``oicp.errors``: ``OICPError`` and ``OICPValidationError`` (code 022);
 - ``oicp.paths``: the paths the hub appends to a CPO's Service URL, and matching them.
+
+The CPO-to-hub side (what a CPO sends to Hubject):
+
+- ``oicp.cpo_operations``: ``CPOOperation`` and ``cpo_to_hub_path``;
+- ``oicp.authorization``: eRoamingAuthorizeStart/Stop and their answers;
+- ``oicp.evse_data``: eRoamingPushEvseData and eRoamingPushEvseStatus;
+- ``oicp.notifications``: eRoamingChargingNotifications (Start, Progress, End, Error);
+- ``oicp.cdr``: eRoamingChargeDetailRecord;
+- ``oicp.pricing``: eRoamingPushPricingProductData and eRoamingPushEVSEPricing;
+- ``oicp.authentication_data``: OICP 2.2's eRoamingPullAuthenticationData;
+- ``oicp.faults``: the HTTP 400/401/404/429 bodies of Hubject's own endpoints.
 """
 
+from oicp.authentication_data import (
+    AuthenticationData,
+    ProviderAuthenticationData,
+    PullAuthenticationData,
+)
+from oicp.authorization import (
+    AuthorizationStart,
+    AuthorizationStop,
+    AuthorizeStart,
+    AuthorizeStop,
+)
+from oicp.cdr import ChargeDetailRecord
+from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
 from oicp.errors import OICPError, OICPValidationError
+from oicp.evse_data import (
+    EvseDataRecord,
+    EvseStatusRecord,
+    PushEvseData,
+    PushEvseStatus,
+    minimal_evse_record,
+)
+from oicp.faults import status_fault, validation_fault
 from oicp.identifiers import (
     is_evco_id,
     is_evse_id,
@@ -45,6 +77,7 @@ from oicp.messages import (
     identification_to_wire,
     parse_request,
 )
+from oicp.notifications import ChargingNotification
 from oicp.operations import Operation
 from oicp.paths import (
     RESERVATION_STYLES,
@@ -53,7 +86,9 @@ from oicp.paths import (
     hub_to_cpo_url,
     join_service_url,
     match_hub_to_cpo_path,
+    path_template,
 )
+from oicp.pricing import EVSEPricing, PushEVSEPricing, PushPricingProductData
 from oicp.status import STATUS_CODES, describe, is_known_code
 from oicp.validation import Problem
 
@@ -62,10 +97,21 @@ __all__ = [
     "RESERVATION_STYLES",
     "STATUS_CODES",
     "Acknowledgement",
+    "AuthenticationData",
+    "AuthorizationStart",
+    "AuthorizationStop",
     "AuthorizeRemoteReservationStart",
     "AuthorizeRemoteReservationStop",
     "AuthorizeRemoteStart",
     "AuthorizeRemoteStop",
+    "AuthorizeStart",
+    "AuthorizeStop",
+    "CPOOperation",
+    "ChargeDetailRecord",
+    "ChargingNotification",
+    "EVSEPricing",
+    "EvseDataRecord",
+    "EvseStatusRecord",
     "HashedPIN",
     "Identification",
     "LegacyHashData",
@@ -75,6 +121,12 @@ __all__ = [
     "PathMatch",
     "PlugAndChargeIdentification",
     "Problem",
+    "ProviderAuthenticationData",
+    "PullAuthenticationData",
+    "PushEVSEPricing",
+    "PushEvseData",
+    "PushEvseStatus",
+    "PushPricingProductData",
     "QRCodeIdentification",
     "RFIDIdentification",
     "RFIDMifareFamilyIdentification",
@@ -82,6 +134,7 @@ __all__ = [
     "RemoteRequest",
     "StatusCode",
     "acknowledgement_semantic_problems",
+    "cpo_to_hub_path",
     "describe",
     "hub_to_cpo_path",
     "hub_to_cpo_url",
@@ -96,7 +149,11 @@ __all__ = [
     "is_uid",
     "join_service_url",
     "match_hub_to_cpo_path",
+    "minimal_evse_record",
     "new_session_id",
     "operator_id_of_evse",
     "parse_request",
+    "path_template",
+    "status_fault",
+    "validation_fault",
 ]

@@ -79,6 +79,16 @@ def hub_to_cpo_path(
     return _template(operation, reservation_style).format(id=segment)
 
 
+def path_template(operation: Operation, reservation_style: str = RESERVATION_STYLE_HUBJECT) -> str:
+    """The path of ``operation`` with ``{id}`` where the ProviderID goes.
+
+    An EMP posts its remote start/stop and reservations to Hubject on these same paths
+    (OICP 2.3 EMP, 06_EMP_Code_Snippets; digest §1.3), so the hub serves them too.
+    """
+    _check_style(reservation_style)
+    return _template(operation, reservation_style)
+
+
 def join_service_url(service_url: str, path: str) -> str:
     """Append ``path`` to ``service_url`` with exactly one slash between them.
 

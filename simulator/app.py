@@ -59,6 +59,7 @@ def build_app(hub: Hub, *, admin_token: str | None = None) -> web.Application:
 
 
 ADMIN_COOKIE = "hubsim_admin"
+PUBLIC_PREFIX = "/portal/static/"
 
 
 def _token_guard(token: str) -> Middleware:
@@ -74,6 +75,8 @@ def _token_guard(token: str) -> Middleware:
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if _bearer_matches(request, token):
             return await handler(request)
+        if request.path.startswith(PUBLIC_PREFIX):
+            return await handler(request)  # the portal's CSS and JS: they style the 401 page
         if request.path.startswith("/api"):
             return web.json_response(
                 {"error": "admin token missing or wrong: send 'Authorization: Bearer <token>'"},
@@ -83,7 +86,7 @@ def _token_guard(token: str) -> Middleware:
             return await handler(request)
         if _same(request.query.get("token", ""), token):
             return _remember_browser(request, session)
-        return token_required_response()
+        return token_required_response(str(request.url.origin()))
 
     return guard
 

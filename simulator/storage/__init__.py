@@ -5,7 +5,10 @@ Open it with ``await Storage.open(path)``; see :class:`Storage` for what it keep
 
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.errors import DuplicateCertificateError, StorageError, UnknownOperatorError
+from simulator.storage.evse import EvseRow, EvseStore, PricingRow
 from simulator.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration, apply_migrations
+from simulator.storage.partners import PartnerStore
+from simulator.storage.sessions import SessionStore, StoredCDR
 from simulator.storage.storage import DEFAULT_MAX_EXCHANGES, Storage
 
 __all__ = [
@@ -13,10 +16,16 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "DuplicateCertificateError",
+    "EvseRow",
+    "EvseStore",
     "Migration",
     "NewCertificate",
+    "PartnerStore",
+    "PricingRow",
+    "SessionStore",
     "Storage",
     "StorageError",
+    "StoredCDR",
     "UnknownOperatorError",
     "apply_migrations",
 ]

@@ -95,7 +95,127 @@ _V2_EXCHANGE_FILTERS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_TABLES, _V2_EXCHANGE_FILTERS)
+_V3_PARTNERS_AND_SESSIONS = Migration(
+    version=3,
+    description="EMPs, contracts, sub-operators, EVSE data, pricing, sessions and CDRs",
+    statements=(
+        """
+        CREATE TABLE emps (
+            provider_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            offline_authorization INTEGER NOT NULL,
+            online_request INTEGER NOT NULL,
+            broadcast_request INTEGER NOT NULL,
+            reachable INTEGER NOT NULL
+        )
+        """,
+        # Identifications in their OICP wire form (JSON), in the order they were given.
+        """
+        CREATE TABLE emp_authentication_data (
+            provider_id TEXT NOT NULL REFERENCES emps (provider_id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            identification TEXT NOT NULL,
+            PRIMARY KEY (provider_id, position)
+        )
+        """,
+        """
+        CREATE TABLE contracts (
+            provider_id TEXT NOT NULL REFERENCES emps (provider_id) ON DELETE CASCADE,
+            operator_id TEXT NOT NULL REFERENCES operators (operator_id) ON DELETE CASCADE,
+            service_type TEXT NOT NULL,
+            PRIMARY KEY (provider_id, operator_id, service_type)
+        )
+        """,
+        """
+        CREATE TABLE sub_operators (
+            sub_operator_id TEXT PRIMARY KEY,
+            operator_id TEXT NOT NULL REFERENCES operators (operator_id) ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TABLE evse_records (
+            evse_id TEXT PRIMARY KEY,
+            operator_id TEXT NOT NULL,
+            is_hubject_compatible INTEGER NOT NULL,
+            record TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX evse_records_by_operator ON evse_records (operator_id)",
+        """
+        CREATE TABLE evse_statuses (
+            evse_id TEXT PRIMARY KEY,
+            operator_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE pricing_products (
+            operator_id TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (operator_id, provider_id)
+        )
+        """,
+        """
+        CREATE TABLE evse_pricing (
+            evse_id TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            operator_id TEXT NOT NULL,
+            product_ids TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (evse_id, provider_id)
+        )
+        """,
+        # No foreign keys to operators or EMPs: a session's timeline outlives its partners.
+        """
+        CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            provider_id TEXT NOT NULL,
+            operator_id TEXT NOT NULL,
+            evse_id TEXT,
+            state TEXT NOT NULL,
+            identification TEXT,
+            emp_partner_session_id TEXT,
+            cpo_partner_session_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX sessions_by_created ON sessions (created_at)",
+        """
+        CREATE TABLE session_events (
+            event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            label TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            request TEXT NOT NULL,
+            response TEXT,
+            result INTEGER,
+            status_code TEXT,
+            detail TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX session_events_by_session ON session_events (session_id, event_id)",
+        # The primary key is the rule "Hubject will accept only one CDR per SessionID".
+        """
+        CREATE TABLE cdrs (
+            session_id TEXT PRIMARY KEY REFERENCES sessions (session_id) ON DELETE CASCADE,
+            operator_id TEXT NOT NULL,
+            record TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_TABLES, _V2_EXCHANGE_FILTERS, _V3_PARTNERS_AND_SESSIONS)
 """Every schema step, oldest first; versions run 1, 2, 3 … without gaps."""
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -20,8 +20,11 @@ from simulator.storage import operators as operators_sql
 from simulator.storage import settings as settings_sql
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.database import Database
+from simulator.storage.evse import EvseStore
 from simulator.storage.exchange_writer import ExchangeWriter
 from simulator.storage.exchanges import ExchangeQuery
+from simulator.storage.partners import PartnerStore
+from simulator.storage.sessions import SessionStore
 
 DEFAULT_MAX_EXCHANGES = 10_000
 
@@ -37,6 +40,10 @@ class Storage:
     def __init__(self, database: Database, writer: ExchangeWriter) -> None:
         self._database = database
         self._writer = writer
+        # The inbound side's data (EMPs, EVSE data, sessions), on the same worker thread.
+        self.partners = PartnerStore(database)
+        self.evse = EvseStore(database)
+        self.sessions = SessionStore(database)
         self._config_generation = 0
 
     @classmethod
