@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -34,6 +35,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def add_admin_routes(app: web.Application) -> None:
     """Register the admin API on an application that holds a :class:`Hub` under HUB_KEY."""
     api = AdminAPI()
+    app.middlewares.append(_same_origin_only)
     app.middlewares.append(_refusals_as_json)
     app.router.add_get("/api/health", api.health)
     app.router.add_get("/api/operators", api.list_operators)
@@ -57,6 +59,30 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/api/operators/{operator_id}/check/{service_type}", api.check)
     app.router.add_get("/api/exchanges", api.list_exchanges)
     app.router.add_get("/api/exchanges/{exchange_id}", api.get_exchange)
+
+
+@web.middleware
+async def _same_origin_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse API writes that a page on another site made the browser send.
+
+    A loopback hub without a token trusts whoever can reach it; a browser visiting another
+    site can reach it too, with form posts that need no preflight. Such requests carry an
+    Origin header naming the other site.
+    """
+    origin = request.headers.get("Origin")
+    if (
+        request.path.startswith("/api/")
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and origin is not None
+        and urlsplit(origin).netloc != request.host
+    ):
+        return _refusal(
+            403,
+            f"cross-site request from {origin} refused; call the admin API from a script or "
+            "the command line, or use the portal's own pages",
+            [FieldIssue("Origin", origin, "must be the hub's own address")],
+        )
+    return await handler(request)
 
 
 @web.middleware
@@ -215,6 +241,13 @@ class AdminAPI:
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
+    if request.can_read_body and request.content_type not in ("application/json", ""):
+        raise _bad(
+            "Content-Type",
+            request.content_type,
+            "send the body as application/json",
+            status=415,
+        )
     try:
         data = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

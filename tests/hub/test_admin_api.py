@@ -99,7 +99,8 @@ async def test_unknown_operator_is_404_with_what_to_do(api: aiohttp.ClientSessio
 
 
 async def test_body_that_is_not_json_is_refused(api: aiohttp.ClientSession) -> None:
-    status, body = await call(api, "POST", "/api/operators", data=b"{nope")
+    headers = {"Content-Type": "application/json"}
+    status, body = await call(api, "POST", "/api/operators", data=b"{nope", headers=headers)
     assert status == 400 and body["issues"][0]["field"] == "body"
 
 
@@ -151,3 +152,24 @@ async def test_admin_token_is_required_when_set(pki_files: PKIFiles) -> None:
             "/api/operators", headers={"Authorization": "Bearer s3cret"}
         ) as resp:
             assert resp.status == 200
+
+
+async def test_cross_site_write_is_refused(api: aiohttp.ClientSession) -> None:
+    headers = {"Origin": "https://evil.example"}
+    status, body = await call(
+        api, "POST", "/api/operators", json={"operator_id": "DE*EVL"}, headers=headers
+    )
+    assert status == 403 and body["issues"][0]["field"] == "Origin"
+    status, _ = await call(api, "GET", "/api/operators/DE*EVL")
+    assert status == 404
+
+
+async def test_json_body_must_be_sent_as_json(api: aiohttp.ClientSession) -> None:
+    status, body = await call(
+        api,
+        "POST",
+        "/api/operators",
+        data=b'{"operator_id": "DE*TXT"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert status == 415 and body["issues"][0]["value"] == "text/plain"

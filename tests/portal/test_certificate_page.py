@@ -1,0 +1,174 @@
+"""Certificate Management in a browser: upload, status, names, fingerprint, coverage, delete,
+refusals with the messages of simulator.certificates, and the User certificate warning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Page, expect
+
+from mockpki import MockHubjectPKI, PKIFiles
+from simulator.certificates import CertificateUploadError, parse_certificate_upload
+from simulator.model import ServerCertification, ServiceTypeSettings, UploadedCertificate
+from simulator.settings_rules import user_certificate_problem
+from tests.portal.support import Shoot, create_operator, fill_settings, save
+
+URL = "https://localhost:8443/cpo-backend"
+
+
+def certificates_path(operator_id: str) -> str:
+    return f"/portal/operators/{operator_id}/certificates"
+
+
+def upload(page: Page, name: str, data: bytes) -> None:
+    page.get_by_label("Certificate file (.pem, .crt)").set_input_files(
+        {"name": name, "mimeType": "application/x-pem-file", "buffer": data}
+    )
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state()
+
+
+def upload_error(page: Page) -> str:
+    return page.locator("#field-file .field-error .message").inner_text()
+
+
+def refusal(data: bytes, name: str) -> str:
+    """The message the hub's parser gives for an upload it refuses."""
+    try:
+        parse_certificate_upload(data, name)
+    except CertificateUploadError as err:
+        return str(err)
+    raise AssertionError(f"{name} was accepted")
+
+
+def test_uploaded_certificate_is_listed_with_status_names_and_fingerprint(
+    page: Page, operator_id: str, pki_files: PKIFiles, shoot: Shoot
+) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    data = pki_files.cpo_user_server_cert.read_bytes()
+    upload(page, "cpo-user-server.pem", data)
+    expect(page.locator(".notice")).to_have_text("Uploaded 1 certificate.")
+    parsed = parse_certificate_upload(data, "cpo-user-server.pem")[0]
+    row = page.locator("table.certificates tbody tr")
+    expect(row).to_have_count(1)
+    status = row.locator(".status")
+    expect(status).to_have_text("Active")
+    expect(status).to_have_css("color", "rgb(30, 123, 52)")  # green
+    expect(row.locator(".subject")).to_have_text(parsed.subject)
+    for san in parsed.sans:
+        expect(row).to_contain_text(san)
+    expect(row.locator(".fingerprint")).to_have_text(parsed.sha256)
+    expect(row).to_contain_text(parsed.not_after.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    shoot(page, "certificates")
+
+
+def test_private_key_upload_is_refused(
+    page: Page, operator_id: str, pki_files: PKIFiles, shoot: Shoot
+) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    data = pki_files.cpo_user_server_key.read_bytes()
+    upload(page, "server-key.pem", data)
+    assert upload_error(page) == refusal(data, "server-key.pem")
+    assert "private key" in upload_error(page)
+    expect(page.locator("table.certificates")).to_have_count(0)
+    shoot(page, "certificates-private-key-refused")
+
+
+def test_other_file_types_are_refused(page: Page, operator_id: str, pki_files: PKIFiles) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    data = pki_files.cpo_user_server_cert.read_bytes()
+    upload(page, "server.p12", data)
+    assert upload_error(page) == refusal(data, "server.p12")
+
+
+def test_upload_without_a_file_is_refused(page: Page, operator_id: str) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    page.get_by_role("button", name="Upload").click()
+    assert upload_error(page) == "Choose a .pem or .crt file to upload, then press Upload."
+
+
+def test_expired_and_not_yet_valid_certificates_show_their_status(
+    page: Page, operator_id: str, pki_files: PKIFiles
+) -> None:
+    pki = MockHubjectPKI.load(pki_files.directory)
+    now = datetime.now(UTC)
+    expired = pki.issue_server_cert(
+        "old.example", not_before=now - timedelta(days=60), not_after=now - timedelta(days=1)
+    )
+    future = pki.issue_server_cert(
+        "new.example", not_before=now + timedelta(days=1), not_after=now + timedelta(days=60)
+    )
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    upload(page, "expired.pem", expired.cert_pem)
+    upload(page, "future.crt", future.cert_pem)
+    statuses = page.locator("table.certificates .status")
+    expect(statuses).to_have_text(["Expired", "Not yet valid"])
+    expect(statuses.first).not_to_have_css("color", "rgb(30, 123, 52)")
+
+
+def test_certificate_shows_the_service_urls_it_covers(
+    page: Page, operator_id: str, pki_files: PKIFiles
+) -> None:
+    create_operator(page, operator_id)
+    fill_settings(page, online=True, url=URL)
+    save(page)
+    page.goto(certificates_path(operator_id))
+    upload(page, "cpo-user-server.pem", pki_files.cpo_user_server_cert.read_bytes())
+    pki = MockHubjectPKI.load(pki_files.directory)
+    upload(page, "other.pem", pki.issue_server_cert("other.example").cert_pem)
+    rows = page.locator("table.certificates tbody tr")
+    expect(rows.nth(0).locator("code.url")).to_have_text([URL])
+    expect(rows.nth(1)).to_contain_text("none of the saved Service URLs")
+
+
+def test_user_certificate_mode_without_matching_certificate_warns(
+    page: Page, operator_id: str, pki_files: PKIFiles, shoot: Shoot
+) -> None:
+    create_operator(page, operator_id)
+    fill_settings(page, online=True, url=URL, certification="User certificate")
+    save(page)
+    page.goto(certificates_path(operator_id))
+    other = MockHubjectPKI.load(pki_files.directory).issue_server_cert("other.example").cert_pem
+    upload(page, "other.pem", other)
+    settings = ServiceTypeSettings(
+        online_request=True, service_url=URL, server_certification=ServerCertification.USER
+    )
+    problem = user_certificate_problem(settings, [as_uploaded(other)], datetime.now(UTC))
+    assert problem is not None
+    expect(page.locator(".warning-box .message")).to_have_text([problem])
+    expect(page.locator(".warning-box")).to_contain_text("Authorization uses User certificate")
+    shoot(page, "certificates-user-certificate-warning")
+    upload(page, "cpo-user-server.pem", pki_files.cpo_user_server_cert.read_bytes())
+    expect(page.locator(".warning-box")).to_have_count(0)
+
+
+def as_uploaded(pem: bytes) -> UploadedCertificate:
+    """What storage keeps for an upload (only the names and validity matter here)."""
+    parsed = parse_certificate_upload(pem, "upload.pem")[0]
+    return UploadedCertificate(
+        operator_id="DE*ABC",
+        cert_id=1,
+        pem=parsed.pem,
+        filename="upload.pem",
+        subject=parsed.subject,
+        sans=parsed.sans,
+        sha256=parsed.sha256,
+        not_before=parsed.not_before,
+        not_after=parsed.not_after,
+        uploaded_at=datetime.now(UTC),
+    )
+
+
+def test_certificate_can_be_deleted(page: Page, operator_id: str, pki_files: PKIFiles) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    upload(page, "cpo-user-server.pem", pki_files.cpo_user_server_cert.read_bytes())
+    page.get_by_role("button", name="Delete certificate").click()
+    page.wait_for_load_state()
+    expect(page.locator(".notice")).to_contain_text("Deleted certificate")
+    expect(page.locator("table.certificates")).to_have_count(0)
