@@ -5,6 +5,7 @@ behaviours (:class:`Accept`, :class:`Reject`, :class:`Delay`, :class:`CloseConne
 :class:`Http500`, :class:`MalformedJson`) and read :attr:`CPOStub.records`.
 """
 
+from cpo_stub.backend import BackendCall, BackendConfig, StubBackend
 from cpo_stub.behaviour import (
     Accept,
     Behaviour,
@@ -24,6 +25,8 @@ from cpo_stub.state import EvseState, EvseStatus
 
 __all__ = [
     "Accept",
+    "BackendCall",
+    "BackendConfig",
     "Behaviour",
     "BehaviourError",
     "CPOStub",
@@ -40,6 +43,7 @@ __all__ = [
     "NoRequestsError",
     "Reject",
     "Responder",
+    "StubBackend",
     "StubNotRunningError",
     "StubRecord",
     "behaviour_from_json",

@@ -23,6 +23,7 @@ from typing import Self, TextIO
 
 from aiohttp import web
 
+from cpo_stub.backend import BackendConfig, StubBackend
 from cpo_stub.behaviour import Behaviour
 from cpo_stub.control import ControlAPI
 from cpo_stub.core import StubCore
@@ -69,6 +70,7 @@ class CPOStub:
         control_port: int | None = None,
         on_request: Callable[[StubRecord], None] | None = None,
         on_handshake_failure: Callable[[HandshakeFailure], None] | None = None,
+        backend: BackendConfig | None = None,
     ) -> None:
         self._context = server_context(server_cert, server_key, client_ca)
         self._host = host
@@ -78,6 +80,10 @@ class CPOStub:
         self._on_handshake_failure = on_handshake_failure
         self.core = StubCore()
         self.core.recorder.listeners.append(self._request_seen)
+        # With a backend, accepted starts/stops are reported to the hub (cpo_stub.backend).
+        self.backend = StubBackend(backend) if backend is not None else None
+        if self.backend is not None:
+            self.core.recorder.listeners.append(self.backend.on_record)
         self._runner: web.AppRunner | None = None
         self._site: HandshakeSite | None = None
         self._control_runner: web.AppRunner | None = None
@@ -94,6 +100,7 @@ class CPOStub:
         control_port: int | None = None,
         on_request: Callable[[StubRecord], None] | None = None,
         on_handshake_failure: Callable[[HandshakeFailure], None] | None = None,
+        backend: BackendConfig | None = None,
     ) -> CPOStub:
         """A stub using the files ``hubsim pki init`` wrote to ``pki_dir``.
 
@@ -122,6 +129,7 @@ class CPOStub:
             control_port=control_port,
             on_request=on_request,
             on_handshake_failure=on_handshake_failure,
+            backend=backend,
         )
 
     # --- lifecycle ------------------------------------------------------------------
@@ -140,6 +148,8 @@ class CPOStub:
         await self._site.start()
         if self._requested_control_port is not None:
             await self._start_control(self._requested_control_port)
+        if self.backend is not None:
+            await self.backend.start()
 
     async def _start_control(self, port: int) -> None:
         self._control_runner = web.AppRunner(ControlAPI(self.core).application())
@@ -149,6 +159,8 @@ class CPOStub:
 
     async def stop(self) -> None:
         """Stop listening and close every connection, also those still in their handshake."""
+        if self.backend is not None:
+            await self.backend.close()
         runners = (self._runner, self._control_runner)
         self._runner = self._control_runner = None
         self._site = self._control_site = None
@@ -310,11 +322,13 @@ async def run_stub(
     out: TextIO | None = None,
     err: TextIO | None = None,
     started: Callable[[CPOStub], None] | None = None,
+    backend: BackendConfig | None = None,
 ) -> None:
     """Serve a stub from ``pki_dir`` until cancelled (``hubsim stub serve``).
 
     Prints the URL (and control URL) to ``out`` and one line per request; failed TLS
     handshakes go to ``err`` with their reason. ``started`` is called once listening.
+    With ``backend``, accepted starts and stops are reported to the hub (notifications, CDR).
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -328,6 +342,7 @@ async def run_stub(
         on_handshake_failure=lambda failure: print(
             f"TLS handshake with {failure.peer} failed: {failure.reason}", file=err, flush=True
         ),
+        backend=backend,
     )
     async with stub:
         print(f"CPO stub listening on {stub.url}", file=out, flush=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from hubsim.commands import (
     check_cmd,
     demo_cmd,
+    emp_cmd,
     hub_cmd,
     pki_cmd,
     scenario_cmd,
@@ -18,7 +19,7 @@ from hubsim.commands import (
 )
 from hubsim.errors import user_error_message
 
-COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, check_cmd, demo_cmd, scenario_cmd)
+COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, check_cmd, demo_cmd, scenario_cmd, emp_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,6 +16,9 @@ from aiohttp.typedefs import Middleware
 
 from simulator.admin_api import HUB_KEY, add_admin_routes
 from simulator.hub import Hub, HubIdentity
+from simulator.inbound.admin import INBOUND_KEY, add_inbound_admin_routes
+from simulator.inbound.server import InboundServer, server_tls_from_pki_dir
+from simulator.inbound.service import Inbound
 from simulator.portal import add_portal
 from simulator.portal.auth import token_required_response
 from simulator.storage import Storage
@@ -37,6 +40,8 @@ class HubOptions:
     port: int = 0
     admin_token: str | None = None
     max_exchanges: int = 10000
+    oicp_port: int | None = None  # the OICP listener (mTLS); None: do not listen
+    oicp_host: str = "127.0.0.1"
 
 
 def requires_token(host: str) -> bool:
@@ -49,11 +54,15 @@ def requires_token(host: str) -> bool:
         return True
 
 
-def build_app(hub: Hub, *, admin_token: str | None = None) -> web.Application:
+def build_app(
+    hub: Hub, *, admin_token: str | None = None, inbound: Inbound | None = None
+) -> web.Application:
     """The hub's web application: the JSON admin API under /api and the portal under /portal."""
     app = web.Application(middlewares=[_token_guard(admin_token)] if admin_token else [])
     app[HUB_KEY] = hub
+    app[INBOUND_KEY] = inbound or Inbound(hub)
     add_admin_routes(app)
+    add_inbound_admin_routes(app)
     add_portal(app)
     return app
 
@@ -116,6 +125,8 @@ class RunningHub:
 
     hub: Hub
     url: str
+    oicp_url: str | None = None  # the OICP listener, when options.oicp_port was set
+    inbound: Inbound | None = None
 
     @property
     def portal_url(self) -> str:
@@ -134,16 +145,34 @@ async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
     identity = HubIdentity.from_pki_dir(options.pki_dir)
     storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
     hub = Hub(storage, identity)
-    runner = web.AppRunner(build_app(hub, admin_token=options.admin_token), access_log=None)
+    inbound = Inbound(hub, pki_dir=options.pki_dir)
+    app = build_app(hub, admin_token=options.admin_token, inbound=inbound)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    oicp = None
     try:
         site = web.TCPSite(runner, options.host, options.port)
         await site.start()
         port = runner.addresses[0][1]
-        yield RunningHub(hub=hub, url=f"http://{_url_host(options.host)}:{port}")
+        oicp = await _start_oicp(inbound, options)
+        url = f"http://{_url_host(options.host)}:{port}"
+        yield RunningHub(hub=hub, url=url, oicp_url=inbound.oicp_url, inbound=inbound)
     finally:
+        if oicp is not None:
+            await oicp.stop()
         await runner.cleanup()
+        await inbound.close()
         await hub.close()
+
+
+async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | None:
+    """Start the OICP listener (mutual TLS, the hub's server certificate) if asked for."""
+    if options.oicp_port is None:
+        return None
+    tls = server_tls_from_pki_dir(options.pki_dir)
+    server = InboundServer(inbound, tls, host=options.oicp_host, port=options.oicp_port)
+    await server.start()
+    return server
 
 
 async def serve_forever() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from hubsim.errors import CLIError
 from simulator.app import HubOptions, running_hub, serve_forever
 from simulator.config import apply_config, load_config
+from simulator.partners.config import apply_partner_config
 
 
 def register(sub: Any) -> None:
@@ -27,6 +28,13 @@ def register(sub: Any) -> None:
     serve.add_argument(
         "--max-exchanges", type=int, help="how many exchanges the log keeps (default 10000)"
     )
+    serve.add_argument(
+        "--oicp-port",
+        type=int,
+        help="port of the OICP listener for CPOs and EMPs (mutual TLS; or oicp_port in the "
+        "config; default: no listener)",
+    )
+    serve.add_argument("--oicp-host", help="address of the OICP listener (default 127.0.0.1)")
     serve.add_argument(
         "--admin-token",
         default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
@@ -53,7 +61,14 @@ def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -
         port=args.port if args.port is not None else int(config.get("port", 8080)),
         admin_token=args.admin_token or config.get("admin_token"),
         max_exchanges=args.max_exchanges or int(config.get("max_exchanges", 10000)),
+        oicp_port=_oicp_port(args, config),
+        oicp_host=args.oicp_host or str(config.get("oicp_host", "127.0.0.1")),
     )
+
+
+def _oicp_port(args: argparse.Namespace, config: dict[str, Any]) -> int | None:
+    port = args.oicp_port if args.oicp_port is not None else config.get("oicp_port")
+    return None if port is None else int(port)
 
 
 async def run_serve(args: argparse.Namespace) -> int:
@@ -64,10 +79,14 @@ async def run_serve(args: argparse.Namespace) -> int:
     async with running_hub(options) as running:
         if config_path is not None:
             await apply_config(running.hub, config, config_path)
+            if running.inbound is not None:
+                await apply_partner_config(running.inbound.partners, config, config_path)
         print(
             f"hub admin API listening on {running.url} (database: {options.database})", flush=True
         )
         print(f"HBS portal on {running.portal_url}", flush=True)
+        if running.oicp_url:
+            print(f"OICP endpoints (mutual TLS) on {running.oicp_url}", flush=True)
         sys.stdout.flush()
         await serve_forever()
     return 0

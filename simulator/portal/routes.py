@@ -14,6 +14,7 @@ from aiohttp import web
 from simulator.portal import certificate_pages, operator_pages, settings_pages, urls
 from simulator.portal.csrf import csrf_protection
 from simulator.portal.errors import PageError, error_pages
+from simulator.portal.session_pages import add_session_pages
 
 # The only files served from simulator/portal/static, with their content types.
 STATIC_FILES = {"portal.css": "text/css", "portal.js": "text/javascript"}
@@ -24,6 +25,7 @@ def add_portal(app: web.Application) -> None:
     """Mount the HBS pages under /portal and send / there."""
     portal = web.Application(middlewares=[error_pages, csrf_protection])
     _add_routes(portal)
+    add_session_pages(portal)
     app.router.add_get("/", _to_portal)
     app.router.add_get(urls.PREFIX, _to_portal)  # before the sub-app, which would 404 it
     app.add_subapp(urls.PREFIX, portal)

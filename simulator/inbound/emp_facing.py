@@ -1,0 +1,74 @@
+"""The EMP-facing endpoints: remote start/stop and reservation start/stop.
+
+An EMP posts them to Hubject on the same paths Hubject later appends to the CPO's Service URL
+(OICP 2.3 EMP, 06_EMP_Code_Snippets; digest §1.3):
+
+- ``/api/oicp/charging/v21/providers/{providerID}/authorize-remote/start`` and ``/stop``;
+- ``/api/oicp/reservation/v11/providers/{providerID}/reservation-start-request`` and
+  ``reservation-stop-request``.
+
+Before the checks of :mod:`simulator.inbound.remote`: the ProviderID of the path and of the
+body must be one the client certificate stands for (else 017, HTTP 401), the body must be
+valid OICP (else HTTP 400 FaultBody), and the EMP must be known to the hub (else 300, HTTP
+404, like Hubject's answer to an unknown partner ID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from oicp.errors import OICPValidationError
+from oicp.messages import (
+    AuthorizeRemoteReservationStart,
+    AuthorizeRemoteStart,
+    RemoteRequest,
+    parse_request,
+)
+from oicp.operations import Operation
+from oicp.paths import path_template
+from simulator.inbound.gate import check_identity
+from simulator.inbound.remote import RemoteControl
+from simulator.inbound.replies import acknowledgement, invalid, partner_not_found, read_json
+from simulator.partners.service import Partners
+
+Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def emp_path(operation: Operation) -> str:
+    """The aiohttp route of ``operation`` on the hub (Hubject's documented paths)."""
+    return path_template(operation).format(id="{provider_id}")
+
+
+def add_emp_routes(app: web.Application, remote: RemoteControl, partners: Partners) -> None:
+    """Register the four EMP-facing operations on ``app``."""
+    for operation in Operation:
+        app.router.add_post(emp_path(operation), _handler(operation, remote, partners))
+
+
+def _handler(operation: Operation, remote: RemoteControl, partners: Partners) -> Route:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        message = await _read(request, operation)
+        if await partners.find_emp(message.provider_id) is None:
+            raise partner_not_found(
+                f"ProviderID {message.provider_id} is not a partner of the hub; "
+                "configure the EMP first (POST /api/emps or 'hubsim emp add')"
+            )
+        if isinstance(message, AuthorizeRemoteStart | AuthorizeRemoteReservationStart):
+            return acknowledgement(await remote.start(message))
+        return acknowledgement(await remote.stop(message))
+
+    return handle
+
+
+async def _read(request: web.Request, operation: Operation) -> RemoteRequest:
+    """Identity first (017), then the schema (400): Hubject checks the certificate first."""
+    body = await read_json(request)
+    check_identity(request, request.match_info["provider_id"], "the ProviderID in the path")
+    if isinstance(body, dict) and "ProviderID" in body:
+        check_identity(request, body["ProviderID"], "the ProviderID in the body")
+    try:
+        return parse_request(operation, body)
+    except OICPValidationError as error:
+        raise invalid(error) from None

@@ -1,0 +1,96 @@
+"""The hub's OICP listener: the inbound application behind the TLS front.
+
+    server = InboundServer(inbound, ServerTLS.from_pki_dir(pki_dir), port=0)
+    await server.start()     # inbound.oicp_url is now e.g. https://localhost:40123
+    ...
+    await server.stop()
+
+It serves the EMP-facing and the CPO-facing OICP paths on one HTTPS port, like
+``service-qa.hubject.com``. The admin API and the portal stay on their own plain-HTTP port.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from mockpki.files import PKIFiles
+from simulator.inbound.cpo_facing import add_cpo_routes
+from simulator.inbound.emp_facing import add_emp_routes
+from simulator.inbound.gate import certificate_gate
+from simulator.inbound.replies import replies
+from simulator.inbound.service import Inbound
+from simulator.inbound.tls_front import ServerTLS, TLSFrontSite
+
+STOP_GRACE_S = 2.0
+
+
+def server_tls_from_pki_dir(pki_dir: Path) -> ServerTLS:
+    """The hub's server certificate (``hub-server.pem``) and the mock Hubject CA."""
+    files = PKIFiles(Path(pki_dir))
+    return ServerTLS(
+        cert_chain=files.hub_server_cert, key=files.hub_server_key, client_ca=files.hubject_ca
+    )
+
+
+def build_inbound_app(inbound: Inbound) -> web.Application:
+    """The OICP application: certificate gate, then the EMP- and CPO-facing routes."""
+    app = web.Application(middlewares=[certificate_gate, replies])
+    add_emp_routes(app, inbound.remote, inbound.partners)
+    add_cpo_routes(app, inbound)
+    return app
+
+
+def _url(host: str, port: int) -> str:
+    # The hub's server certificate names "localhost" and 127.0.0.1 (mockpki's loopback rule).
+    shown = "localhost" if host in ("127.0.0.1", "localhost") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"https://{shown}:{port}"
+
+
+class InboundServer:
+    """Runs :func:`build_inbound_app` behind a :class:`TLSFrontSite`."""
+
+    def __init__(
+        self, inbound: Inbound, tls: ServerTLS, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self._inbound = inbound
+        self._tls = tls
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._site: TLSFrontSite | None = None
+
+    @property
+    def url(self) -> str:
+        if self._site is None:
+            raise RuntimeError("the OICP listener has no URL until start() has run")
+        return _url(self._host, self._site.port)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(
+            build_inbound_app(self._inbound), access_log=None, shutdown_timeout=STOP_GRACE_S
+        )
+        await self._runner.setup()
+        server = self._runner.server
+        assert server is not None  # set by setup()
+        self._site = TLSFrontSite(server, self._host, self._port, self._tls)
+        await self._site.start()
+        self._inbound.oicp_url = self.url
+
+    async def stop(self) -> None:
+        site, runner = self._site, self._runner
+        self._site = self._runner = None
+        self._inbound.oicp_url = None
+        if site is not None:
+            await site.stop()
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> InboundServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()

@@ -1,0 +1,63 @@
+"""Writing a session's timeline: one entry per message, answered once the answer is known.
+
+Every message about a SessionID goes here, whichever way it travels: the EMP's remote start
+and stop (forwarded to the CPO), the CPO's notifications and CDR (forwarded to the EMP),
+a CPO's authorization requests. The entry is written when the message arrives, so the
+timeline keeps the order of arrival.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from oicp.messages import Acknowledgement
+from simulator.inbound.model import JSON, Direction, EventAnswer, NewEvent, SessionState
+from simulator.storage import SessionStore
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_event(
+    operation: str, label: str, direction: Direction, sender: str, request: JSON
+) -> NewEvent:
+    """A timeline entry for a message that has just arrived."""
+    return NewEvent(operation, label, direction, sender, request, now())
+
+
+def ack_answer(ack: Acknowledgement, detail: str) -> EventAnswer:
+    """A timeline answer from the acknowledgement the sender got back."""
+    return EventAnswer(
+        response=ack.to_wire(explicit_nulls=True),
+        result=ack.result,
+        status_code=ack.status_code.code,
+        detail=detail,
+    )
+
+
+class Timeline:
+    """Adds entries and answers to the timelines in storage."""
+
+    def __init__(self, sessions: SessionStore) -> None:
+        self._sessions = sessions
+
+    async def add(self, session_id: str, event: NewEvent) -> int:
+        return await self._sessions.add_event(session_id, event)
+
+    async def answer(
+        self,
+        event_id: int,
+        ack: Acknowledgement,
+        detail: str,
+        state: SessionState | None = None,
+    ) -> None:
+        await self._sessions.answer(event_id, ack_answer(ack, detail), state)
+
+    async def answer_json(
+        self,
+        event_id: int,
+        answer: EventAnswer,
+        state: SessionState | None = None,
+    ) -> None:
+        await self._sessions.answer(event_id, answer, state)
