@@ -5,8 +5,9 @@ Hubject's NGINX lets every TLS handshake complete and then answers (certificates
 
 - no client certificate: ``400 Bad Request`` "No required SSL certificate was sent";
 - a certificate that does not verify against the Hubject chain (foreign CA, self-signed,
-  expired …): ``400 Bad Request`` "The SSL certificate error" (Hubject's support article
-  quotes it as "Error 400 - Bad Request: The SSL Certificate Error").
+  expired …): ``400 Bad Request`` "The SSL Certificate Error", worded as Hubject's support
+  article quotes it ("Error 400 - Bad Request: The SSL Certificate Error"); NGINX's own page
+  writes "certificate error" in lower case.
 
 Behind the door, every request's OperatorID or ProviderID must match the certificate, or the
 answer is 017 "Unauthorized Access" (OICP 2.3, 01_CPO_Communication_Paradigms, Security).
@@ -25,7 +26,7 @@ from simulator.inbound.tls_transport import CLIENT_CERTIFICATE, ClientCertificat
 logger = logging.getLogger("simulator.inbound")
 
 NO_CERTIFICATE = "No required SSL certificate was sent"
-CERTIFICATE_ERROR = "The SSL certificate error"
+CERTIFICATE_ERROR = "The SSL Certificate Error"
 DETAIL_HEADER = "X-Hubsim-Detail"
 """A header the mock adds to its 400 pages (NGINX sends none): why the certificate failed."""
 

@@ -35,7 +35,7 @@ async def test_a_client_certificate_from_a_foreign_ca_gets_nginx_400_ssl_certifi
 
     assert reply.status == 400
     assert reply.headers["Content-Type"].startswith("text/html")
-    assert "<title>400 The SSL certificate error</title>" in reply.text
+    assert "<title>400 The SSL Certificate Error</title>" in reply.text
     assert CERTIFICATE_ERROR in reply.text and "nginx" in reply.text
     assert "unable to get local issuer certificate" in reply.headers[DETAIL_HEADER]
 
