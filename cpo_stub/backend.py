@@ -197,8 +197,10 @@ class StubBackend:
             emp_partner_session_id=_text(body, "EMPPartnerSessionID"),
         )
 
-    async def wait_for_calls(self, count: int = 1, timeout: float = 10.0) -> list[BackendCall]:
-        """Wait until ``count`` calls to the hub are done; return all of them."""
+    async def wait_for_calls(
+        self, count: int = 1, timeout: float | None = 10.0
+    ) -> list[BackendCall]:
+        """Wait until ``count`` calls to the hub are done (None: no time limit); return all."""
         try:
             async with asyncio.timeout(timeout):
                 while len(self.calls) < count:

@@ -348,9 +348,33 @@ async def run_stub(
         print(f"CPO stub listening on {stub.url}", file=out, flush=True)
         if stub.control_url:
             print(f"control API on {stub.control_url}", file=out, flush=True)
+        if backend is not None:
+            print(
+                f"acting as a real backend: notifications and CDRs go to {backend.hub_url}",
+                file=out,
+                flush=True,
+            )
         if started is not None:
             started(stub)
+        await _report_backend_calls(stub, out)
+
+
+async def _report_backend_calls(stub: CPOStub, out: TextIO) -> None:
+    """Print one line per call the backend makes to the hub; without one, just wait."""
+    if stub.backend is None:
         await asyncio.Event().wait()
+        return
+    seen = 0
+    while True:
+        calls = await stub.backend.wait_for_calls(seen + 1, timeout=None)
+        for call in calls[seen:]:
+            verdict = "ok" if call.ok else (call.error or f"HTTP {call.http_status}")
+            print(
+                f"-> hub: {call.label} SessionID={call.session_id} ({verdict})",
+                file=out,
+                flush=True,
+            )
+        seen = len(calls)
 
 
 def _request_line(record: StubRecord) -> str:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from cpo_stub.backend import BackendConfig
 from cpo_stub.server import run_stub
 
 
@@ -24,15 +25,23 @@ def register(sub: Any) -> None:
         help="present the self-signed cpo-user-server.pem instead of cpo-server.pem",
     )
     serve.add_argument("--control-port", type=int, help="plain-HTTP control API port on 127.0.0.1")
+    serve.add_argument(
+        "--hub-url",
+        help="act as a real backend: after an accepted remote start send ChargingNotifications "
+        "Start and Progress, after a stop End and a CDR, to the hub's OICP port at this URL",
+    )
     serve.set_defaults(func=run)
 
 
 async def run(args: argparse.Namespace) -> int:
+    pki = Path(args.pki)
+    backend = BackendConfig.from_pki_dir(pki, args.hub_url) if args.hub_url else None
     await run_stub(
-        Path(args.pki),
+        pki,
         host=args.host,
         port=args.port,
         user_cert=args.user_cert,
         control_port=args.control_port,
+        backend=backend,
     )
     return 0

@@ -59,6 +59,17 @@ async def serve(*args: str, ready: str) -> Served:
             return Served(proc, line.split(" on ")[1].split()[0])
 
 
+async def line_with(served: Served, text: str) -> str:
+    """Read the server's output up to the first line containing ``text``."""
+    assert served.proc.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(served.proc.stdout.readline(), 60)).decode()
+        if not line:
+            raise AssertionError(f"the process ended before printing {text!r}")
+        if text in line:
+            return line
+
+
 @pytest.fixture
 async def served() -> AsyncIterator[list[Served]]:
     started: list[Served] = []

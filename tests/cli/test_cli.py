@@ -12,7 +12,7 @@ import pytest
 from cpo_stub import CPOStub, Reject
 from hubsim.cli import main
 from mockpki import PKIFiles
-from tests.cli.conftest import Served, hubsim, serve, write
+from tests.cli.conftest import Served, hubsim, line_with, serve, write
 
 SEND_FIELDS = {
     "ok",
@@ -168,3 +168,56 @@ async def test_stub_serve_logs_a_refused_handshake_with_its_reason(
     assert stub.proc.stderr is not None
     line = (await stub.proc.stderr.readline()).decode()
     assert "handshake" in line and "certificate" in line
+
+
+async def test_full_lifecycle_from_the_command_line(
+    tmp_path: Path, pki_files: PKIFiles, served: list[Served]
+) -> None:
+    """EMP -> hub -> stub, and the stub, acting as a real backend, reports back to the hub."""
+    pki = str(pki_files.directory)
+    hub = await serve(
+        "hub", "serve", "--pki", pki, "--port", "0", "--oicp-port", "0", ready="listening on"
+    )
+    served.append(hub)
+    oicp_url = (await line_with(hub, "OICP endpoints")).rsplit(" on ", 1)[1].strip()
+    stub = await serve(
+        "stub", "serve", "--pki", pki, "--port", "0", "--hub-url", oicp_url, ready="listening on"
+    )
+    served.append(stub)
+    async with aiohttp.ClientSession(base_url=hub.url) as api:
+        await api.post("/api/operators", json={"operator_id": "DE*ABC"})
+        settings = {
+            "online_request": True,
+            "service_url": stub.url.replace("127.0.0.1", "localhost"),
+        }
+        await api.put("/api/operators/DE*ABC/settings/authorization", json=settings)
+    assert (await hubsim("emp", "add", "DE-ICE", "--hub", hub.url)).code == 0
+    assert (
+        await hubsim("emp", "contract", "DE-ICE", "--with", "DE*ABC", "--hub", hub.url)
+    ).code == 0
+
+    start = await hubsim(
+        "emp", "remote-start", "DE-ICE", "--evse", "DE*ABC*E0001", "--hub", hub.url, "--json"
+    )
+    assert start.code == 0, start.out + start.err
+    session_id = json.loads(start.out)["session_id"]
+    await line_with(stub, "notification Progress")
+    stop = await hubsim(
+        "emp",
+        "remote-stop",
+        "DE-ICE",
+        "--evse",
+        "DE*ABC*E0001",
+        "--session-id",
+        session_id,
+        "--hub",
+        hub.url,
+        "--json",
+    )
+    assert stop.code == 0, stop.out + stop.err
+    assert "(ok)" in await line_with(stub, "-> hub: CDR")
+
+    shown = await hubsim("emp", "sessions", "--session-id", session_id, "--hub", hub.url, "--json")
+    timeline = json.dumps(json.loads(shown.out))
+    for event in ("Start", "Progress", "End"):
+        assert event in timeline
