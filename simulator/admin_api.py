@@ -135,7 +135,7 @@ class AdminAPI:
         return web.json_response(operator_json(op))
 
     async def put_operator(self, request: web.Request) -> web.Response:
-        data = await _json_object(request)
+        data = await read_json_object(request)
         op = await request.app[HUB_KEY].put_operator(operator_from_json(data))
         return web.json_response(operator_json(op), status=201)
 
@@ -161,7 +161,7 @@ class AdminAPI:
 
     async def save_settings(self, request: web.Request) -> web.Response:
         op_id, st = await _operator_and_service(request)
-        saved = await request.app[HUB_KEY].save_settings(op_id, st, await _json_object(request))
+        saved = await request.app[HUB_KEY].save_settings(op_id, st, await read_json_object(request))
         return web.json_response(
             {
                 "saved": revision_json(saved.revision),
@@ -171,7 +171,7 @@ class AdminAPI:
 
     async def check_settings(self, request: web.Request) -> web.Response:
         op_id, st = await _operator_and_service(request)
-        verdict = await request.app[HUB_KEY].check(op_id, st, await _json_object(request))
+        verdict = await request.app[HUB_KEY].check(op_id, st, await read_json_object(request))
         return web.json_response(verdict.to_json())
 
     async def settings_history(self, request: web.Request) -> web.Response:
@@ -205,7 +205,7 @@ class AdminAPI:
     async def send(self, request: web.Request) -> web.Response:
         hub = request.app[HUB_KEY]
         operation = _operation(request.match_info["operation"])
-        params = send_params_from_json(await _json_object(request))
+        params = send_params_from_json(await read_json_object(request))
         exchange = await hub.send(request.match_info["operator_id"], operation, params)
         return web.json_response(exchange.to_json())
 
@@ -213,7 +213,7 @@ class AdminAPI:
         """Run ``hubsim check`` on the saved settings; the body may set provider_id, evse_id,
         timeout_s. Answers the check report (docs/check.md), also when layers failed."""
         op_id, st = await _operator_and_service(request)
-        data = await _json_object(request) if request.body_exists else {}
+        data = await read_json_object(request) if request.body_exists else {}
         report = await check_operator(request.app[HUB_KEY], op_id, st, options_from_json(data))
         return web.json_response(report.to_json())
 
@@ -240,7 +240,8 @@ class AdminAPI:
         return web.json_response(found.to_json())
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body, or a refusal naming what is wrong with it."""
     if request.can_read_body and request.content_type not in ("application/json", ""):
         raise _bad(
             "Content-Type",

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from hubsim.errors import CLIError
+from hubsim.hub_client import call_hub
 from hubsim.report import coloured
 from mockpki.files import PKIFiles
 from simulator.check import (
@@ -136,25 +137,17 @@ async def _one_shot(args: argparse.Namespace) -> CheckReport:
 async def _through_hub(args: argparse.Namespace) -> CheckReport:
     if not args.service:
         raise CLIError("--operator needs --service authorization or --service reservation")
-    url = f"{args.hub.rstrip('/')}/api/operators/{args.operator}/check/{args.service}"
+    path = f"/api/operators/{args.operator}/check/{args.service}"
     body = {"provider_id": args.provider, "evse_id": args.evse, "timeout_s": args.timeout}
-    headers = {"Authorization": f"Bearer {args.admin_token}"} if args.admin_token else {}
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)  # a check takes a while
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.post(
-                url, json={k: v for k, v in body.items() if v is not None}, headers=headers
-            ) as resp,
-        ):
-            data: dict[str, Any] = await resp.json(content_type=None)
-    except (aiohttp.ClientError, json.JSONDecodeError) as exc:
-        raise CLIError(
-            f"cannot reach the hub at {args.hub} ({exc}); start it with 'hubsim hub serve'"
-        ) from None
-    if resp.status != 200:
-        issues = "; ".join(f"{i['field']}: {i['message']}" for i in data.get("issues", []))
-        raise CLIError(f"the hub refused: {data.get('error')}" + (f" ({issues})" if issues else ""))
+    data: dict[str, Any] = await call_hub(
+        args.hub,
+        "POST",
+        path,
+        {k: v for k, v in body.items() if v is not None},
+        admin_token=args.admin_token,
+        timeout=timeout,
+    )
     return CheckReport.from_json(data)
 
 

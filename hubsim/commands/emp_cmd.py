@@ -18,9 +18,8 @@ import json
 import os
 from typing import Any
 
-import aiohttp
-
 from hubsim.errors import CLIError
+from hubsim.hub_client import call_hub
 from oicp import Operation
 
 _SENDS = {op.slug: op for op in Operation}
@@ -113,23 +112,7 @@ def identifications(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 async def _call(args: argparse.Namespace, method: str, path: str, body: object = None) -> Any:
-    url = f"{args.hub.rstrip('/')}{path}"
-    headers = {"Authorization": f"Bearer {args.admin_token}"} if args.admin_token else {}
-    try:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.request(method, url, json=body, headers=headers) as response,
-        ):
-            data = await response.json(content_type=None)
-    except (aiohttp.ClientError, ValueError) as exc:
-        raise CLIError(
-            f"cannot reach the hub's admin API at {args.hub} ({exc}); "
-            "start it with 'hubsim hub serve'"
-        ) from None
-    if response.status >= 400:
-        issues = "; ".join(f"{i['field']}: {i['message']}" for i in data.get("issues", []))
-        raise CLIError(issues or str(data.get("error", data)))
-    return data
+    return await call_hub(args.hub, method, path, body, admin_token=args.admin_token)
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from hubsim.errors import CLIError
+from hubsim.hub_client import call_hub
 from hubsim.report import print_exchange
 from oicp import Operation
 from simulator.oneshot import ServerCertChoice, send_one_shot
@@ -42,6 +42,11 @@ def register(sub: Any) -> None:
     via = send.add_argument_group("through a running hub")
     via.add_argument("--hub", default="http://127.0.0.1:8080", help="admin API URL of the hub")
     via.add_argument("--operator", help="OperatorID whose saved settings to use")
+    via.add_argument(
+        "--admin-token",
+        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
+        help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)",
+    )
     direct = send.add_argument_group("one-shot, no hub")
     direct.add_argument("--url", help="Service URL of the backend (the OICP path is appended)")
     direct.add_argument("--server-cert", help="'hubject' or 'user:FILE'")
@@ -109,15 +114,8 @@ async def _one_shot(args: argparse.Namespace, operation: Operation) -> dict[str,
 
 async def _through_hub(args: argparse.Namespace, operation: Operation) -> dict[str, Any]:
     params = {k: v for k, v in vars(params_from(args)).items() if v is not None}
-    url = f"{args.hub.rstrip('/')}/api/operators/{args.operator}/send/{operation.slug}"
-    try:
-        async with aiohttp.ClientSession() as session, session.post(url, json=params) as resp:
-            data: dict[str, Any] = await resp.json(content_type=None)
-    except aiohttp.ClientError as exc:
-        raise CLIError(
-            f"cannot reach the hub at {args.hub} ({exc}); start it with 'hubsim hub serve'"
-        ) from None
-    if resp.status != 200:
-        issues = "; ".join(f"{i['field']}: {i['message']}" for i in data.get("issues", []))
-        raise CLIError(f"the hub refused: {data.get('error')}" + (f" ({issues})" if issues else ""))
+    path = f"/api/operators/{args.operator}/send/{operation.slug}"
+    data: dict[str, Any] = await call_hub(
+        args.hub, "POST", path, params, admin_token=args.admin_token
+    )
     return data

@@ -16,7 +16,6 @@ whose middleware turns every :class:`~simulator.hub.HubError` into ``{"error", "
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +26,7 @@ from oicp.messages import (
     RemoteRequest,
 )
 from oicp.operations import Operation
-from simulator.admin_api import send_params_from_json
+from simulator.admin_api import read_json_object, send_params_from_json
 from simulator.hub import HubError
 from simulator.inbound.service import Inbound
 from simulator.model import FieldIssue
@@ -61,16 +60,6 @@ def _bad(field: str, value: object, message: str, status: int = 400) -> HubError
     return HubError([FieldIssue(field, value, message)], status=status)
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        data = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
-    if not isinstance(data, dict):
-        raise _bad("body", data, "must be a JSON object")
-    return data
-
-
 class InboundAdminAPI:
     """Thin handlers over :class:`Inbound`."""
 
@@ -82,7 +71,7 @@ class InboundAdminAPI:
         return web.json_response({"emps": [e.to_json() for e in emps]})
 
     async def put_emp(self, request: web.Request) -> web.Response:
-        emp = emp_from_json(await _json_object(request))
+        emp = emp_from_json(await read_json_object(request))
         saved = await request.app[INBOUND_KEY].partners.put_emp(emp)
         return web.json_response(saved.to_json(), status=201)
 
@@ -103,7 +92,7 @@ class InboundAdminAPI:
 
     async def put_contracts(self, request: web.Request) -> web.Response:
         provider_id = request.match_info["provider_id"]
-        contracts = contracts_from_json(provider_id, await _json_object(request))
+        contracts = contracts_from_json(provider_id, await read_json_object(request))
         saved = await request.app[INBOUND_KEY].partners.set_contracts(provider_id, contracts)
         return web.json_response({"contracts": [c.to_json() for c in saved]})
 
@@ -112,7 +101,7 @@ class InboundAdminAPI:
         provider_id = request.match_info["provider_id"]
         await inbound.partners.emp(provider_id)
         operation = _operation(request.match_info["operation"])
-        data = {**await _json_object(request), "provider_id": provider_id}
+        data = {**await read_json_object(request), "provider_id": provider_id}
         message = build_request(operation, send_params_from_json(data))
         if isinstance(message, AuthorizeRemoteStart | AuthorizeRemoteReservationStart):
             # An EMP sends no SessionID with a start: Hubject generates it (OICP 2.3 §5).
@@ -130,7 +119,7 @@ class InboundAdminAPI:
     async def put_sub_operators(self, request: web.Request) -> web.Response:
         inbound = request.app[INBOUND_KEY]
         operator = await inbound.hub.operator(request.match_info["operator_id"])
-        ids = (await _json_object(request)).get("sub_operator_ids")
+        ids = (await read_json_object(request)).get("sub_operator_ids")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise _bad("sub_operator_ids", ids, "must be a list of OperatorIDs, e.g. ['DE*SUB']")
         await inbound.partners.set_sub_operators(operator.operator_id, ids)

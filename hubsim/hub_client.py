@@ -1,0 +1,44 @@
+"""Calling a running hub's admin API from the command line: one client for every command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+
+from hubsim.errors import CLIError
+
+
+async def call_hub(
+    hub: str,
+    method: str,
+    path: str,
+    body: object = None,
+    *,
+    admin_token: str | None = None,
+    timeout: aiohttp.ClientTimeout | None = None,
+) -> Any:
+    """One admin API call; a refusal or an unreachable hub becomes a one-line CLIError."""
+    url = f"{hub.rstrip('/')}{path}"
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout or aiohttp.ClientTimeout(total=300)) as session,
+            session.request(method, url, json=body, headers=headers) as response,
+        ):
+            data = await response.json(content_type=None)
+    except (aiohttp.ClientError, ValueError) as exc:
+        raise CLIError(
+            f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
+        ) from None
+    if response.status >= 400:
+        raise CLIError(refusal_text(data))
+    return data
+
+
+def refusal_text(data: object) -> str:
+    """The hub's refusal as one line: its sentence, then each issue's field and message."""
+    if not isinstance(data, dict):
+        return f"the hub refused: {data}"
+    issues = "; ".join(f"{i['field']}: {i['message']}" for i in data.get("issues", []))
+    return f"the hub refused: {data.get('error')}" + (f" ({issues})" if issues else "")
