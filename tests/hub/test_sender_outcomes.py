@@ -106,6 +106,17 @@ async def test_expired_server_certificate(pki: MockHubjectPKI, identity, tmp_pat
     assert "expired on" in exchange.detail
 
 
+async def test_server_certificate_not_yet_valid(pki: MockHubjectPKI, identity, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    early = pki.issue_server_cert(
+        "localhost", not_before=now + timedelta(days=2), not_after=now + timedelta(days=30)
+    )
+    async with endpoint(tmp_path, early) as ep:
+        exchange = await send(identity, hubject_target(identity, ep.url))
+    assert exchange.outcome is Outcome.SERVER_CERT_NOT_YET_VALID
+    assert "not valid yet" in exchange.detail
+
+
 async def test_server_certificate_from_a_foreign_ca_is_untrusted(identity, tmp_path: Path) -> None:
     wrong = foreign_ca().issue_server_cert("localhost")
     async with endpoint(tmp_path, wrong) as ep:
