@@ -106,7 +106,9 @@ async def test_expired_server_certificate(pki: MockHubjectPKI, identity, tmp_pat
     assert "expired on" in exchange.detail
 
 
-async def test_server_certificate_not_yet_valid(pki: MockHubjectPKI, identity, tmp_path: Path) -> None:
+async def test_server_certificate_not_yet_valid(
+    pki: MockHubjectPKI, identity, tmp_path: Path
+) -> None:
     now = datetime.now(UTC)
     early = pki.issue_server_cert(
         "localhost", not_before=now + timedelta(days=2), not_after=now + timedelta(days=30)
