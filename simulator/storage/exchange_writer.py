@@ -16,7 +16,7 @@ from collections import deque
 from simulator.exchange import Exchange
 from simulator.storage.database import Database
 from simulator.storage.errors import StorageError
-from simulator.storage.exchanges import ExchangeRow, encode_exchange, insert_exchanges
+from simulator.storage.exchanges import encode_exchange, insert_exchanges
 
 _log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class ExchangeWriter:
     def __init__(self, database: Database, max_exchanges: int) -> None:
         self._database = database
         self._max_exchanges = max_exchanges
-        self._pending: deque[tuple[int, ExchangeRow]] = deque()
+        self._pending: deque[tuple[int, str]] = deque()
         self._in_flight_first: int | None = None
         self._next_number = 1
         self._wakeup = asyncio.Event()
@@ -114,10 +114,24 @@ class ExchangeWriter:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._urgent.wait(), LINGER_S)
             self._urgent.clear()
-            while self._pending:
-                await self._write_batch()
-            if self._stopping:
+            await self._drain()
+            if self._stopping and not self._pending:
                 return
+
+    async def _drain(self) -> None:
+        """Write one batch, and more only while someone waits or a full batch is queued.
+
+        Writing on without a pause made a busy hub write a small batch after every other,
+        each taking the GIL from the event loop; what is left waits for its own linger.
+        """
+        while self._pending:
+            await self._write_batch()
+            if not (self._urgent.is_set() or self._stopping or len(self._pending) >= BATCH_SIZE):
+                break
+        if self._pending:
+            self._wakeup.set()
+        else:
+            self._urgent.clear()  # whoever asked has been served
 
     async def _write_batch(self) -> None:
         count = min(len(self._pending), BATCH_SIZE)
