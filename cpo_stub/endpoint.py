@@ -33,7 +33,7 @@ from cpo_stub.behaviour import (
 from cpo_stub.core import StubCore
 from cpo_stub.expectations import Expectation
 from cpo_stub.recording import StubRecord
-from oicp import identifiers, status
+from oicp import identifiers, jsontext, status
 from oicp.errors import OICPValidationError
 from oicp.messages import (
     PARTNER_SESSION_ID_MAX,
@@ -80,7 +80,7 @@ class _Incoming:
 
 
 def _ack_answer(ack: Acknowledgement, behaviour: str) -> _Answer:
-    return _Answer(200, json.dumps(ack.to_wire(explicit_nulls=True)), behaviour)
+    return _Answer(200, jsontext.dumps(ack.to_wire(explicit_nulls=True)), behaviour)
 
 
 def _data_error(info: str, body: object = None) -> _Answer:
@@ -227,7 +227,7 @@ def _decode_json(raw: bytes) -> tuple[object, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"the request body is not UTF-8 ({exc}); OICP messages must use UTF-8"
     try:
-        return json.loads(text), None
+        return jsontext.loads(text), None
     except ValueError as exc:
         return None, f"the request body is not valid JSON ({exc}); send the OICP request as JSON"
 

@@ -20,7 +20,7 @@ from aiohttp.connector import Connection
 from yarl import URL
 
 from mockpki.inspect import CertificateInfo, describe_der
-from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe
+from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe, jsontext
 from simulator.diagnosis import (
     CallContext,
     Diagnosis,
@@ -140,7 +140,7 @@ class Sender:
     ) -> tuple[int, bytes, TLSFacts | None]:
         ctx = self._contexts.get(self._identity, target.trust)
         timeout = aiohttp.ClientTimeout(total=target.timeout_s)
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        data = jsontext.dumps_bytes(body)
         url = URL(target.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
         async with self._client().post(
             url, data=data, headers=HUB_HEADERS, ssl=ctx, timeout=timeout
@@ -271,7 +271,7 @@ def _judge_answer(status: int, raw: bytes, base: dict[str, Any]) -> Exchange:
             **fields,
         )
     try:
-        parsed = json.loads(raw.decode("utf-8"))
+        parsed = jsontext.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return Exchange(
             outcome=Outcome.NOT_JSON,

@@ -6,11 +6,11 @@ and order the log.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from oicp import jsontext
 from simulator.exchange import Exchange, Outcome
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
@@ -38,8 +38,8 @@ def encode_exchange(exchange: Exchange) -> str:
     # rather than copying the dataclass.
     stored = exchange.to_json() | {"exchange_id": None, "started_at": started_at}
     try:
-        return json.dumps(stored, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
+        return jsontext.dumps(stored)
+    except TypeError as exc:
         raise StorageError(
             f"cannot record the {exchange.operation} exchange to {exchange.url}: {exc}; "
             "request_body must hold only JSON values"
@@ -147,7 +147,7 @@ def _conditions(query: ExchangeQuery) -> tuple[str, tuple[object, ...]]:
 
 
 def _exchange(row: sqlite3.Row) -> Exchange:
-    exchange = Exchange.from_json(json.loads(row["record"]))
+    exchange = Exchange.from_json(jsontext.loads(row["record"]))
     return replace(
         exchange,
         exchange_id=int(row["exchange_id"]),

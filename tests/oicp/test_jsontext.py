@@ -1,0 +1,29 @@
+"""oicp.jsontext: orjson's speed with the json module's rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from oicp import jsontext
+
+
+def test_loads_accepts_nan_as_the_json_module_does() -> None:
+    value = jsontext.loads('{"Value": NaN}')["Value"]
+    assert value != value  # NaN is the one float unequal to itself
+
+
+def test_loads_reports_bad_json_with_the_json_modules_message() -> None:
+    with pytest.raises(json.JSONDecodeError, match="Expecting value: line 1 column 1"):
+        jsontext.loads("not json")
+
+
+def test_dumps_refuses_a_datetime_as_the_json_module_does() -> None:
+    with pytest.raises(TypeError):
+        jsontext.dumps({"when": datetime.now(UTC)})
+
+
+def test_dumps_keeps_non_ascii_text_as_utf8() -> None:
+    assert jsontext.dumps_bytes({"Name": "Ladesäule"}) == '{"Name":"Ladesäule"}'.encode()
