@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import ssl
+import weakref
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -95,13 +97,17 @@ class OICPEndpoint:
 
     def __init__(self, core: StubCore) -> None:
         self._core = core
+        # A connection's client certificate cannot change after its handshake.
+        self._subjects: weakref.WeakKeyDictionary[ssl.SSLObject, str | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Route by path suffix: the requests page, an OICP operation, or 404."""
         path = request.raw_path
         if request.method == "GET" and path.split("?", 1)[0].endswith(REQUESTS_PAGE_SUFFIX):
             return web.json_response(self._core.recorder.to_json())
-        incoming = await _read(request, match_hub_to_cpo_path(path))
+        incoming = await _read(request, match_hub_to_cpo_path(path), self._client_subject(request))
         try:
             answer = await self._answer(request, incoming)
         except Exception as error:  # kept for the test (CPOStub.check); the hub sees HTTP 500
@@ -175,6 +181,17 @@ class OICPEndpoint:
         )
         return _ack_answer(ack, behaviour.describe())
 
+    def _client_subject(self, request: web.Request) -> str | None:
+        """The client certificate's subject as an RFC 4514 string, or None without TLS."""
+        transport = request.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        if ssl_object is None:
+            return None
+        if ssl_object not in self._subjects:
+            der = ssl_object.getpeercert(binary_form=True)
+            self._subjects[ssl_object] = _subject_of(der) if der else None
+        return self._subjects[ssl_object]
+
     def _record(self, incoming: _Incoming, answer: _Answer) -> StubRecord:
         body = incoming.body if isinstance(incoming.body, dict) else {}
         match = incoming.match
@@ -202,7 +219,9 @@ def _handler_failed(error: Exception) -> _Answer:
     return _Answer(500, text, "handler error", "text/plain")
 
 
-async def _read(request: web.Request, match: PathMatch | None) -> _Incoming:
+async def _read(
+    request: web.Request, match: PathMatch | None, client_subject: str | None
+) -> _Incoming:
     received_at = datetime.now(UTC)
     raw = await request.read()
     body, json_problem = _decode_json(raw)
@@ -213,7 +232,7 @@ async def _read(request: web.Request, match: PathMatch | None) -> _Incoming:
         raw_body=raw.decode("utf-8", errors="replace"),
         body=body,
         json_problem=json_problem,
-        client_subject=_client_subject(request),
+        client_subject=client_subject,
         received_at=received_at,
     )
 
@@ -290,17 +309,7 @@ def _method_not_allowed(incoming: _Incoming) -> _Answer:
     return _Answer(405, body, "method not allowed")
 
 
-def _client_subject(request: web.Request) -> str | None:
-    """The client certificate's subject as an RFC 4514 string, or None without TLS."""
-    transport = request.transport
-    ssl_object = transport.get_extra_info("ssl_object") if transport else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-    if not der:
-        return None
-    return _subject_of(der)
-
-
 @functools.lru_cache(maxsize=256)
 def _subject_of(der: bytes) -> str:
-    # One hub presents one certificate on every request: parse it once, not per request.
+    # Every connection from one hub presents the same certificate: parse it once.
     return x509.load_der_x509_certificate(der).subject.rfc4514_string()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import ssl
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,6 +88,10 @@ class Sender:
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
         self._facts: dict[bytes, tuple[str, str]] = {}  # DER -> (subject, sha256), parsed once
+        # A connection's TLS facts cannot change after its handshake: read them once.
+        self._connection_facts: weakref.WeakKeyDictionary[ssl.SSLObject, TLSFacts] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def context_count(self) -> int:
@@ -110,9 +115,10 @@ class Sender:
                 limit=self._connection_limit, enable_cleanup_closed=True
             )
             # OICP partners set no cookies and send no compressed bodies; skipping both
-            # saves work on every request.
+            # saves work on every request, as do headers set once for the session.
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=HUB_HEADERS,
                 response_class=_TLSAwareResponse,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
@@ -142,9 +148,7 @@ class Sender:
         timeout = aiohttp.ClientTimeout(total=target.timeout_s)
         data = jsontext.dumps_bytes(body)
         url = URL(target.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
-        async with self._client().post(
-            url, data=data, headers=HUB_HEADERS, ssl=ctx, timeout=timeout
-        ) as resp:
+        async with self._client().post(url, data=data, ssl=ctx, timeout=timeout) as resp:
             tls = self._tls_facts(resp)
             raw = await resp.read()
             return resp.status, raw, tls
@@ -153,6 +157,13 @@ class Sender:
         ssl_object = resp.ssl_object if isinstance(resp, _TLSAwareResponse) else None
         if ssl_object is None:
             return None
+        facts = self._connection_facts.get(ssl_object)
+        if facts is None:
+            facts = self._read_tls_facts(ssl_object)
+            self._connection_facts[ssl_object] = facts
+        return facts
+
+    def _read_tls_facts(self, ssl_object: ssl.SSLObject) -> TLSFacts:
         der = ssl_object.getpeercert(binary_form=True)
         subject, sha256 = self._cert_facts(der) if der else (None, None)
         cipher = ssl_object.cipher()
