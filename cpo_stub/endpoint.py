@@ -17,14 +17,13 @@ import functools
 import json
 import ssl
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
 from cryptography import x509
 
 from cpo_stub.behaviour import (
-    Accept,
     Behaviour,
     CloseConnection,
     Delay,
@@ -58,8 +57,11 @@ CLOSED = 0
 """``StubRecord.response_status`` when the stub dropped the connection instead of answering."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Answer:
+    """How the stub answers one request. Mutable so that the answer of a chosen expectation
+    is tagged in place rather than copied, on every request."""
+
     status: int
     body: str | None
     behaviour: str
@@ -141,16 +143,18 @@ class OICPEndpoint:
             if chosen is not None
             else self._core.behaviours.for_request(parsed.evse_id, incoming.match.operation)
         )
-        answer = await self._perform(request, parsed, behaviour)
-        return replace(answer, behaviour=behaviour.describe(), expectation=chosen)
+        answer = await self._perform(request, parsed, behaviour, behaviour.describe())
+        answer.expectation = chosen
+        return answer
 
     async def _perform(
-        self, request: web.Request, message: RemoteRequest, behaviour: Behaviour
+        self, request: web.Request, message: RemoteRequest, behaviour: Behaviour, label: str
     ) -> _Answer:
-        label = behaviour.describe()
+        """Carry out ``behaviour``; ``label`` names it in the record (a Delay's label names
+        what follows the delay too)."""
         if isinstance(behaviour, Delay):
             await asyncio.sleep(behaviour.seconds)
-            return await self._perform(request, message, behaviour.then)
+            return await self._perform(request, message, behaviour.then, label)
         if isinstance(behaviour, CloseConnection):
             if request.transport is not None:
                 request.transport.abort()
@@ -164,9 +168,9 @@ class OICPEndpoint:
                 message, behaviour.code, result=False, additional_info=behaviour.additional_info
             )
             return _ack_answer(ack, label)
-        return self._accept(message, behaviour)
+        return self._accept(message, label)
 
-    def _accept(self, message: RemoteRequest, behaviour: Accept) -> _Answer:
+    def _accept(self, message: RemoteRequest, label: str) -> _Answer:
         duration = (
             message.duration if isinstance(message, AuthorizeRemoteReservationStart) else None
         )
@@ -179,7 +183,7 @@ class OICPEndpoint:
             additional_info=decision.additional_info,
             cpo_partner_session_id=decision.cpo_partner_session_id,
         )
-        return _ack_answer(ack, behaviour.describe())
+        return _ack_answer(ack, label)
 
     def _client_subject(self, request: web.Request) -> str | None:
         """The client certificate's subject as an RFC 4514 string, or None without TLS."""

@@ -94,7 +94,8 @@ class Recorder:
         self.listeners: list[Callable[[StubRecord], None]] = []
         # Exceptions raised while answering, kept so that a test can raise them again.
         self.handler_errors: list[Exception] = []
-        self._changed = asyncio.Event()
+        # Created only while someone waits: most records are added with nobody waiting.
+        self._changed: asyncio.Event | None = None
 
     def add_record(self, record: StubRecord) -> None:
         """Append a request record."""
@@ -119,14 +120,17 @@ class Recorder:
         self.handler_errors.clear()
 
     def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
 
     async def wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
         """Return once ``ready()`` is true; raise TimeoutError naming ``what`` after ``timeout``."""
         try:
             async with asyncio.timeout(timeout):
                 while not ready():
+                    if self._changed is None:
+                        self._changed = asyncio.Event()
                     await self._changed.wait()
         except TimeoutError:
             raise TimeoutError(f"the stub did not see {what} within {timeout:g} s") from None

@@ -123,7 +123,7 @@ class EvseBook:
 
     def state(self, evse_id: str) -> EvseState:
         """The current state of ``evse_id`` (available if never seen or expired)."""
-        current = self._states.get(evse_id, EvseState(evse_id))
+        current = self._states.get(evse_id) or EvseState(evse_id)
         if current.reserved_until is not None and current.reserved_until <= self._clock():
             current = EvseState(evse_id)
             self._states.pop(evse_id, None)

@@ -18,6 +18,7 @@ The reservation path is not documented for the CPO side and implementations disa
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
@@ -132,6 +133,7 @@ _MATCHERS: tuple[tuple[re.Pattern[str], Operation, str], ...] = tuple(
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a CPO sees the same few paths on every request
 def match_hub_to_cpo_path(raw_path: str) -> PathMatch | None:
     """Recognise a hub-to-CPO path by its suffix, whatever prefix the Service URL had.
 

@@ -124,6 +124,10 @@ class HubIdentity:
         )
 
 
+_TargetKey = tuple[int, str, ServiceType, Operation, str]
+_MAX_TARGETS = 1024
+
+
 class Hub:
     """The mock HBS, as its operators' settings make it behave."""
 
@@ -135,6 +139,8 @@ class Hub:
         # each time cost more than the whole HTTPS exchange, so it is cached and dropped when
         # storage reports a configuration write.
         self._configs: dict[str, OperatorConfig] = {}
+        self._targets: dict[_TargetKey, Target] = {}
+        self._targets_generation = -1
 
     async def close(self) -> None:
         await self.sender.close()
@@ -226,7 +232,7 @@ class Hub:
         request = build_request(operation, params)
         service_type = service_type_of(operation)
         tags = RecordTags(operator_id=operator_id, service_type=service_type.value)
-        planned = self._plan(config, service_type, operation, params.provider_id)
+        planned = self._planned(config, service_type, operation, params.provider_id)
         if isinstance(planned, Refusal):
             exchange = _refused_exchange(
                 operation, request.to_wire(explicit_nulls=True), tags, planned
@@ -235,6 +241,30 @@ class Hub:
             exchange = await self.sender.send(planned, request, tags)
         self.storage.record_exchange(exchange)
         return exchange
+
+    def _planned(
+        self,
+        config: OperatorConfig,
+        service_type: ServiceType,
+        operation: Operation,
+        provider_id: str,
+    ) -> Target | Refusal:
+        """:meth:`_plan`, remembered per configuration in Hubject certificate mode.
+
+        That target depends on the configuration alone; a User certificate target also
+        depends on the time (which uploads are valid now), so it is planned every time.
+        """
+        key = (config.generation, config.operator.operator_id, service_type, operation, provider_id)
+        found = self._targets.get(key)
+        if found is not None:
+            return found
+        planned = self._plan(config, service_type, operation, provider_id)
+        if isinstance(planned, Target) and planned.trust.mode is ServerCertification.HUBJECT:
+            if config.generation != self._targets_generation or len(self._targets) >= _MAX_TARGETS:
+                self._targets.clear()  # a configuration was written, or too many are kept
+                self._targets_generation = config.generation
+            self._targets[key] = planned
+        return planned
 
     def _plan(
         self,

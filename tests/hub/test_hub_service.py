@@ -75,6 +75,18 @@ async def test_send_for_an_operator_reaches_the_stub_and_is_logged(hub: Hub, stu
     assert logged.session_id == exchange.session_id and logged.service_type == "Authorization"
 
 
+async def test_the_send_after_a_settings_change_uses_the_new_service_url(
+    hub: Hub, stub: CPOStub
+) -> None:
+    await hub.save_settings(OP, ServiceType.AUTHORIZATION, online(by_name(stub.url) + "/old"))
+    await hub.send(OP, Operation.AUTHORIZE_REMOTE_START, START)
+    await hub.save_settings(OP, ServiceType.AUTHORIZATION, online(by_name(stub.url) + "/new"))
+    other_evse = SendParams(evse_id="DE*ABC*E0003", provider_id="DE*ICE")
+    exchange = await hub.send(OP, Operation.AUTHORIZE_REMOTE_START, other_evse)
+    assert exchange.ok and exchange.url.startswith(by_name(stub.url) + "/new/")
+    assert stub.last.path.startswith("/new/api/oicp/")
+
+
 async def test_send_is_refused_when_the_service_type_is_offline(hub: Hub) -> None:
     exchange = await hub.send(OP, Operation.AUTHORIZE_REMOTE_RESERVATION_START, START)
     assert exchange.outcome is Outcome.SETTINGS_INVALID
