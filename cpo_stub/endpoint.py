@@ -104,7 +104,7 @@ class OICPEndpoint:
             weakref.WeakKeyDictionary()
         )
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         """Route by path suffix: the requests page, an OICP operation, or 404."""
         path = request.raw_path
         if request.method == "GET" and path.split("?", 1)[0].endswith(REQUESTS_PAGE_SUFFIX):
@@ -129,7 +129,7 @@ class OICPEndpoint:
             headers=headers,
         )
 
-    async def _answer(self, request: web.Request, incoming: _Incoming) -> _Answer:
+    async def _answer(self, request: web.BaseRequest, incoming: _Incoming) -> _Answer:
         if incoming.match is None:
             return _not_found(incoming.path)
         if incoming.method != "POST":
@@ -148,7 +148,7 @@ class OICPEndpoint:
         return answer
 
     async def _perform(
-        self, request: web.Request, message: RemoteRequest, behaviour: Behaviour, label: str
+        self, request: web.BaseRequest, message: RemoteRequest, behaviour: Behaviour, label: str
     ) -> _Answer:
         """Carry out ``behaviour``; ``label`` names it in the record (a Delay's label names
         what follows the delay too)."""
@@ -185,7 +185,7 @@ class OICPEndpoint:
         )
         return _ack_answer(ack, label)
 
-    def _client_subject(self, request: web.Request) -> str | None:
+    def _client_subject(self, request: web.BaseRequest) -> str | None:
         """The client certificate's subject as an RFC 4514 string, or None without TLS."""
         transport = request.transport
         ssl_object = transport.get_extra_info("ssl_object") if transport else None
@@ -224,7 +224,7 @@ def _handler_failed(error: Exception) -> _Answer:
 
 
 async def _read(
-    request: web.Request, match: PathMatch | None, client_subject: str | None
+    request: web.BaseRequest, match: PathMatch | None, client_subject: str | None
 ) -> _Incoming:
     received_at = datetime.now(UTC)
     raw = await request.read()

@@ -84,7 +84,7 @@ class CPOStub:
         self.backend = StubBackend(backend) if backend is not None else None
         if self.backend is not None:
             self.core.recorder.listeners.append(self.backend.on_record)
-        self._runner: web.AppRunner | None = None
+        self._runner: web.BaseRunner | None = None
         self._site: HandshakeSite | None = None
         self._control_runner: web.AppRunner | None = None
         self._control_site: web.TCPSite | None = None
@@ -138,9 +138,10 @@ class CPOStub:
         """Listen on the HTTPS port (and the control port, if asked for)."""
         if self._runner is not None:
             raise StubNotRunningError("the stub is already running; stop() it first")
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", OICPEndpoint(self.core).handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=STOP_GRACE_S)
+        # The endpoint routes by path suffix itself (a Service URL may carry any prefix), so
+        # aiohttp's low-level server takes it directly: no application, router or match.
+        server = web.Server(OICPEndpoint(self.core).handle)
+        self._runner = web.ServerRunner(server, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         self._site = HandshakeSite(
             self._runner, self._host, self._requested_port, self._context, self._handshake_failed
