@@ -7,6 +7,7 @@ Every failure becomes an :class:`~simulator.exchange.Outcome` with a one-sentenc
 
 from __future__ import annotations
 
+import functools
 import json
 import ssl
 import time
@@ -69,6 +70,16 @@ class Target:
     @property
     def mode_label(self) -> str:
         return self.trust.mode.value
+
+    # The hub keeps one Target per configuration and sends many requests with it: parse the
+    # URL and build the timeout once.
+    @functools.cached_property
+    def request_url(self) -> URL:
+        return URL(self.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
+
+    @functools.cached_property
+    def client_timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(total=self.timeout_s)
 
 
 @dataclass(frozen=True)
@@ -145,10 +156,10 @@ class Sender:
         self, target: Target, body: Mapping[str, Any]
     ) -> tuple[int, bytes, TLSFacts | None]:
         ctx = self._contexts.get(self._identity, target.trust)
-        timeout = aiohttp.ClientTimeout(total=target.timeout_s)
         data = jsontext.dumps_bytes(body)
-        url = URL(target.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
-        async with self._client().post(url, data=data, ssl=ctx, timeout=timeout) as resp:
+        async with self._client().post(
+            target.request_url, data=data, ssl=ctx, timeout=target.client_timeout
+        ) as resp:
             tls = self._tls_facts(resp)
             raw = await resp.read()
             return resp.status, raw, tls
