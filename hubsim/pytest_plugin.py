@@ -44,6 +44,7 @@ from simulator.requests import SendParams
 from simulator.storage import Storage
 from simulator.storage.database import Database
 from simulator.storage.exchange_writer import ExchangeWriter
+from simulator.storage.log_process import LogProcess
 
 try:
     from pytest_asyncio import fixture as _async_fixture
@@ -110,8 +111,10 @@ def as_operation(operation: Operation | str) -> Operation:
 class _RecordingStorage(Storage):
     """Storage that also keeps this test's exchanges in memory, readable without awaiting."""
 
-    def __init__(self, database: Database, writer: ExchangeWriter) -> None:
-        super().__init__(database, writer)
+    def __init__(
+        self, database: Database, writer: ExchangeWriter, log: LogProcess | None = None
+    ) -> None:
+        super().__init__(database, writer, log)
         self.recorded: list[Exchange] = []
 
     def record_exchange(self, exchange: Exchange) -> None:

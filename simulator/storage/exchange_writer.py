@@ -3,7 +3,8 @@
 The sender records an exchange on every request. Writing each one synchronously would put a
 disk write (and, in WAL mode, a sync) on every request's path, so :meth:`ExchangeWriter.record`
 only appends to a queue; a background task writes whatever has accumulated in one
-transaction on the database's worker thread.
+transaction: through the log's writer process for a database in a file, on the database's
+worker thread for an in-memory one.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from simulator.exchange import Exchange
-from simulator.storage.database import Database
 from simulator.storage.errors import StorageError
-from simulator.storage.exchanges import encode_exchange, insert_exchanges
+from simulator.storage.exchanges import encode_exchange
+
+AppendBatch = Callable[[list[str]], Awaitable[None]]
+"""Writes one batch of encoded exchanges in one transaction, or raises."""
 
 _log = logging.getLogger(__name__)
 
@@ -39,8 +43,8 @@ class ExchangeWriter:
     older than the log's bound).
     """
 
-    def __init__(self, database: Database, max_exchanges: int) -> None:
-        self._database = database
+    def __init__(self, append: AppendBatch, max_exchanges: int) -> None:
+        self._append = append
         self._max_exchanges = max_exchanges
         self._pending: deque[tuple[int, str]] = deque()
         self._in_flight_first: int | None = None
@@ -139,9 +143,8 @@ class ExchangeWriter:
         batch = [self._pending.popleft() for _ in range(count)]
         self._in_flight_first = batch[0][0]
         rows = [row for _, row in batch]
-        limit = self._max_exchanges
         try:
-            await self._database.write(lambda c: insert_exchanges(c, rows, limit), durable=False)
+            await self._append(rows)
         except Exception as exc:  # a background task has no caller to raise to: keep going
             _log.error("exchange log: %d exchange(s) lost: %s", len(rows), exc)
             self._failures.append(f"{len(rows)} exchange(s) could not be written: {exc}")

@@ -15,6 +15,7 @@ from simulator.exchange import Exchange, Outcome
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
+from simulator.storage.log_writer import append_batch
 
 
 @dataclass(frozen=True)
@@ -51,36 +52,10 @@ def insert_exchanges(
 ) -> None:
     """Append a batch of encoded records, then drop the oldest beyond ``max_exchanges``.
 
-    The whole batch goes in as one JSON array in one statement. sqlite3 releases the GIL
-    while a statement runs; with one statement per row (executemany), the worker thread
-    took the GIL back from the event loop once per row, and each of those forced switches
-    cost the loop far more than the row itself. The filter columns are read from the
-    record, so they cannot disagree with it.
+    For an in-memory database, on the worker thread; a database in a file has its own
+    writer process (:mod:`simulator.storage.log_process`) running the same SQL.
     """
-    connection.execute(
-        """
-        INSERT INTO exchanges (
-            operator_id, service_type, server_certification, outcome, started_at, record
-        )
-        SELECT
-            json_extract(value, '$.operator_id'),
-            json_extract(value, '$.service_type'),
-            json_extract(value, '$.server_certification'),
-            json_extract(value, '$.outcome'),
-            json_extract(value, '$.started_at'),
-            value
-        FROM json_each(?) ORDER BY key
-        """,
-        ("[" + ",".join(records) + "]",),
-    )
-    # AUTOINCREMENT ids only grow and the log loses rows only from its oldest end (or all
-    # at once), so the live ids are consecutive: the newest max_exchanges are those above
-    # max(id) - max_exchanges. Finding that bound by counting back with OFFSET read every
-    # kept row on each batch and cost four times the inserts themselves.
-    connection.execute(
-        "DELETE FROM exchanges WHERE exchange_id <= (SELECT max(exchange_id) FROM exchanges) - ?",
-        (max_exchanges,),
-    )
+    append_batch(connection, "[" + ",".join(records) + "]", max_exchanges)
 
 
 def list_exchanges(connection: sqlite3.Connection, query: ExchangeQuery) -> list[Exchange]:

@@ -21,8 +21,9 @@ from simulator.storage import settings as settings_sql
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.database import Database
 from simulator.storage.evse import EvseStore
-from simulator.storage.exchange_writer import ExchangeWriter
+from simulator.storage.exchange_writer import AppendBatch, ExchangeWriter
 from simulator.storage.exchanges import ExchangeQuery
+from simulator.storage.log_process import LogProcess
 from simulator.storage.partners import PartnerStore
 from simulator.storage.sessions import SessionStore
 
@@ -37,9 +38,12 @@ class Storage:
     committed transaction by the time it returns.
     """
 
-    def __init__(self, database: Database, writer: ExchangeWriter) -> None:
+    def __init__(
+        self, database: Database, writer: ExchangeWriter, log: LogProcess | None = None
+    ) -> None:
         self._database = database
         self._writer = writer
+        self._log = log
         # The inbound side's data (EMPs, EVSE data, sessions), on the same worker thread.
         self.partners = PartnerStore(database)
         self.evse = EvseStore(database)
@@ -58,9 +62,25 @@ class Storage:
         if max_exchanges < 1:
             raise ValueError(f"max_exchanges must be at least 1, got {max_exchanges}")
         database = await Database.open(path)
-        writer = ExchangeWriter(database, max_exchanges)
+        log = None
+        if database.path not in ("", ":memory:"):  # another process can open it
+            try:
+                log = await LogProcess.start(database.path, max_exchanges)
+            except BaseException:
+                await database.close()
+                raise
+            append: AppendBatch = log.append
+        else:
+
+            async def append(rows: list[str]) -> None:
+                await database.write(
+                    lambda c: exchanges_sql.insert_exchanges(c, rows, max_exchanges),
+                    durable=False,
+                )
+
+        writer = ExchangeWriter(append, max_exchanges)
         writer.start()
-        return cls(database, writer)
+        return cls(database, writer, log)
 
     @property
     def config_generation(self) -> int:
@@ -72,6 +92,11 @@ class Storage:
         self._config_generation += 1
 
     @property
+    def log_process_pid(self) -> int | None:
+        """The pid of the exchange log's writer process (None for an in-memory database)."""
+        return self._log.pid if self._log is not None else None
+
+    @property
     def path(self) -> str:
         """The database's path as given to :meth:`open`."""
         return self._database.path
@@ -81,7 +106,11 @@ class Storage:
         try:
             await self._writer.close()
         finally:
-            await self._database.close()
+            try:
+                if self._log is not None:
+                    await self._log.close()
+            finally:
+                await self._database.close()
 
     async def __aenter__(self) -> Storage:
         return self
