@@ -21,12 +21,12 @@ the spec gives no default, so the stub holds a reservation without one for
 from __future__ import annotations
 
 import enum
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from oicp import status
+from oicp.identifiers import new_session_id
 from oicp.operations import Operation
 
 DEFAULT_RESERVATION_MINUTES = 15
@@ -82,7 +82,7 @@ def _utc_now() -> datetime:
 
 
 def _new_partner_session_id() -> str:
-    return str(uuid.uuid4())
+    return new_session_id()  # a UUID, as CPO backends commonly hand out
 
 
 class EvseBook:

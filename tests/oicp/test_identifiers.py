@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -121,6 +122,11 @@ def test_new_session_id_is_a_valid_and_fresh_session_id() -> None:
     first, second = new_session_id(), new_session_id()
     assert is_session_id(first)
     assert first != second
+
+
+def test_new_session_id_is_a_version_4_rfc_4122_uuid() -> None:
+    parsed = uuid.UUID(new_session_id())
+    assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
 
 
 @pytest.mark.parametrize("uid", ["7568290FFF765F", "1234ABCD", "0123456789ABCDEF0123"])
