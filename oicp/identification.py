@@ -266,7 +266,8 @@ def read_identification(
     reader = as_object(obj, pointer, problems, name="Identification")
     if reader is None:
         return None
-    given = [key for key in IDENTIFICATION_KEYS if reader.present(key)]
+    body = reader.body
+    given = [key for key in IDENTIFICATION_KEYS if body.get(key) is not None]
     if len(given) != 1:
         problems.append(_not_exactly_one(reader, given))
     if remote_only:

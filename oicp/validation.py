@@ -58,7 +58,9 @@ STATUS_CODE = NamedPattern("Code", identifiers.STATUS_CODE_PATTERN, "'000' (a st
 
 def child_pointer(pointer: str, key: str) -> str:
     """The JSON pointer of member ``key`` inside the object at ``pointer`` (RFC 6901)."""
-    return f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+    if "~" in key or "/" in key:
+        key = key.replace("~", "~0").replace("/", "~1")
+    return f"{pointer}/{key}"
 
 
 def json_type_name(value: object) -> str:
@@ -157,8 +159,10 @@ class FieldReader:
         choices: tuple[str, ...] | None = None,
     ) -> str | None:
         """Read a string member, checking its pattern, length and allowed values."""
-        value = self.value(key, required=required)
+        value = self.body.get(key)
         if value is None:
+            if required:
+                self.value(key, required=True)  # records why it is missing
             return None
         if not isinstance(value, str):
             self._wrong_type(key, value, "string")
