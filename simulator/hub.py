@@ -124,7 +124,7 @@ class HubIdentity:
         )
 
 
-_TargetKey = tuple[int, str, ServiceType, Operation, str]
+_TargetKey = tuple[str, ServiceType, Operation, str]
 _MAX_TARGETS = 1024
 
 
@@ -254,15 +254,17 @@ class Hub:
         That target depends on the configuration alone; a User certificate target also
         depends on the time (which uploads are valid now), so it is planned every time.
         """
-        key = (config.generation, config.operator.operator_id, service_type, operation, provider_id)
+        if config.generation != self._targets_generation:  # a configuration was written
+            self._targets.clear()
+            self._targets_generation = config.generation
+        key = (config.operator.operator_id, service_type, operation, provider_id)
         found = self._targets.get(key)
         if found is not None:
             return found
         planned = self._plan(config, service_type, operation, provider_id)
         if isinstance(planned, Target) and planned.trust.mode is ServerCertification.HUBJECT:
-            if config.generation != self._targets_generation or len(self._targets) >= _MAX_TARGETS:
-                self._targets.clear()  # a configuration was written, or too many are kept
-                self._targets_generation = config.generation
+            if len(self._targets) >= _MAX_TARGETS:
+                self._targets.clear()
             self._targets[key] = planned
         return planned
 

@@ -15,7 +15,7 @@ from simulator.exchange import Exchange, Outcome
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
-from simulator.storage.log_writer import append_batch
+from simulator.storage.log_writer import append_batch, records_array
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def insert_exchanges(
     For an in-memory database, on the worker thread; a database in a file has its own
     writer process (:mod:`simulator.storage.log_process`) running the same SQL.
     """
-    append_batch(connection, "[" + ",".join(records) + "]", max_exchanges)
+    append_batch(connection, records_array(records), max_exchanges)
 
 
 def list_exchanges(connection: sqlite3.Connection, query: ExchangeQuery) -> list[Exchange]:

@@ -42,7 +42,7 @@ class LogProcess:
 
     async def append(self, records: Sequence[str]) -> None:
         """Write one batch of encoded records; raises StorageError if it was not written."""
-        payload = ("[" + ",".join(records) + "]").encode("utf-8")
+        payload = log_writer.records_array(records).encode("utf-8")
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 import sys
+from collections.abc import Sequence
 from typing import BinaryIO
 
 FRAME = struct.Struct("!I")
@@ -49,6 +50,11 @@ _INSERT_BATCH = """
 _DELETE_BEYOND = (
     "DELETE FROM exchanges WHERE exchange_id <= (SELECT max(exchange_id) FROM exchanges) - ?"
 )
+
+
+def records_array(records: Sequence[str]) -> str:
+    """One JSON array of encoded records, the form a batch travels and is inserted in."""
+    return "[" + ",".join(records) + "]"
 
 
 def append_batch(connection: sqlite3.Connection, records_array: str, max_exchanges: int) -> None:
