@@ -40,9 +40,9 @@ class LogProcess:
     def pid(self) -> int:
         return self._process.pid
 
-    async def append(self, records: Sequence[str]) -> None:
-        """Write one batch of encoded records; raises StorageError if it was not written."""
-        payload = log_writer.records_array(records).encode("utf-8")
+    async def append(self, lines: Sequence[str]) -> None:
+        """Write one batch of encoded exchanges; raises StorageError if it was not written."""
+        payload = log_writer.batch_text(lines).encode("utf-8")
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         try:

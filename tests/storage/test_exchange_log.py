@@ -105,6 +105,30 @@ async def test_an_exchange_with_a_naive_start_time_is_refused_when_recorded(
         storage.record_exchange(make_exchange(started_at=datetime(2025, 6, 1, 12, 0)))
 
 
+async def test_an_exchange_whose_request_body_holds_a_non_json_value_is_refused_when_recorded(
+    storage: Storage, make_exchange: ExchangeFactory
+) -> None:
+    body = {"EvseID": "DE*ABC*E1", "at": datetime(2025, 6, 1, 12, 0, tzinfo=UTC)}
+
+    with pytest.raises(StorageError, match="request_body must hold only JSON values"):
+        storage.record_exchange(make_exchange(request_body=body))
+    await storage.flush()
+
+    assert await storage.list_exchanges() == []
+
+
+async def test_a_start_time_in_another_zone_is_stored_in_utc(
+    storage: Storage, make_exchange: ExchangeFactory
+) -> None:
+    berlin = timezone(timedelta(hours=2))
+    storage.record_exchange(make_exchange(started_at=datetime(2025, 6, 1, 14, 0, tzinfo=berlin)))
+    await storage.flush()
+
+    (stored,) = await storage.list_exchanges()
+    assert stored.started_at == datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+    assert stored.started_at.utcoffset() == timedelta(0)
+
+
 async def test_exchanges_are_listed_newest_first_up_to_the_limit(
     storage: Storage, make_exchange: ExchangeFactory
 ) -> None:
