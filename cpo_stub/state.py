@@ -123,10 +123,16 @@ class EvseBook:
 
     def state(self, evse_id: str) -> EvseState:
         """The current state of ``evse_id`` (available if never seen or expired)."""
-        current = self._states.get(evse_id) or EvseState(evse_id)
-        if current.reserved_until is not None and current.reserved_until <= self._clock():
-            current = EvseState(evse_id)
-            self._states.pop(evse_id, None)
+        return self._held(evse_id) or EvseState(evse_id)
+
+    def _held(self, evse_id: str) -> EvseState | None:
+        """The state of a reserved or charging EVSE; None when it is available. (The rules
+        read this on every request: an available EVSE needs no state object.)"""
+        current = self._states.get(evse_id)
+        until = current.reserved_until if current is not None else None
+        if until is not None and until <= self._clock():
+            del self._states[evse_id]
+            return None
         return current
 
     def states(self) -> list[EvseState]:
@@ -157,18 +163,18 @@ class EvseBook:
 
     def remote_start(self, evse_id: str, session_id: str | None) -> Decision:
         """Start charging unless the EVSE is busy (602)."""
-        current = self.state(evse_id)
+        current = self._held(evse_id)
+        if current is None:
+            return self._occupy(evse_id, EvseStatus.CHARGING, session_id, None, None)
         if current.status is EvseStatus.CHARGING:
             return Decision(status.EVSE_ALREADY_IN_USE, f"EVSE {evse_id} is already charging")
-        own_reservation = current.status is EvseStatus.RESERVED and (
-            session_id is not None and current.session_id == session_id
-        )
-        if current.status is EvseStatus.RESERVED and not own_reservation:
+        # Reserved: only the reservation's own SessionID may start charging on it.
+        if session_id is None or current.session_id != session_id:
             return Decision(
                 status.EVSE_ALREADY_IN_USE,
                 f"EVSE {evse_id} is reserved under another SessionID",
             )
-        partner_id = current.cpo_partner_session_id if own_reservation else None
+        partner_id = current.cpo_partner_session_id
         return self._occupy(evse_id, EvseStatus.CHARGING, session_id, partner_id, None)
 
     def reservation_start(

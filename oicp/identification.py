@@ -268,6 +268,8 @@ def read_identification(
         return None
     body = reader.body
     given = [key for key in IDENTIFICATION_KEYS if body.get(key) is not None]
+    if len(given) == 1 and (not remote_only or given[0] == RemoteIdentification.wire_key):
+        return _read_option(reader, given[0])  # the usual case, read on every request
     if len(given) != 1:
         problems.append(_not_exactly_one(reader, given))
     if remote_only:

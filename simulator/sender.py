@@ -281,10 +281,18 @@ async def presented_certificate(
     return describe_der(found.peer_der) if found.peer_der else None
 
 
-def _judge_answer(status: int, raw: bytes, base: dict[str, Any]) -> Exchange:
-    """Decide what an HTTP answer means: status, JSON, acknowledgement, Result."""
-    text = raw.decode("utf-8", errors="replace")
-    fields = {**base, "http_status": status, "response_body": text}
+def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
+    """Decide what an HTTP answer means: status, JSON, acknowledgement, Result.
+
+    ``fields`` are the exchange's fields so far, a dict of the caller's own: the answer's
+    fields are added to it in place (this runs on every request).
+    """
+    try:
+        text, not_utf8 = raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text, not_utf8 = raw.decode("utf-8", errors="replace"), exc
+    fields["http_status"] = status
+    fields["response_body"] = text
     if status != 200:
         return Exchange(
             outcome=Outcome.HTTP_STATUS,
@@ -293,7 +301,9 @@ def _judge_answer(status: int, raw: bytes, base: dict[str, Any]) -> Exchange:
             **fields,
         )
     try:
-        parsed = jsontext.loads(raw.decode("utf-8"))
+        if not_utf8 is not None:
+            raise not_utf8
+        parsed = jsontext.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return Exchange(
             outcome=Outcome.NOT_JSON,
@@ -320,23 +330,18 @@ def _judge_acknowledgement(parsed: object, fields: dict[str, Any]) -> Exchange:
         )
     code = ack.status_code.code
     meaning = ack.status_code.description or describe(code) or "unknown code"
-    ack_fields = {
-        **fields,
-        "result": ack.result,
-        "status_code": code,
-        "status_description": meaning,
-        "session_id": ack.session_id,
-        "cpo_partner_session_id": ack.cpo_partner_session_id,
-    }
+    fields["result"] = ack.result
+    fields["status_code"] = code
+    fields["status_description"] = meaning
+    fields["session_id"] = ack.session_id
+    fields["cpo_partner_session_id"] = ack.cpo_partner_session_id
     if ack.result:
-        return Exchange(
-            outcome=Outcome.ACCEPTED, detail=f"Accepted (StatusCode {code}).", **ack_fields
-        )
+        return Exchange(outcome=Outcome.ACCEPTED, detail=f"Accepted (StatusCode {code}).", **fields)
     extra = f": {ack.status_code.additional_info}" if ack.status_code.additional_info else ""
     return Exchange(
         outcome=Outcome.REJECTED,
         detail=f"The CPO answered Result false with StatusCode {code} ({meaning}){extra}.",
-        **ack_fields,
+        **fields,
     )
 
 
