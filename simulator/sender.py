@@ -37,10 +37,13 @@ from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build
 
 PROBE_TIMEOUT_S = 5.0
 
-# What the real hub sends (observed traffic): JSON in UTF-8, both ways.
+# What the real hub sends (observed traffic): JSON in UTF-8, both ways. The hub reads answer
+# bodies as sent (no decompression, see Sender._client), so it must not invite a backend
+# to compress them; aiohttp would otherwise announce "gzip, deflate" on its own.
 HUB_HEADERS = {
     "Content-Type": "application/json;charset=UTF-8",
     "Accept": "application/json;charset=UTF-8",
+    "Accept-Encoding": "identity",
     "User-Agent": "hubsim (mock Hubject HBS)",
 }
 _BODY_EXCERPT = 300

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 from datetime import UTC, datetime, timedelta
@@ -190,6 +191,19 @@ async def test_body_that_is_not_json(pki, identity, tmp_path: Path) -> None:
     async with endpoint(tmp_path, pki.cpo_server, broken) as ep:
         exchange = await send(identity, hubject_target(identity, ep.url))
     assert exchange.outcome is Outcome.NOT_JSON
+
+
+async def test_hub_asks_for_uncompressed_answers_so_a_compressing_backend_is_read_as_sent(
+    pki, identity, tmp_path: Path
+) -> None:
+    async def compressing(request: web.Request) -> web.Response:
+        response = web.Response(text=json.dumps(ack(True, "000")), content_type="application/json")
+        response.enable_compression()  # gzip or deflate whenever the client accepts one
+        return response
+
+    async with endpoint(tmp_path, pki.cpo_server, compressing) as ep:
+        exchange = await send(identity, hubject_target(identity, ep.url))
+    assert exchange.outcome is Outcome.ACCEPTED, exchange.detail
 
 
 async def test_invalid_acknowledgement_lists_json_pointers(pki, identity, tmp_path: Path) -> None:
