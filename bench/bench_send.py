@@ -259,6 +259,10 @@ async def main(block: int, rounds: int, as_json: bool) -> int:
                     "a_p99_ms": a.percentile(99),
                     "b_p99_ms": b.percentile(99),
                     "p50_ratio": p50,
+                    "a_client_cpu_us": a.client_cpu_s / a.requests * 1e6,
+                    "b_client_cpu_us": b.client_cpu_s / b.requests * 1e6,
+                    "a_server_cpu_us": a.server_cpu_s / a.requests * 1e6,
+                    "b_server_cpu_us": b.server_cpu_s / b.requests * 1e6,
                     "round_throughput_ratios": per_round,
                 }
             )
