@@ -228,12 +228,12 @@ async def _read(
 ) -> _Incoming:
     received_at = datetime.now(UTC)
     raw = await request.read()
-    body, json_problem = _decode_json(raw)
+    text, body, json_problem = _decode_json(raw)
     return _Incoming(
         method=request.method,
         path=request.raw_path,
         match=match,
-        raw_body=raw.decode("utf-8", errors="replace"),
+        raw_body=text,
         body=body,
         json_problem=json_problem,
         client_subject=client_subject,
@@ -241,18 +241,23 @@ async def _read(
     )
 
 
-def _decode_json(raw: bytes) -> tuple[object, str | None]:
-    """(parsed body, None) or (None, why the body is not JSON)."""
+def _decode_json(raw: bytes) -> tuple[str, object, str | None]:
+    """(the body as text, parsed body, None) or (the text, None, why the body is not JSON).
+
+    Bytes that are not UTF-8 are kept as text with replacement characters, for the record.
+    """
     if not raw:
-        return None, "the request body is empty; send the OICP request as a JSON object"
+        return "", None, "the request body is empty; send the OICP request as a JSON object"
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, f"the request body is not UTF-8 ({exc}); OICP messages must use UTF-8"
+        why = f"the request body is not UTF-8 ({exc}); OICP messages must use UTF-8"
+        return raw.decode("utf-8", errors="replace"), None, why
     try:
-        return jsontext.loads(text), None
+        return text, jsontext.loads(text), None
     except ValueError as exc:
-        return None, f"the request body is not valid JSON ({exc}); send the OICP request as JSON"
+        why = f"the request body is not valid JSON ({exc}); send the OICP request as JSON"
+        return text, None, why
 
 
 def _parse(incoming: _Incoming) -> RemoteRequest | _Answer:
