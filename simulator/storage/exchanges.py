@@ -16,7 +16,7 @@ from simulator.exchange import Exchange, Outcome
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
-from simulator.storage.log_writer import FIELD_SEPARATOR, append_batch, batch_text
+from simulator.storage.log_writer import FIELD_SEPARATOR, append_records
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,9 @@ def insert_exchanges(
     """Append a batch of encoded exchanges, then drop the oldest beyond ``max_exchanges``.
 
     For an in-memory database, on the worker thread; a database in a file has its own
-    writer process (:mod:`simulator.storage.log_process`) running the same SQL.
+    writer process (:mod:`simulator.storage.log_process`).
     """
-    append_batch(connection, batch_text(lines), max_exchanges)
+    append_records(connection, lines, max_exchanges)
 
 
 def list_exchanges(connection: sqlite3.Connection, query: ExchangeQuery) -> list[Exchange]:
