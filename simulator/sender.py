@@ -303,15 +303,17 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
             "OICP answers every request, refusals included, with HTTP 200 and an acknowledgement.",
             **fields,
         )
-    try:
-        if not_utf8 is not None:
-            raise not_utf8
-        parsed = jsontext.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    problem: ValueError | None = not_utf8
+    if problem is None:
+        try:
+            parsed = jsontext.loads(text)
+        except json.JSONDecodeError as exc:
+            problem = exc
+    if problem is not None:
         return Exchange(
             outcome=Outcome.NOT_JSON,
-            detail=f"The body is not JSON in UTF-8 ({exc}; starts with {_excerpt(text)}); answer "
-            "with an eRoamingAcknowledgement JSON object.",
+            detail=f"The body is not JSON in UTF-8 ({problem}; starts with {_excerpt(text)}); "
+            "answer with an eRoamingAcknowledgement JSON object.",
             **fields,
         )
     return _judge_acknowledgement(parsed, fields)
