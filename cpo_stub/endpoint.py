@@ -69,9 +69,11 @@ class _Answer:
     expectation: Expectation | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Incoming:
-    """What the stub read from one request before deciding how to answer."""
+    """What the stub read from one request before deciding how to answer. (Built once per
+    request and never changed; not frozen, since a frozen dataclass's fields cost an
+    object.__setattr__ call each.)"""
 
     method: str
     path: str

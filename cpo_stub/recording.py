@@ -19,7 +19,10 @@ class NoRequestsError(LookupError):
     """The stub has not recorded the request a test asked for."""
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each of these 13 fields through object.__setattr__,
+# which doubled the cost of the record every request makes. Nothing changes a record once
+# it is built.
+@dataclass
 class StubRecord:
     """One request the stub received and how it answered.
 
