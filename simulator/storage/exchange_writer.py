@@ -19,7 +19,7 @@ from simulator.exchange import Exchange
 from simulator.storage.errors import StorageError
 from simulator.storage.exchanges import encode_exchange
 
-AppendBatch = Callable[[list[str]], Awaitable[None]]
+AppendBatch = Callable[[list[bytes]], Awaitable[None]]
 """Writes one batch of encoded exchanges in one transaction, or raises."""
 
 _log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ExchangeWriter:
     def __init__(self, append: AppendBatch, max_exchanges: int) -> None:
         self._append = append
         self._max_exchanges = max_exchanges
-        self._pending: deque[tuple[int, str]] = deque()
+        self._pending: deque[tuple[int, bytes]] = deque()
         self._in_flight_first: int | None = None
         self._next_number = 1
         self._wakeup = asyncio.Event()

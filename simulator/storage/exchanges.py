@@ -29,7 +29,7 @@ class ExchangeQuery:
     limit: int = 100
 
 
-def encode_exchange(exchange: Exchange) -> str:
+def encode_exchange(exchange: Exchange) -> bytes:
     """The exchange's line in a batch of the log (see :mod:`log_writer`), refusing what
     could not be stored.
 
@@ -53,7 +53,7 @@ def encode_exchange(exchange: Exchange) -> str:
             f"cannot record the {exchange.operation} exchange to {exchange.url}: {exc}; "
             "request_body must hold only JSON values"
         ) from exc
-    columns = jsontext.dumps(
+    columns = jsontext.dumps_bytes(
         [
             exchange.operator_id,
             exchange.service_type,
@@ -62,11 +62,11 @@ def encode_exchange(exchange: Exchange) -> str:
             started_at,
         ]
     )
-    return f"{columns}{FIELD_SEPARATOR}{record}"
+    return columns + FIELD_SEPARATOR + record
 
 
 def insert_exchanges(
-    connection: sqlite3.Connection, lines: Sequence[str], max_exchanges: int
+    connection: sqlite3.Connection, lines: Sequence[bytes], max_exchanges: int
 ) -> None:
     """Append a batch of encoded exchanges, then drop the oldest beyond ``max_exchanges``.
 

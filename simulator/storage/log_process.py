@@ -40,9 +40,9 @@ class LogProcess:
     def pid(self) -> int:
         return self._process.pid
 
-    async def append(self, lines: Sequence[str]) -> None:
+    async def append(self, lines: Sequence[bytes]) -> None:
         """Write one batch of encoded exchanges; raises StorageError if it was not written."""
-        payload = log_writer.batch_text(lines).encode("utf-8")
+        payload = log_writer.batch_bytes(lines)
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         try:

@@ -72,7 +72,7 @@ class Storage:
             append: AppendBatch = log.append
         else:
 
-            async def append(rows: list[str]) -> None:
+            async def append(rows: list[bytes]) -> None:
                 await database.write(
                     lambda c: exchanges_sql.insert_exchanges(c, rows, max_exchanges),
                     durable=False,

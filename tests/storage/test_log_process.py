@@ -66,8 +66,8 @@ def _connection() -> sqlite3.Connection:
     return connection
 
 
-def _frame(lines: list[str]) -> bytes:
-    payload = log_writer.batch_text(lines).encode()
+def _frame(lines: list[bytes]) -> bytes:
+    payload = log_writer.batch_bytes(lines)
     return log_writer.FRAME.pack(len(payload)) + payload
 
 
@@ -94,7 +94,7 @@ def test_the_writer_reports_a_failed_batch_and_keeps_none_of_it(
     connection = _connection()
     out = io.BytesIO()
     good = encode_exchange(make_exchange())
-    no_outcome = '["DE*ABC", null, null, null, "2025-06-01T12:00:00+00:00"]\t{}'
+    no_outcome = b'["DE*ABC", null, null, null, "2025-06-01T12:00:00+00:00"]\t{}'
     log_writer.serve(connection, 100, io.BytesIO(_frame([good, no_outcome])), out)
     ((status, problem),) = _replies(out.getvalue())
     assert status == log_writer.FAILED and "NOT NULL" in problem
@@ -107,7 +107,7 @@ def test_the_writer_refuses_a_malformed_batch_line_and_keeps_none_of_it(
     connection = _connection()
     out = io.BytesIO()
     good = encode_exchange(make_exchange())
-    log_writer.serve(connection, 100, io.BytesIO(_frame([good, "not a line"])), out)
+    log_writer.serve(connection, 100, io.BytesIO(_frame([good, b"not a line"])), out)
     ((status, problem),) = _replies(out.getvalue())
     assert status == log_writer.FAILED and "malformed exchange log line 'not a line'" in problem
     assert connection.execute("SELECT count(*) FROM exchanges").fetchone()[0] == 0
