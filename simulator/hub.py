@@ -28,7 +28,7 @@ from simulator.model import (
     SettingsRevision,
     UploadedCertificate,
 )
-from simulator.requests import SendParams, build_request, service_type_of
+from simulator.requests import SendParams, prepare_request, service_type_of
 from simulator.sender import RecordTags, Sender, Target
 from simulator.settings_rules import (
     SettingsCheck,
@@ -229,16 +229,14 @@ class Hub:
     async def send(self, operator_id: str, operation: Operation, params: SendParams) -> Exchange:
         """Send one request for a configured operator and record the exchange."""
         config = await self.config(operator_id)
-        request = build_request(operation, params)
+        request, body = prepare_request(operation, params)
         service_type = service_type_of(operation)
         tags = RecordTags(operator_id=operator_id, service_type=service_type.value)
         planned = self._planned(config, service_type, operation, params.provider_id)
         if isinstance(planned, Refusal):
-            exchange = _refused_exchange(
-                operation, request.to_wire(explicit_nulls=True), tags, planned
-            )
+            exchange = _refused_exchange(operation, body, tags, planned)
         else:
-            exchange = await self.sender.send(planned, request, tags)
+            exchange = await self.sender.send(planned, request, tags, body=body)
         self.storage.record_exchange(exchange)
         return exchange
 

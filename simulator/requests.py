@@ -19,6 +19,7 @@ from oicp import (
     RemoteRequest,
 )
 from oicp.identifiers import new_session_id
+from oicp.wire import JSONObject
 from simulator.model import FieldIssue, ServiceType
 
 DEFAULT_EVCO_ID = "DE-8EO-CAET5E4XY-3"
@@ -70,14 +71,21 @@ def service_type_of(operation: Operation) -> ServiceType:
 
 def build_request(operation: Operation, params: SendParams) -> RemoteRequest:
     """Build and validate the request; raises :class:`RequestRefused` naming each bad field."""
+    return prepare_request(operation, params)[0]
+
+
+def prepare_request(operation: Operation, params: SendParams) -> tuple[RemoteRequest, JSONObject]:
+    """:func:`build_request`, with the body to send: the wire form with explicit nulls, as
+    the real hub sends it. That body is the one validated, so the hub builds it only once."""
     request = _assemble(operation, params)
+    body = request.to_wire(explicit_nulls=True)
     try:
-        type(request).from_wire(request.to_wire())
+        type(request).from_wire(body)
     except OICPValidationError as err:
         raise RequestRefused(
             [_issue(p.pointer, request, p.message) for p in err.problems]
         ) from None
-    return request
+    return request, body
 
 
 def _assemble(operation: Operation, p: SendParams) -> RemoteRequest:

@@ -140,10 +140,19 @@ class Sender:
         return self._session
 
     async def send(
-        self, target: Target, request: RemoteRequest, tags: RecordTags = RecordTags()
+        self,
+        target: Target,
+        request: RemoteRequest,
+        tags: RecordTags = RecordTags(),
+        *,
+        body: dict[str, Any] | None = None,
     ) -> Exchange:
-        """Send one request and return its record; never raises for a failed call."""
-        body = request.to_wire(explicit_nulls=True)
+        """Send one request and return its record; never raises for a failed call.
+
+        ``body`` is the request's wire form with explicit nulls, when the caller has it.
+        """
+        if body is None:
+            body = request.to_wire(explicit_nulls=True)
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         try:
