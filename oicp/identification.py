@@ -269,7 +269,13 @@ def read_identification(
     body = reader.body
     given = [key for key in IDENTIFICATION_KEYS if body.get(key) is not None]
     if len(given) == 1 and (not remote_only or given[0] == RemoteIdentification.wire_key):
-        return _read_option(reader, given[0])  # the usual case, read on every request
+        # The usual case, read on every request: the option's object is read directly
+        # (its name needs no escaping in the pointer).
+        key = given[0]
+        option = body[key]
+        if isinstance(option, dict):
+            return _OPTIONS[key](FieldReader(option, f"{reader.pointer}/{key}", problems))
+        return _read_option(reader, key)  # records why it is not an object
     if len(given) != 1:
         problems.append(_not_exactly_one(reader, given))
     if remote_only:
