@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from oicp import jsontext
 from oicp.operations import Operation
 
 
@@ -26,17 +27,17 @@ class NoRequestsError(LookupError):
 class StubRecord:
     """One request the stub received and how it answered.
 
-    ``body`` is the parsed JSON (None when the body was not JSON), ``raw_body`` the text as
-    received. When the stub dropped the connection (``CloseConnection``),
-    ``response_status`` is 0 and ``response_body`` None.
+    ``raw_body`` is the text as received (bytes that were not UTF-8 replaced), ``is_json``
+    whether it parsed as JSON, and :attr:`body` the parsed JSON. When the stub dropped the
+    connection (``CloseConnection``), ``response_status`` is 0 and ``response_body`` None.
     ``client_subject`` is the client certificate's subject (RFC 4514).
     """
 
     operation: Operation | None
     path: str
     provider_id: str | None
-    body: object
     raw_body: str
+    is_json: bool
     evse_id: str | None
     session_id: str | None
     response_status: int
@@ -45,6 +46,15 @@ class StubRecord:
     client_subject: str | None
     received_at: datetime
     method: str = "POST"
+
+    @property
+    def body(self) -> object:
+        """The request body as parsed JSON; None when it was not JSON.
+
+        Parsed again on each access rather than kept: every request's parsed body (three
+        or four nested dicts) kept the garbage collector busy, and after some ten thousand
+        requests its full collections paused the stub for tens of milliseconds."""
+        return jsontext.loads(self.raw_body) if self.is_json else None
 
     def to_json(self) -> dict[str, object]:
         """The JSON form served by ``/_stub/requests`` and the control API."""

@@ -56,6 +56,17 @@ async def test_invalid_requests_are_recorded_too(hub: Hub, stub: CPOStub) -> Non
     assert stub.last.behaviour == "invalid request"
 
 
+async def test_a_body_that_is_not_utf8_is_kept_as_text_without_a_parsed_body(
+    hub: Hub, stub: CPOStub
+) -> None:
+    # With the bad byte replaced, the text would parse as JSON; the body still was not JSON.
+    await hub.send("POST", hub.url(Operation.AUTHORIZE_REMOTE_START), b'{"EvseID": "\xff"}')
+
+    assert stub.last.raw_body == '{"EvseID": "\ufffd"}'
+    assert stub.last.body is None
+    assert stub.last.behaviour == "invalid request"
+
+
 def test_last_without_requests_says_so(stub: CPOStub) -> None:
     with pytest.raises(NoRequestsError, match="not received any request"):
         _ = stub.last
