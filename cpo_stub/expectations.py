@@ -166,6 +166,8 @@ class ExpectationBook:
 
     def choose(self, message: RemoteRequest) -> Expectation | None:
         """The expectation that answers ``message``: ordered, then one-shot, then permanent."""
+        if not self._items:  # the usual case, asked on every request
+            return None
         ordered = self._ordered_choice(message)
         if ordered is not None:
             return ordered
