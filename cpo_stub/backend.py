@@ -161,9 +161,11 @@ class StubBackend:
 
     def on_record(self, record: StubRecord) -> None:
         """A recorder listener: queue what an accepted request calls for."""
-        if not self.enabled or not _accepted(record) or not isinstance(record.body, dict):
+        if not self.enabled or not _accepted(record):
             return
-        body, operation = record.body, record.operation
+        body, operation = record.body, record.operation  # the body is parsed on each access
+        if not isinstance(body, dict):
+            return
         if operation is not None and operation.is_start:
             self._remember(body, _text(_json(record.response_body or ""), "CPOPartnerSessionID"))
         if operation is Operation.AUTHORIZE_REMOTE_START:
