@@ -269,13 +269,7 @@ def read_identification(
     body = reader.body
     given = [key for key in IDENTIFICATION_KEYS if body.get(key) is not None]
     if len(given) == 1 and (not remote_only or given[0] == RemoteIdentification.wire_key):
-        # The usual case, read on every request: the option's object is read directly
-        # (its name needs no escaping in the pointer).
-        key = given[0]
-        option = body[key]
-        if isinstance(option, dict):
-            return _OPTIONS[key](FieldReader(option, f"{reader.pointer}/{key}", problems))
-        return _read_option(reader, key)  # records why it is not an object
+        return _read_option(reader, given[0])  # the usual case, read on every request
     if len(given) != 1:
         problems.append(_not_exactly_one(reader, given))
     if remote_only:
@@ -285,7 +279,12 @@ def read_identification(
 
 
 def _read_option(reader: FieldReader, key: str) -> Identification | None:
-    option_reader = reader.object(key)
+    option = reader.body.get(key)
+    if isinstance(option, dict):
+        # Read on every request, so without the generic member lookup: ``key`` is one of
+        # the option names, which need no escaping in a JSON pointer.
+        return _OPTIONS[key](FieldReader(option, f"{reader.pointer}/{key}", reader.problems))
+    option_reader = reader.object(key)  # records why it is not an object
     return None if option_reader is None else _OPTIONS[key](option_reader)
 
 
