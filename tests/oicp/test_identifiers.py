@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import uuid
 from collections.abc import Callable
@@ -125,8 +127,32 @@ def test_new_session_id_is_a_valid_and_fresh_session_id() -> None:
 
 
 def test_new_session_id_is_a_version_4_rfc_4122_uuid() -> None:
-    parsed = uuid.UUID(new_session_id())
-    assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    for _ in range(200):  # the version and variant bits are set whatever the random bits
+        parsed = uuid.UUID(new_session_id())
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+
+
+def test_new_session_id_does_not_repeat_when_the_random_module_is_seeded() -> None:
+    random.seed(7)
+    first = new_session_id()
+    random.seed(7)
+    assert new_session_id() != first
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_new_session_id_differs_between_a_forked_child_and_its_parent() -> None:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its first SessionID and leave at once
+        os.write(write_end, new_session_id().encode())
+        os._exit(0)
+    os.close(write_end)
+    parent_id = new_session_id()
+    with os.fdopen(read_end, "rb") as pipe:
+        child_id = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert is_session_id(child_id)
+    assert child_id != parent_id
 
 
 @pytest.mark.parametrize("uid", ["7568290FFF765F", "1234ABCD", "0123456789ABCDEF0123"])
