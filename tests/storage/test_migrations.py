@@ -12,6 +12,7 @@ import pytest
 from simulator.exchange import Exchange
 from simulator.model import Operator, ServiceType
 from simulator.storage import MIGRATIONS, SCHEMA_VERSION, Storage, StorageError, apply_migrations
+from simulator.storage.database import PAGE_SIZE
 
 ExchangeFactory = Callable[..., Exchange]
 
@@ -20,6 +21,14 @@ def _user_version(path: Path) -> int:
     connection = sqlite3.connect(path)
     try:
         return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _page_size(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("PRAGMA page_size").fetchone()[0])
     finally:
         connection.close()
 
@@ -55,6 +64,29 @@ async def test_a_new_database_is_created_at_the_current_schema_version(tmp_path:
         pass
 
     assert _user_version(path) == SCHEMA_VERSION
+
+
+async def test_a_new_database_file_uses_16_kb_pages(tmp_path: Path) -> None:
+    path = tmp_path / "hub.sqlite3"
+
+    async with await Storage.open(path):
+        pass
+
+    assert _page_size(path) == PAGE_SIZE == 16384
+
+
+async def test_an_existing_database_keeps_its_page_size(
+    tmp_path: Path, make_exchange: ExchangeFactory
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    _build_version_1_database(path, make_exchange())  # sqlite3's default: 4 KB pages
+
+    async with await Storage.open(path) as storage:
+        storage.record_exchange(make_exchange())
+        await storage.flush()
+        assert await storage.count_exchanges() == 2
+
+    assert _page_size(path) == 4096
 
 
 async def test_a_version_1_database_is_upgraded_with_its_data_intact(
