@@ -17,18 +17,11 @@ from simulator.storage.database import PAGE_SIZE
 ExchangeFactory = Callable[..., Exchange]
 
 
-def _user_version(path: Path) -> int:
+def _pragma(path: Path, name: str) -> int:
+    """A database file's integer setting (``user_version``, ``page_size``), read directly."""
     connection = sqlite3.connect(path)
     try:
-        return int(connection.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        connection.close()
-
-
-def _page_size(path: Path) -> int:
-    connection = sqlite3.connect(path)
-    try:
-        return int(connection.execute("PRAGMA page_size").fetchone()[0])
+        return int(connection.execute(f"PRAGMA {name}").fetchone()[0])
     finally:
         connection.close()
 
@@ -63,7 +56,7 @@ async def test_a_new_database_is_created_at_the_current_schema_version(tmp_path:
     async with await Storage.open(path):
         pass
 
-    assert _user_version(path) == SCHEMA_VERSION
+    assert _pragma(path, "user_version") == SCHEMA_VERSION
 
 
 async def test_a_new_database_file_uses_16_kb_pages(tmp_path: Path) -> None:
@@ -72,7 +65,7 @@ async def test_a_new_database_file_uses_16_kb_pages(tmp_path: Path) -> None:
     async with await Storage.open(path):
         pass
 
-    assert _page_size(path) == PAGE_SIZE == 16384
+    assert _pragma(path, "page_size") == PAGE_SIZE == 16384
 
 
 async def test_an_existing_database_keeps_its_page_size(
@@ -86,7 +79,7 @@ async def test_an_existing_database_keeps_its_page_size(
         await storage.flush()
         assert await storage.count_exchanges() == 2
 
-    assert _page_size(path) == 4096
+    assert _pragma(path, "page_size") == 4096
 
 
 async def test_a_version_1_database_is_upgraded_with_its_data_intact(
@@ -106,7 +99,7 @@ async def test_a_version_1_database_is_upgraded_with_its_data_intact(
     assert settings is not None
     assert (settings.revision, settings.settings.service_url) == (1, "https://cpo.example/")
     assert exchange.detail == old_exchange.detail
-    assert _user_version(path) == SCHEMA_VERSION
+    assert _pragma(path, "user_version") == SCHEMA_VERSION
 
 
 async def test_the_version_2_step_fills_server_certification_of_old_exchanges(
@@ -152,7 +145,7 @@ async def test_a_database_from_a_newer_hubsim_is_refused_and_left_alone(tmp_path
     with pytest.raises(StorageError, match=expected):
         await Storage.open(path)
 
-    assert _user_version(path) == newer
+    assert _pragma(path, "user_version") == newer
 
 
 async def test_a_file_that_is_not_a_database_is_refused_with_its_path(tmp_path: Path) -> None:
