@@ -7,7 +7,6 @@ and order the log.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from simulator.exchange import Exchange, Outcome
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
-from simulator.storage.log_writer import FIELD_SEPARATOR, append_records
+from simulator.storage.log_writer import FIELD_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -63,17 +62,6 @@ def encode_exchange(exchange: Exchange) -> bytes:
         ]
     )
     return columns + FIELD_SEPARATOR + record
-
-
-def insert_exchanges(
-    connection: sqlite3.Connection, lines: Sequence[bytes], max_exchanges: int
-) -> None:
-    """Append a batch of encoded exchanges, then drop the oldest beyond ``max_exchanges``.
-
-    For an in-memory database, on the worker thread; a database in a file has its own
-    writer process (:mod:`simulator.storage.log_process`).
-    """
-    append_records(connection, lines, max_exchanges)
 
 
 def list_exchanges(connection: sqlite3.Connection, query: ExchangeQuery) -> list[Exchange]:

@@ -24,6 +24,7 @@ from simulator.storage.evse import EvseStore
 from simulator.storage.exchange_writer import AppendBatch, ExchangeWriter
 from simulator.storage.exchanges import ExchangeQuery
 from simulator.storage.log_process import LogProcess
+from simulator.storage.log_writer import append_records
 from simulator.storage.partners import PartnerStore
 from simulator.storage.sessions import SessionStore
 
@@ -74,7 +75,7 @@ class Storage:
 
             async def append(rows: list[bytes]) -> None:
                 await database.write(
-                    lambda c: exchanges_sql.insert_exchanges(c, rows, max_exchanges),
+                    lambda c: append_records(c, rows, max_exchanges),
                     durable=False,
                 )
 
