@@ -264,7 +264,7 @@ IDENTIFICATIONS: dict[str, Identification] = {
 # Requests and acknowledgements against the official schemas
 
 
-@pytest.mark.parametrize("request_", request_variants())
+@pytest.mark.parametrize("request_", list(request_variants()))
 def test_request_is_valid_against_the_official_schema(
     openapi: dict[str, Any], request_: RemoteRequest
 ) -> None:
@@ -272,7 +272,7 @@ def test_request_is_valid_against_the_official_schema(
     assert schema_errors(schema, request_.to_wire()) == []
 
 
-@pytest.mark.parametrize("request_", request_variants())
+@pytest.mark.parametrize("request_", list(request_variants()))
 def test_request_with_explicit_nulls_is_valid_where_optionals_may_be_null(
     openapi: dict[str, Any], request_: RemoteRequest
 ) -> None:
