@@ -21,6 +21,8 @@ CPO_USER_SERVER = "cpo-user-server"
 CPO_CLIENT = "cpo-client"
 
 SECRET_MODE = 0o600
+# ``hubsim pki renew`` keeps the file it replaces under this infix: hub-client.previous.pem.
+PREVIOUS = "previous"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,16 @@ class PKIFiles:
     def missing(self) -> list[str]:
         """The paths (as strings) of the files that are not there, in :meth:`all_paths` order."""
         return [str(path) for path in self.all_paths() if not path.is_file()]
+
+    @property
+    def previous_intermediate_cert(self) -> Path:
+        """The intermediate a rotation replaced, alone: what a backend that trusts only the
+        old intermediate was given (written by ``hubsim pki renew intermediate``)."""
+        return self.directory / f"hubject-intermediate.{PREVIOUS}.pem"
+
+    def previous(self, path: Path) -> Path:
+        """Where a renewal keeps the file ``path`` it replaced: ``hub-client.previous.pem``."""
+        return path.with_name(f"{path.stem}.{PREVIOUS}{path.suffix}")
 
     def _cert(self, stem: str) -> Path:
         return self.directory / f"{stem}.pem"

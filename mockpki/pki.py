@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +48,27 @@ def _ca_subject(common_name: str, unit: str) -> x509.Name:
     )
 
 
+def _new_intermediate(root: CertificateAuthority) -> CertificateAuthority:
+    return root.create_intermediate(_ca_subject(INTERMEDIATE_NAME, "IT"), path_length=1)
+
+
+def _hub_client(intermediate: CertificateAuthority, not_after: datetime | None) -> LeafCertificate:
+    return intermediate.issue_client_cert(
+        HUB_SERVICE_NAME,
+        organizational_unit="IT",
+        organization=MOCK_ORGANIZATION,
+        not_after=not_after,
+    )
+
+
+def _cpo_client(
+    intermediate: CertificateAuthority, operator_id: str, not_after: datetime | None
+) -> LeafCertificate:
+    return intermediate.issue_client_cert(
+        operator_id, organizational_unit=operator_id, not_after=not_after
+    )
+
+
 @dataclass(frozen=True)
 class MockHubjectPKI:
     """The mock Hubject CA (root and intermediate) and the leaves issued for one host and CPO.
@@ -67,23 +88,68 @@ class MockHubjectPKI:
     cpo_client: LeafCertificate
 
     @classmethod
-    def create(cls, host: str = "localhost", operator_id: str = "DE*ABC") -> MockHubjectPKI:
-        """Generate a fresh PKI (seven RSA 2048 keys) for the CPO ``operator_id`` on ``host``."""
+    def create(
+        cls,
+        host: str = "localhost",
+        operator_id: str = "DE*ABC",
+        *,
+        leaf_not_after: datetime | None = None,
+    ) -> MockHubjectPKI:
+        """Generate a fresh PKI (seven RSA 2048 keys) for the CPO ``operator_id`` on ``host``.
+
+        ``leaf_not_after`` makes every leaf expire then (the CAs keep their ten and twenty
+        years), for rehearsing expiry warnings without moving the clock.
+        """
         root = CertificateAuthority.create_root(_ca_subject(ROOT_NAME, "CA"), path_length=2)
-        intermediate = root.create_intermediate(_ca_subject(INTERMEDIATE_NAME, "IT"), path_length=1)
-        hub_client = intermediate.issue_client_cert(
-            HUB_SERVICE_NAME, organizational_unit="IT", organization=MOCK_ORGANIZATION
-        )
+        intermediate = _new_intermediate(root)
         return cls(
             host=host,
             operator_id=operator_id,
             root=root,
             intermediate=intermediate,
-            hub_client=hub_client,
-            hub_server=intermediate.issue_server_cert(host),
-            cpo_server=intermediate.issue_server_cert(host),
-            cpo_user_server=self_signed_server_cert(host),
-            cpo_client=intermediate.issue_client_cert(operator_id, organizational_unit=operator_id),
+            hub_client=_hub_client(intermediate, leaf_not_after),
+            hub_server=intermediate.issue_server_cert(host, not_after=leaf_not_after),
+            cpo_server=intermediate.issue_server_cert(host, not_after=leaf_not_after),
+            cpo_user_server=self_signed_server_cert(host, not_after=leaf_not_after),
+            cpo_client=_cpo_client(intermediate, operator_id, leaf_not_after),
+        )
+
+    # Renewals: each returns a new PKI with fresh keys and serials under the same names ---------
+
+    def renew_hub_client(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
+        """The hub's service certificate renewed: a new key and serial, the same subject."""
+        return replace(self, hub_client=_hub_client(self.intermediate, not_after))
+
+    def renew_hub_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
+        """The hub's own HTTPS server certificate renewed for the same host."""
+        leaf = self.intermediate.issue_server_cert(self.host, not_after=not_after)
+        return replace(self, hub_server=leaf)
+
+    def renew_cpo_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
+        """The CPO's Hubject-issued server certificate renewed for the same host."""
+        leaf = self.intermediate.issue_server_cert(self.host, not_after=not_after)
+        return replace(self, cpo_server=leaf)
+
+    def renew_cpo_user_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
+        """The CPO's self-signed "User certificate" replaced by a new one for the same host."""
+        return replace(
+            self, cpo_user_server=self_signed_server_cert(self.host, not_after=not_after)
+        )
+
+    def rotate_intermediate(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
+        """A new "Hubject Intermediate CA IT" (new key and serial) under the same root, and
+        every leaf it issued re-issued under it; the self-signed user certificate stays.
+
+        ``not_after`` applies to the re-issued leaves.
+        """
+        intermediate = _new_intermediate(self.root)
+        return replace(
+            self,
+            intermediate=intermediate,
+            hub_client=_hub_client(intermediate, not_after),
+            hub_server=intermediate.issue_server_cert(self.host, not_after=not_after),
+            cpo_server=intermediate.issue_server_cert(self.host, not_after=not_after),
+            cpo_client=_cpo_client(intermediate, self.operator_id, not_after),
         )
 
     @property

@@ -1,11 +1,18 @@
-"""``hubsim pki init``: write the mock Hubject PKI to a folder."""
+"""``hubsim pki init`` and ``hubsim pki renew``: write the mock Hubject PKI, renew parts of it."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from mockpki import MockHubjectPKI
+from mockpki import MockHubjectPKI, RenewalTarget, expiry_after, renew_pki_dir
+from mockpki.inspect import describe_certificate
+
+_EXPIRES_HELP = (
+    "make the {what} expire after this long: a whole number with m, h or d (45m, 12h, 30d); "
+    "default: two years"
+)
 
 
 def register(sub: Any) -> None:
@@ -17,14 +24,50 @@ def register(sub: Any) -> None:
     init.add_argument(
         "--operator", default="DE*ABC", help="OperatorID of the CPO client certificate"
     )
+    init.add_argument("--expires-in", help=_EXPIRES_HELP.format(what="leaf certificates"))
     init.set_defaults(func=run_init)
+    renew = pki_sub.add_parser(
+        "renew",
+        help="renew one certificate (or rotate the intermediate), keeping the previous files",
+    )
+    renew.add_argument(
+        "target",
+        choices=[t.value for t in RenewalTarget],
+        help="hub-client: the hub's service certificate; intermediate: a new intermediate "
+        "under the same root, re-issuing its leaves; cpo-server, cpo-user-server, hub-server",
+    )
+    renew.add_argument("--dir", required=True, help="folder written by 'hubsim pki init'")
+    renew.add_argument("--expires-in", help=_EXPIRES_HELP.format(what="renewed certificates"))
+    renew.set_defaults(func=run_renew)
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    files = MockHubjectPKI.create(host=args.host, operator_id=args.operator).write(Path(args.dir))
+    not_after = expiry_after(args.expires_in)
+    pki = MockHubjectPKI.create(host=args.host, operator_id=args.operator, leaf_not_after=not_after)
+    files = pki.write(Path(args.dir))
     print(f"wrote the mock Hubject PKI for host {args.host} to {files.directory}:")
     for path in sorted(files.directory.glob("*.pem")) + sorted(files.directory.glob("*.key")):
         print(f"  {path.name}")
+    if not_after is not None:
+        print(f"leaf certificates expire on {not_after:%Y-%m-%d %H:%M} UTC")
     return 0
+
+
+def run_renew(args: argparse.Namespace) -> int:
+    target = RenewalTarget(args.target)
+    renewal = renew_pki_dir(Path(args.dir), target, not_after=expiry_after(args.expires_in))
+    print(f"renewed {target.value} in {renewal.files.directory}:")
+    for new, previous in renewal.replaced:
+        print(f"  {new.name} (previous: {previous.name}){_facts(new)}")
+    if target is RenewalTarget.INTERMEDIATE:
+        print(f"  the old intermediate alone: {renewal.files.previous_intermediate_cert.name}")
+    return 0
+
+
+def _facts(path: Path) -> str:
+    if path.suffix != ".pem" or path.name == "hubject-ca.pem":
+        return ""
+    from mockpki.inspect import load_pem_chain
+
+    info = describe_certificate(load_pem_chain(path.read_bytes())[0])
+    return f": serial {info.serial_number}, expires {info.not_after:%Y-%m-%d %H:%M} UTC"
