@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from mockpki.errors import PKIError
 from oicp import Operation
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
-from simulator.hub import Hub, HubError, SettingsRejected
+from simulator.expiry import expiry_of
+from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected
 from simulator.model import (
     FieldIssue,
     Operator,
@@ -38,6 +41,8 @@ def add_admin_routes(app: web.Application) -> None:
     app.middlewares.append(_same_origin_only)
     app.middlewares.append(_refusals_as_json)
     app.router.add_get("/api/health", api.health)
+    app.router.add_get("/api/hub/certificate", api.hub_certificate)
+    app.router.add_post("/api/hub/certificate/reload", api.reload_hub_certificate)
     app.router.add_get("/api/operators", api.list_operators)
     app.router.add_post("/api/operators", api.put_operator)
     app.router.add_get("/api/operators/{operator_id}", api.get_operator)
@@ -105,6 +110,9 @@ async def _refusals_as_json(request: web.Request, handler: Handler) -> web.Strea
         return _refusal(400, str(err), [FieldIssue("file", None, str(err))])
     except DuplicateCertificateError as err:
         return _refusal(409, str(err), [FieldIssue("file", None, str(err))])
+    except PKIError as err:
+        pki_dir = str(request.app[HUB_KEY].identity.pki_dir)
+        return _refusal(409, str(err), [FieldIssue("pki_dir", pki_dir, str(err))])
 
 
 def _refusal(
@@ -125,6 +133,19 @@ class AdminAPI:
 
     async def health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
+
+    async def hub_certificate(self, request: web.Request) -> web.Response:
+        """The service certificate the hub presents now, with its days to expiry."""
+        return web.json_response(hub_certificate_json(request.app[HUB_KEY].identity))
+
+    async def reload_hub_certificate(self, request: web.Request) -> web.Response:
+        """Read the PKI folder again: the renewed service certificate is used from now on."""
+        hub = request.app[HUB_KEY]
+        before = hub.identity
+        after = await hub.reload_certificates()
+        body = hub_certificate_json(after)
+        body["previous"] = hub_certificate_json(before)
+        return web.json_response(body)
 
     async def list_operators(self, request: web.Request) -> web.Response:
         ops = await request.app[HUB_KEY].storage.list_operators()
@@ -349,9 +370,29 @@ def revision_json(rev: SettingsRevision) -> dict[str, Any]:
     }
 
 
-def certificate_json(cert: UploadedCertificate) -> dict[str, Any]:
-    from datetime import UTC, datetime
+def hub_certificate_json(identity: HubIdentity) -> dict[str, Any]:
+    """The hub's service certificate: names, serial, fingerprint, validity, days to expiry."""
+    info = identity.certificate
+    if info is None:
+        return {"file": str(identity.client.cert_chain)}
+    return {
+        "file": str(identity.client.cert_chain),
+        "subject": info.subject,
+        "issuer": info.issuer,
+        "serial_number": info.serial_number,
+        "sha256": info.sha256,
+        "not_before": info.not_before.isoformat(),
+        **expiry_json(info.not_after),
+    }
 
+
+def expiry_json(not_after: datetime) -> dict[str, Any]:
+    """``not_after``, ``days_left``, ``expiry_alarm`` and the sentence, as of now."""
+    expiry = expiry_of(not_after, datetime.now(UTC))
+    return expiry.to_json() | {"expiry_message": expiry.sentence("the certificate") or None}
+
+
+def certificate_json(cert: UploadedCertificate) -> dict[str, Any]:
     return {
         "cert_id": cert.cert_id,
         "filename": cert.filename,
@@ -359,7 +400,7 @@ def certificate_json(cert: UploadedCertificate) -> dict[str, Any]:
         "sans": list(cert.sans),
         "sha256": cert.sha256,
         "not_before": cert.not_before.isoformat(),
-        "not_after": cert.not_after.isoformat(),
+        **expiry_json(cert.not_after),
         "status": cert.status(datetime.now(UTC)).value,
         "uploaded_at": cert.uploaded_at.isoformat(),
     }

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
+from OpenSSL import SSL
 
+from mockpki.errors import PKIError
 from simulator.admin_api import HUB_KEY, add_admin_routes
 from simulator.hub import Hub, HubIdentity
 from simulator.inbound.admin import INBOUND_KEY, add_inbound_admin_routes
@@ -172,6 +174,17 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
     tls = server_tls_from_pki_dir(options.pki_dir)
     server = InboundServer(inbound, tls, host=options.oicp_host, port=options.oicp_port)
     await server.start()
+
+    async def reload(identity: HubIdentity) -> None:
+        try:
+            server.reload_tls(server_tls_from_pki_dir(identity.pki_dir))
+        except SSL.Error as exc:
+            raise PKIError(
+                f"hub-server.pem and hub-server.key in {identity.pki_dir} do not load ({exc}); "
+                f"renew them with: hubsim pki renew hub-server --dir {identity.pki_dir}"
+            ) from exc
+
+    inbound.hub.reload_listeners.append(reload)
     return server
 
 

@@ -6,13 +6,15 @@ comes from :mod:`simulator.settings_rules` and :mod:`simulator.certificates`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ssl
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mockpki.errors import PKIError
 from mockpki.files import PKIFiles
+from mockpki.inspect import CertificateInfo, describe_certificate, load_pem_chain
 from oicp import Operation
 from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.certificates import (
@@ -38,7 +40,7 @@ from simulator.settings_rules import (
     user_certificate_problem,
 )
 from simulator.storage import NewCertificate, Storage
-from simulator.tls import ClientIdentity, ServerTrust
+from simulator.tls import ClientIdentity, ServerTrust, build_probe_context
 
 MAX_TIMEOUT_S = 60.0
 
@@ -106,9 +108,11 @@ class HubIdentity:
     client: ClientIdentity
     hubject_ca_pem: str
     pki_dir: Path  # where they came from; its CA keys issue further test certificates
+    certificate: CertificateInfo | None = None  # the service certificate as it was loaded
 
     @classmethod
     def from_pki_dir(cls, directory: Path) -> HubIdentity:
+        """Read the service certificate, its key and the CA chain; refuse a mismatched pair."""
         files = PKIFiles(directory)
         needed = (files.hub_client_cert, files.hub_client_key, files.hubject_ca)
         absent = [p.name for p in needed if not p.is_file()]
@@ -117,10 +121,20 @@ class HubIdentity:
                 f"the PKI folder {directory} lacks {', '.join(absent)}; "
                 f"create it with: hubsim pki init --dir {directory}"
             )
+        client = ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key)
+        try:
+            build_probe_context(client)  # loads the pair: a key of another certificate fails
+        except ssl.SSLError as exc:
+            raise PKIError(
+                f"{files.hub_client_cert.name} and {files.hub_client_key.name} in {directory} "
+                f"do not load as a certificate and its key ({exc.reason or exc}); renew them "
+                f"together with: hubsim pki renew hub-client --dir {directory}"
+            ) from exc
         return cls(
-            client=ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key),
+            client=client,
             hubject_ca_pem=files.hubject_ca.read_text(),
             pki_dir=directory,
+            certificate=describe_certificate(load_pem_chain(files.hub_client_cert.read_bytes())[0]),
         )
 
 
@@ -141,10 +155,29 @@ class Hub:
         self._configs: dict[str, OperatorConfig] = {}
         self._targets: dict[_TargetKey, Target] = {}
         self._targets_generation = -1
+        # Called after a reload with the new identity (the OICP listener reloads its own
+        # server certificate from the same folder).
+        self.reload_listeners: list[Callable[[HubIdentity], Awaitable[None]]] = []
 
     async def close(self) -> None:
         await self.sender.close()
         await self.storage.close()
+
+    async def reload_certificates(self) -> HubIdentity:
+        """Read the PKI folder again and present the renewed service certificate from now on.
+
+        ``hubsim pki renew`` rewrites the files while the hub runs; until this is called (the
+        admin API's POST /api/hub/certificate/reload, or SIGHUP to ``hubsim hub serve``) the
+        hub keeps presenting the certificate it loaded. A folder that does not load leaves
+        the hub as it was.
+        """
+        identity = HubIdentity.from_pki_dir(self.identity.pki_dir)
+        await self.sender.use_identity(identity.client)
+        self.identity = identity
+        self._targets.clear()  # Hubject-mode targets carry the CA chain, which may have rotated
+        for listener in self.reload_listeners:
+            await listener(identity)
+        return identity
 
     # Operators ---------------------------------------------------------------------------
 

@@ -47,6 +47,8 @@ HUB_HEADERS = {
     "User-Agent": "hubsim (mock Hubject HBS)",
 }
 _BODY_EXCERPT = 300
+# Sessions retired by certificate reloads that are kept open for requests still in flight.
+_RETIRED_KEPT = 2
 
 
 class _TLSAwareResponse(aiohttp.ClientResponse):
@@ -101,6 +103,7 @@ class Sender:
         self._contexts = ClientContextCache()
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
+        self._retired: list[aiohttp.ClientSession] = []
         self._facts: dict[bytes, tuple[str, str]] = {}  # DER -> (subject, sha256), parsed once
         # A connection's TLS facts cannot change after its handshake: read them once.
         self._connection_facts: weakref.WeakKeyDictionary[ssl.SSLObject, TLSFacts] = (
@@ -118,7 +121,29 @@ class Sender:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    @property
+    def identity(self) -> ClientIdentity:
+        """The service certificate the sender presents."""
+        return self._identity
+
+    async def use_identity(self, identity: ClientIdentity) -> None:
+        """Present ``identity`` from the next connection on (a renewed service certificate).
+
+        Pooled connections were made with the old certificate, so the session that holds them
+        is retired: requests still in flight on it finish, new requests open new connections.
+        """
+        self._identity = identity
+        self._contexts.clear()
+        if self._session is not None:
+            self._retired.append(self._session)
+            self._session = None
+        while len(self._retired) > _RETIRED_KEPT:
+            await self._retired.pop(0).close()
+
     async def close(self) -> None:
+        for retired in self._retired:
+            await retired.close()
+        self._retired.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -95,5 +95,9 @@ class ClientContextCache:
             self._contexts[key] = ctx
         return ctx
 
+    def clear(self) -> None:
+        """Forget every context, e.g. after the hub's service certificate was renewed."""
+        self._contexts.clear()
+
     def __len__(self) -> int:
         return len(self._contexts)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
-from hubsim.errors import CLIError
+from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
 from simulator.config import apply_config, load_config
+from simulator.hub import Hub
 from simulator.partners.config import apply_partner_config
 
 
@@ -88,5 +91,32 @@ async def run_serve(args: argparse.Namespace) -> int:
         if running.oicp_url:
             print(f"OICP endpoints (mutual TLS) on {running.oicp_url}", flush=True)
         sys.stdout.flush()
+        _reload_on_sighup(running.hub)
         await serve_forever()
     return 0
+
+
+def _reload_on_sighup(hub: Hub) -> None:
+    """SIGHUP makes the hub read its PKI folder again, like POST /api/hub/certificate/reload."""
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Task[None]] = set()
+
+    def start_reload() -> None:
+        task = loop.create_task(_reload(hub))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, start_reload)
+
+
+async def _reload(hub: Hub) -> None:
+    try:
+        identity = await hub.reload_certificates()
+    except Exception as exc:  # the hub keeps running with what it had; say why
+        print(f"hubsim: error: reload refused: {user_error_message(exc)}", file=sys.stderr)
+        return
+    info = identity.certificate
+    facts = (
+        f"serial {info.serial_number}, expires {info.not_after:%Y-%m-%d %H:%M} UTC" if info else ""
+    )
+    print(f"reloaded the hub's service certificate from {identity.pki_dir}: {facts}", flush=True)

@@ -79,6 +79,12 @@ class InboundServer:
         await self._site.start()
         self._inbound.oicp_url = self.url
 
+    def reload_tls(self, tls: ServerTLS) -> None:
+        """New connections get ``tls``; established ones keep the certificate they got."""
+        self._tls = tls
+        if self._site is not None:
+            self._site.reload(tls)
+
     async def stop(self) -> None:
         site, runner = self._site, self._runner
         self._site = self._runner = None

@@ -128,6 +128,10 @@ class TLSFrontSite:
     def ssl_context(self) -> SSL.Context:
         return self._context
 
+    def reload(self, tls: ServerTLS) -> None:
+        """Serve ``tls`` (e.g. a renewed hub-server.pem) on every new connection."""
+        self._context = tls.context()
+
 
 class _FrontProtocol(asyncio.Protocol):
     """One TCP connection: TLS on memory BIOs, then aiohttp's protocol on the plaintext."""
