@@ -101,12 +101,16 @@ class CPOStub:
         on_request: Callable[[StubRecord], None] | None = None,
         on_handshake_failure: Callable[[HandshakeFailure], None] | None = None,
         backend: BackendConfig | None = None,
+        server_pair: tuple[Path, Path] | None = None,
+        client_ca: Path | None = None,
     ) -> CPOStub:
         """A stub using the files ``hubsim pki init`` wrote to ``pki_dir``.
 
         It presents ``cpo-server.pem`` (issued by the mock Hubject CA) or, with
         ``user_cert``, the self-signed ``cpo-user-server.pem`` (the portal's "User
         certificate" case), and trusts ``hubject-ca.pem`` for client certificates.
+        ``server_pair`` (certificate, key) and ``client_ca`` replace those, e.g. to serve
+        a renewed certificate or to trust only an old intermediate or one pinned leaf.
         """
         files = PKIFiles(Path(pki_dir))
         missing = files.missing()
@@ -120,10 +124,12 @@ class CPOStub:
             if user_cert
             else (files.cpo_server_cert, files.cpo_server_key)
         )
+        if server_pair is not None:
+            cert, key = server_pair
         return cls(
             server_cert=cert,
             server_key=key,
-            client_ca=files.hubject_ca,
+            client_ca=client_ca or files.hubject_ca,
             host=host,
             port=port,
             control_port=control_port,
@@ -324,6 +330,8 @@ async def run_stub(
     err: TextIO | None = None,
     started: Callable[[CPOStub], None] | None = None,
     backend: BackendConfig | None = None,
+    server_pair: tuple[Path, Path] | None = None,
+    client_ca: Path | None = None,
 ) -> None:
     """Serve a stub from ``pki_dir`` until cancelled (``hubsim stub serve``).
 
@@ -344,6 +352,8 @@ async def run_stub(
             f"TLS handshake with {failure.peer} failed: {failure.reason}", file=err, flush=True
         ),
         backend=backend,
+        server_pair=server_pair,
+        client_ca=client_ca,
     )
     async with stub:
         print(f"CPO stub listening on {stub.url}", file=out, flush=True)

@@ -36,10 +36,13 @@ def server_context(
     """A TLS ≥ 1.2 server context that requires a client certificate chaining to ``client_ca``.
 
     ``server_cert`` may hold the leaf followed by its intermediates (mockpki writes them so).
+    Every certificate in ``client_ca`` is an anchor on its own, as in a Java truststore: a
+    backend given only an intermediate, or only one leaf (a pin), accepts what chains to it.
     """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.verify_mode = ssl.CERT_REQUIRED
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     _load_chain(context, server_cert, server_key)
     if isinstance(client_ca, bytes):
         context.load_verify_locations(cadata=client_ca.decode("ascii"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from cpo_stub.backend import BackendConfig
 from cpo_stub.server import run_stub
+from hubsim.errors import CLIError
 
 
 def register(sub: Any) -> None:
@@ -24,6 +25,17 @@ def register(sub: Any) -> None:
         action="store_true",
         help="present the self-signed cpo-user-server.pem instead of cpo-server.pem",
     )
+    serve.add_argument(
+        "--server-cert",
+        help="serve this certificate file (leaf first, then any intermediates) instead of "
+        "the PKI's; needs --server-key",
+    )
+    serve.add_argument("--server-key", help="the key of --server-cert")
+    serve.add_argument(
+        "--client-ca",
+        help="trust these certificates for client certificates instead of hubject-ca.pem; "
+        "each one is an anchor on its own (an intermediate alone, or one pinned leaf)",
+    )
     serve.add_argument("--control-port", type=int, help="plain-HTTP control API port on 127.0.0.1")
     serve.add_argument(
         "--hub-url",
@@ -33,8 +45,22 @@ def register(sub: Any) -> None:
     serve.set_defaults(func=run)
 
 
+def _server_pair(args: argparse.Namespace) -> tuple[Path, Path] | None:
+    if (args.server_cert is None) != (args.server_key is None):
+        given, missing = (
+            ("--server-cert", "--server-key")
+            if args.server_key is None
+            else ("--server-key", "--server-cert")
+        )
+        raise CLIError(f"{given} needs {missing}: pass the certificate and its key together")
+    if args.server_cert is None:
+        return None
+    return Path(args.server_cert), Path(args.server_key)
+
+
 async def run(args: argparse.Namespace) -> int:
     pki = Path(args.pki)
+    server_pair = _server_pair(args)
     backend = BackendConfig.from_pki_dir(pki, args.hub_url) if args.hub_url else None
     await run_stub(
         pki,
@@ -43,5 +69,7 @@ async def run(args: argparse.Namespace) -> int:
         user_cert=args.user_cert,
         control_port=args.control_port,
         backend=backend,
+        server_pair=server_pair,
+        client_ca=Path(args.client_ca) if args.client_ca else None,
     )
     return 0
