@@ -240,14 +240,18 @@ def self_signed_server_cert(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
     extra_hosts: Sequence[str] = (),
+    common_name: str | None = None,
+    subject_alt_names: bool = True,
 ) -> LeafCertificate:
     """A self-signed server certificate for ``host`` (what a CPO uploads as "User certificate").
 
-    CN is ``host``; the SANs cover ``host``, ``extra_hosts`` and the loopback sibling.
+    CN is ``host`` (or ``common_name``); the SANs cover ``host``, ``extra_hosts`` and the
+    loopback sibling, unless ``subject_alt_names`` is False (a CN-only certificate).
     """
-    names = _x509.host_names(host, extra_hosts)
+    names = _x509.host_names(host, extra_hosts) if subject_alt_names else []
     extensions = _x509.leaf_extensions("server", names)
-    return _self_signed(_x509.make_name(host), (not_before, not_after), extensions)
+    subject = _x509.make_name(common_name or host)
+    return _self_signed(subject, (not_before, not_after), extensions)
 
 
 def self_signed_client_cert(
