@@ -13,13 +13,24 @@ from hubsim.commands import (
     emp_cmd,
     hub_cmd,
     pki_cmd,
+    rehearse_cmd,
     scenario_cmd,
     send_cmd,
     stub_cmd,
 )
 from hubsim.errors import user_error_message
 
-COMMANDS = (pki_cmd, hub_cmd, stub_cmd, send_cmd, check_cmd, demo_cmd, scenario_cmd, emp_cmd)
+COMMANDS = (
+    pki_cmd,
+    hub_cmd,
+    stub_cmd,
+    send_cmd,
+    check_cmd,
+    demo_cmd,
+    scenario_cmd,
+    emp_cmd,
+    rehearse_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
