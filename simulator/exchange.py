@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from simulator.expiry import expiry_of
 
 
 class Outcome(enum.Enum):
@@ -47,14 +49,26 @@ class TLSFacts:
     cipher: str | None
     server_subject: str | None
     server_sha256: str | None
+    # When the certificate the CPO presented expires, ISO 8601 in UTC (text, like every
+    # field of the stored record but its start time).
+    server_not_after: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        facts: dict[str, Any] = {
             "protocol": self.protocol,
             "cipher": self.cipher,
             "server_subject": self.server_subject,
             "server_sha256": self.server_sha256,
+            "server_not_after": None,
         }
+        if self.server_not_after is not None:
+            # Days to expiry as of now, when the record is shown, not when it was made.
+            not_after = datetime.fromisoformat(self.server_not_after)
+            expiry = expiry_of(not_after, datetime.now(UTC))
+            facts["server_not_after"] = self.server_not_after
+            facts["server_days_left"] = expiry.days_left
+            facts["server_expiry_alarm"] = expiry.alarm.value
+        return facts
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TLSFacts:
@@ -63,6 +77,7 @@ class TLSFacts:
             cipher=data.get("cipher"),
             server_subject=data.get("server_subject"),
             server_sha256=data.get("server_sha256"),
+            server_not_after=data.get("server_not_after"),
         )
 
 

@@ -104,7 +104,7 @@ class Sender:
         self._connection_limit = connection_limit
         self._session: aiohttp.ClientSession | None = None
         self._retired: list[aiohttp.ClientSession] = []
-        self._facts: dict[bytes, tuple[str, str]] = {}  # DER -> (subject, sha256), parsed once
+        self._facts: dict[bytes, tuple[str, str, str]] = {}  # DER -> facts, parsed once
         # A connection's TLS facts cannot change after its handshake: read them once.
         self._connection_facts: weakref.WeakKeyDictionary[ssl.SSLObject, TLSFacts] = (
             weakref.WeakKeyDictionary()
@@ -213,20 +213,21 @@ class Sender:
 
     def _read_tls_facts(self, ssl_object: ssl.SSLObject) -> TLSFacts:
         der = ssl_object.getpeercert(binary_form=True)
-        subject, sha256 = self._cert_facts(der) if der else (None, None)
+        subject, sha256, not_after = self._cert_facts(der) if der else (None, None, None)
         cipher = ssl_object.cipher()
         return TLSFacts(
             protocol=ssl_object.version() or "unknown",
             cipher=cipher[0] if cipher else None,
             server_subject=subject,
             server_sha256=sha256,
+            server_not_after=not_after,
         )
 
-    def _cert_facts(self, der: bytes) -> tuple[str, str]:
+    def _cert_facts(self, der: bytes) -> tuple[str, str, str]:
         facts = self._facts.get(der)
         if facts is None:
             info = describe_der(der)
-            facts = (info.subject, info.sha256)
+            facts = (info.subject, info.sha256, info.not_after.isoformat())
             self._facts[der] = facts
         return facts
 

@@ -10,10 +10,13 @@ and then tries the bad-certificate pack; each bad client accepted is a security 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from mockpki.inspect import CertificateInfo, describe_der
+from cryptography import x509
+
+from mockpki.errors import PKIError
+from mockpki.inspect import CertificateInfo, describe_certificate, describe_der, load_pem_chain
 from oicp.identifiers import new_session_id
 from simulator.check.badpack import PackUnavailable, PackVerdict, load_pack, service_name, try_pack
 from simulator.check.calls import Failure
@@ -21,9 +24,10 @@ from simulator.check.fixes import fix_for
 from simulator.check.layers_network import probe_timeout
 from simulator.check.report import LayerResult, failed, passed, warned
 from simulator.check.run import Run, outcome_layer
+from simulator.expiry import Expiry, ExpiryAlarm, expiry_of
 from simulator.model import ServerCertification
 
-RENEWAL_WARNING = timedelta(days=30)
+_HUB_CERTIFICATE = "The hub's service certificate"
 _BEFORE_SERVER_CERT = ("dns", "tcp", "tls")
 
 
@@ -67,14 +71,16 @@ def _verified(run: Run, info: CertificateInfo | None, details: dict[str, Any]) -
             "because the handshake ended at the client certificate.",
             **details,
         )
-    left = info.not_after - datetime.now(UTC)
+    now = datetime.now(UTC)
+    expiry = expiry_of(info.not_after, now)
     until = f"{info.not_after:%Y-%m-%d %H:%M} UTC"
-    details["days_left"] = left.days
-    if left < RENEWAL_WARNING:
+    details.update(expiry.to_json())
+    details["uploads"] = _uploads_expiry(run, now)
+    if expiry.alarm is not ExpiryAlarm.NONE:
         return warned(
             "server_certificate",
-            f"The server certificate ({info.subject}) {trusted} and covers {host}, but it "
-            f"expires on {until}, in {left.days} days.",
+            f"The server certificate ({info.subject}) {trusted} and covers {host}. "
+            + expiry.sentence("It"),
             "Renew the server certificate now (in User certificate mode, upload the new one "
             "too), before the hub's calls start failing.",
             **details,
@@ -82,9 +88,28 @@ def _verified(run: Run, info: CertificateInfo | None, details: dict[str, Any]) -
     return passed(
         "server_certificate",
         f"The server certificate ({info.subject}) {trusted}, covers {host} and is valid until "
-        f"{until} ({left.days} days).",
+        f"{until} ({expiry.days_left} days).",
         **details,
     )
+
+
+def _uploads_expiry(run: Run, now: datetime) -> list[dict[str, Any]] | None:
+    """Days to expiry of each certificate the hub trusts in User certificate mode."""
+    trust = run.plan.target.trust
+    if trust.mode is not ServerCertification.USER:
+        return None
+    infos = [describe_certificate(c) for pem in trust.anchors_pem for c in _certificates(pem)]
+    return [
+        {"subject": i.subject, "sha256": i.sha256, **expiry_of(i.not_after, now).to_json()}
+        for i in infos
+    ]
+
+
+def _certificates(pem: str) -> list[x509.Certificate]:
+    try:
+        return load_pem_chain(pem.encode("ascii"))
+    except (PKIError, UnicodeEncodeError):
+        return []
 
 
 def _trusted_as(run: Run) -> str:
@@ -145,10 +170,17 @@ async def layer_client_certificate(run: Run) -> LayerResult:
     request = run.request(run.plan.stop_operation, session_id=new_session_id())
     base = replace(run.call(run.plan.target, run.plan.stop_operation), timeout_s=probe_timeout(run))
     verdicts = await try_pack(run.client, pack, base, request)
-    return _pack_verdict(hub_name, verdicts)
+    return _pack_verdict(hub_name, verdicts, _hub_expiry(run))
 
 
-def _pack_verdict(hub_name: str, verdicts: list[PackVerdict]) -> LayerResult:
+def _hub_expiry(run: Run) -> Expiry | None:
+    info = run.plan.identity.certificate
+    return expiry_of(info.not_after, datetime.now(UTC)) if info else None
+
+
+def _pack_verdict(
+    hub_name: str, verdicts: list[PackVerdict], hub_expiry: Expiry | None = None
+) -> LayerResult:
     accepted = [v for v in verdicts if v.accepted]
     details = {
         "hub_certificate": hub_name,
@@ -169,9 +201,25 @@ def _pack_verdict(hub_name: str, verdicts: list[PackVerdict]) -> LayerResult:
             **details,
         )
     names = ", ".join(v.name for v in verdicts)
-    return passed(
-        "client_certificate",
+    reason = (
         f"The endpoint requires a client certificate: it accepted the hub's service certificate "
-        f"(CN={hub_name}) and refused all {len(verdicts)} bad ones ({names}).",
+        f"(CN={hub_name}) and refused all {len(verdicts)} bad ones ({names})."
+    )
+    return _with_hub_expiry(reason, hub_expiry, details)
+
+
+def _with_hub_expiry(
+    reason: str, hub_expiry: Expiry | None, details: dict[str, Any]
+) -> LayerResult:
+    """Pass, or warn when the hub's own service certificate expires within 30 days."""
+    if hub_expiry is not None:
+        details["hub_certificate_expiry"] = hub_expiry.to_json()
+    if hub_expiry is None or hub_expiry.alarm is ExpiryAlarm.NONE:
+        return passed("client_certificate", reason, **details)
+    return warned(
+        "client_certificate",
+        f"{reason} {hub_expiry.sentence(_HUB_CERTIFICATE)}",
+        "Renew it with 'hubsim pki renew hub-client --dir DIR', then reload the hub "
+        "(POST /api/hub/certificate/reload or SIGHUP).",
         **details,
     )
