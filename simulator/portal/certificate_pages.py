@@ -14,6 +14,7 @@ from aiohttp import web
 
 from simulator.admin_api import HUB_KEY
 from simulator.certificates import CertificateUploadError
+from simulator.expiry import expiry_of
 from simulator.hub import Hub
 from simulator.model import (
     Operator,
@@ -25,10 +26,12 @@ from simulator.model import (
 from simulator.portal import urls
 from simulator.portal.errors import PageError
 from simulator.portal.render import render_page
-from simulator.portal.views import certificate_rows
+from simulator.portal.views import ExpiryView, PresentedCertificate, certificate_rows
 from simulator.settings_rules import user_certificate_problem
 from simulator.storage import DuplicateCertificateError
 
+# How many recent exchanges to look through for the certificate an endpoint presented.
+_RECENT = 20
 NO_FILE = "Choose a .pem or .crt file to upload, then press Upload."
 
 
@@ -94,6 +97,8 @@ async def _certificates_page(
     return await render_page(
         request,
         "certificates.html",
+        hub_certificate=_hub_certificate(hub, now),
+        presented=await _presented(hub, operator.operator_id, now),
         status=status,
         title=f"Certificate Management · {operator.operator_id}",
         operator=operator,
@@ -103,6 +108,44 @@ async def _certificates_page(
         notice=notice,
         upload_error=upload_error,
     )
+
+
+def _hub_certificate(hub: Hub, now: datetime) -> PresentedCertificate | None:
+    info = hub.identity.certificate
+    if info is None:
+        return None
+    return PresentedCertificate(
+        label="Hub service certificate (presented on every call to your backend)",
+        subject=info.subject,
+        sha256=info.sha256,
+        not_after=info.not_after,
+        expiry=ExpiryView(expiry_of(info.not_after, now), "The hub's service certificate"),
+        serial_number=info.serial_number,
+    )
+
+
+async def _presented(hub: Hub, operator_id: str, now: datetime) -> list[PresentedCertificate]:
+    """Per service type, the server certificate the endpoint presented on the latest call."""
+    await hub.storage.flush()  # the log is written in batches
+    found = []
+    for service_type in (ServiceType.AUTHORIZATION, ServiceType.RESERVATION):
+        recent = await hub.storage.list_exchanges(
+            operator_id=operator_id, service_type=service_type.value, limit=_RECENT
+        )
+        tls = next((e.tls for e in recent if e.tls and e.tls.server_not_after), None)
+        if tls is None or tls.server_not_after is None:
+            continue
+        not_after = datetime.fromisoformat(tls.server_not_after)
+        found.append(
+            PresentedCertificate(
+                label=f"{service_type.value}: presented by your endpoint",
+                subject=tls.server_subject or "",
+                sha256=tls.server_sha256,
+                not_after=not_after,
+                expiry=ExpiryView(expiry_of(not_after, now), "Your server certificate"),
+            )
+        )
+    return found
 
 
 def _user_certificate_warning(

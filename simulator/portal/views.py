@@ -12,6 +12,7 @@ from datetime import datetime
 
 from oicp.identifiers import is_evse_id
 from simulator.certificates import urls_covered
+from simulator.expiry import Expiry, ExpiryAlarm, expiry_of
 from simulator.model import (
     CertificateStatus,
     FieldIssue,
@@ -180,22 +181,63 @@ def default_evse_id(operator_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class ExpiryView:
+    """Days to expiry as a page shows them: the number, the alarm class, the sentence."""
+
+    expiry: Expiry
+    what: str  # how the sentence names the certificate
+
+    @property
+    def days_text(self) -> str:
+        days = self.expiry.days_left
+        if self.expiry.alarm is ExpiryAlarm.EXPIRED:
+            return "expired"
+        return "less than a day" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
+
+    @property
+    def alarm(self) -> str:
+        return self.expiry.alarm.value
+
+    @property
+    def message(self) -> str:
+        return self.expiry.sentence(self.what)
+
+
+@dataclass(frozen=True)
 class CertificateRow:
     """A line of Certificate Management."""
 
     certificate: UploadedCertificate
     status: CertificateStatus
     covered_urls: tuple[str, ...]
+    expiry: ExpiryView
 
     @property
     def status_class(self) -> str:
         return self.status.name.lower().replace("_", "-")
 
 
+@dataclass(frozen=True)
+class PresentedCertificate:
+    """A certificate seen on the wire: the hub's own, or what a CPO endpoint presented."""
+
+    label: str
+    subject: str
+    sha256: str | None
+    not_after: datetime
+    expiry: ExpiryView
+    serial_number: str | None = None
+
+
 def certificate_rows(
     certificates: Sequence[UploadedCertificate], service_urls: Sequence[str], now: datetime
 ) -> list[CertificateRow]:
     return [
-        CertificateRow(cert, cert.status(now), tuple(urls_covered(cert, service_urls)))
+        CertificateRow(
+            cert,
+            cert.status(now),
+            tuple(urls_covered(cert, service_urls)),
+            ExpiryView(expiry_of(cert.not_after, now), "This upload"),
+        )
         for cert in certificates
     ]
