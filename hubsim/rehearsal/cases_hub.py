@@ -60,10 +60,7 @@ async def _hub_renewal(ctx: CaseContext, case: Case, *, pinned: bool) -> CaseRes
 def explain_hub_renewal(before: Sent, after: Sent, previous: Sent) -> tuple[str, str]:
     """Why the backend does or does not accept the renewed service certificate."""
     if not before.ok:
-        return (
-            REFUSED_BEFORE,
-            f"The backend refused the hub already before the renewal ({before.outcome}).",
-        )
+        return REFUSED_BEFORE, _refused_before("renewal", before)
     if after.ok:
         return KEEPS_WORKING, (
             "The renewed service certificate has a new key and serial but the same name and "
@@ -71,7 +68,7 @@ def explain_hub_renewal(before: Sent, after: Sent, previous: Sent) -> tuple[str,
         )
     if previous.ok:
         return PINNED_LEAF, (
-            f"Pinned leaf: after the renewal the backend refuses the hub ({after.outcome}), yet "
+            f"Pinned leaf: after the renewal the backend {how_refused(after)}, yet "
             "it still accepts the previous service certificate, which has the same subject and "
             "issuer; only the key and serial changed, so the backend pins the hub's leaf "
             f"certificate. Stop pinning it: {_CA_FIX}."
@@ -123,10 +120,7 @@ async def _rotation(ctx: CaseContext, case: Case, *, intermediate_only: bool) ->
 def explain_rotation(before: Sent, after: Sent, old_intermediate: Sent) -> tuple[str, str]:
     """Why the backend does or does not accept certificates from the new intermediate."""
     if not before.ok:
-        return (
-            REFUSED_BEFORE,
-            f"The backend refused the hub already before the rotation ({before.outcome}).",
-        )
+        return REFUSED_BEFORE, _refused_before("rotation", before)
     if after.ok:
         return KEEPS_WORKING, (
             "The hub sends its new intermediate with its certificate, and that intermediate "
@@ -135,16 +129,29 @@ def explain_rotation(before: Sent, after: Sent, old_intermediate: Sent) -> tuple
     if old_intermediate.ok:
         return OLD_INTERMEDIATE_ONLY, (
             f"The backend trusts only the old intermediate: it refuses the hub's certificate "
-            f'from the new "Hubject Intermediate CA IT" ({after.outcome}) but accepts a new '
+            f'from the new "Hubject Intermediate CA IT" ({how_refused(after)}) but accepts a new '
             "certificate from the old one, so its only anchor is the old intermediate. Make "
             'the root "Hubject CA" (hubject-ca.pem) the anchor, so that a rotation under the '
             "same root changes nothing."
         )
     return PINNED_LEAF, (
-        f"The backend refuses the hub's new certificate ({after.outcome}) and even a new "
+        f"The backend refuses the hub's new certificate ({how_refused(after)}) and even a new "
         "certificate from the old intermediate, so it does not anchor on the intermediate: it "
         f"pins the hub's previous leaf. Stop pinning it: {_CA_FIX}."
     )
+
+
+def how_refused(sent: Sent) -> str:
+    """How a backend turned the hub away, in words that do not depend on timing.
+
+    With TLS 1.3 a refused client certificate shows either as an alert or as a connection
+    closed after the handshake, whichever the hub reads first; both are the same refusal.
+    """
+    if sent.outcome in ("client_cert_refused", "connection_closed", "tls_error"):
+        return "refuses the hub's certificate in the TLS handshake"
+    if sent.http_status is not None:
+        return f"answers HTTP {sent.http_status} instead of an acknowledgement"
+    return f"ends the exchange with {sent.outcome}"
 
 
 def _refused_before(event: str, before: Sent) -> str:

@@ -48,6 +48,7 @@ class Sent:
 
     outcome: str
     detail: str
+    http_status: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,7 @@ class Sent:
 
     @classmethod
     def of(cls, exchange: Exchange) -> Sent:
-        return cls(exchange.outcome.value, exchange.detail)
+        return cls(exchange.outcome.value, exchange.detail, exchange.http_status)
 
 
 class RehearsalHub:

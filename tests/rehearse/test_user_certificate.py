@@ -1,0 +1,70 @@
+"""A user certificate replaced in Certificate Management, against the stub and nginx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.rehearse.conftest import case_of, outcomes
+
+BOTH = ["stub", "nginx"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_new_upload_while_the_server_still_serves_the_old_one_is_diagnosed(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-new-uploaded-old-served", backend)
+    assert outcomes(case) == ["accepted", "server_cert_untrusted", "accepted"]
+    assert case["verdict"] == "the server still serves the old certificate" and case["ok"]
+    assert "still presents the old one" in case["diagnosis"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_new_leaf_served_without_its_intermediate_is_diagnosed(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-leaf-without-intermediate", backend)
+    assert outcomes(case) == ["accepted", "server_cert_untrusted", "accepted"]
+    assert case["verdict"] == "the server does not send its intermediate" and case["ok"]
+    assert "without the intermediate that issued it" in case["diagnosis"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_cn_matching_the_host_without_san_works_and_cites_hubjects_guide(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-cn-without-san", backend)
+    assert outcomes(case) == ["accepted"]
+    assert case["verdict"] == "works by the CN alone (no SAN)" and case["ok"]
+    assert "should match your domain" in case["diagnosis"] and "add the SAN" in case["diagnosis"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_san_matching_the_host_with_another_cn_works_and_asks_for_the_cn(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-san-without-cn", backend)
+    assert outcomes(case) == ["accepted"]
+    assert case["verdict"] == "works by the SAN (the CN differs)" and case["ok"]
+    assert "set the CN to localhost" in case["diagnosis"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_old_and_new_uploads_both_active_either_works(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-overlap-both-active", backend)
+    assert outcomes(case) == ["accepted", "accepted"]
+    assert case["verdict"] == "either certificate works" and case["ok"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_an_expired_old_upload_is_no_longer_trusted_and_the_new_one_works(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    case = case_of(rehearsal, "user-old-expired", backend)
+    assert outcomes(case) == ["accepted", "server_cert_untrusted"]
+    assert case["verdict"] == "the old certificate has expired" and case["ok"]
+    assert "Expired and Active" in case["diagnosis"]
