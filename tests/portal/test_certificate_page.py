@@ -7,11 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from mockpki import MockHubjectPKI, PKIFiles
+from mockpki import MockHubjectPKI, PKIFiles, self_signed_server_cert
 from simulator.certificates import CertificateUploadError, parse_certificate_upload
 from simulator.model import ServerCertification, ServiceTypeSettings, UploadedCertificate
 from simulator.settings_rules import user_certificate_problem
-from tests.portal.support import Shoot, create_operator, fill_settings, save
+from tests.portal.support import (
+    ServerProcess,
+    Shoot,
+    create_operator,
+    fill_settings,
+    save,
+    service_url_of,
+)
 
 URL = "https://localhost:8443/cpo-backend"
 
@@ -172,3 +179,65 @@ def test_certificate_can_be_deleted(page: Page, operator_id: str, pki_files: PKI
     page.wait_for_load_state()
     expect(page.locator(".notice")).to_contain_text("Deleted certificate")
     expect(page.locator("table.certificates")).to_have_count(0)
+
+
+def test_an_upload_with_fewer_than_7_days_left_shows_an_urgent_alarm(
+    page: Page, operator_id: str, shoot: Shoot
+) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    soon = datetime.now(UTC) + timedelta(days=3)
+    leaf = self_signed_server_cert("localhost", not_after=soon)
+    upload(page, "expiring.pem", leaf.cert_pem)
+    cell = page.locator("table.certificates tbody tr .expiry")
+    expect(cell).to_have_text("2 days")
+    expect(cell).to_have_class("expiry expiry-urgent")
+    expect(cell).to_have_css("color", "rgb(179, 38, 30)")  # the portal's red, --bad
+    message = page.locator("table.certificates tbody tr .expiry-message")
+    expect(message).to_contain_text("Urgent: This upload expires on")
+    shoot(page, "certificates-expiry-urgent")
+
+
+def test_an_upload_with_fewer_than_30_days_left_shows_a_warning(
+    page: Page, operator_id: str
+) -> None:
+    create_operator(page, operator_id)
+    page.goto(certificates_path(operator_id))
+    leaf = self_signed_server_cert("localhost", not_after=datetime.now(UTC) + timedelta(days=20))
+    upload(page, "soon.pem", leaf.cert_pem)
+    cell = page.locator("table.certificates tbody tr .expiry")
+    expect(cell).to_have_text("19 days")
+    expect(cell).to_have_class("expiry expiry-warn")
+    expect(page.locator("table.certificates .expiry-message")).to_contain_text(
+        "fewer than 30 days left"
+    )
+
+
+def test_the_hubs_service_certificate_and_what_the_endpoint_presented_show_their_days_left(
+    page: Page, operator_id: str, pki_files: PKIFiles, hubject_stub: ServerProcess, shoot: Shoot
+) -> None:
+    create_operator(page, operator_id)
+    settings = {
+        "online_request": True,
+        "service_url": service_url_of(hubject_stub),
+        "server_certification": "hubject",
+    }
+    api = f"/api/operators/{operator_id}"
+    assert page.request.put(f"{api}/settings/authorization", data=settings).ok
+    sent = page.request.post(
+        f"{api}/send/remote-start",
+        data={"evse_id": f"{operator_id}*E0001", "provider_id": "DE*ICE"},
+    )
+    assert sent.json()["outcome"] == "accepted"
+    page.goto(certificates_path(operator_id))
+    rows = page.locator("table.on-the-wire tbody tr")
+    expect(rows).to_have_count(2)
+    pki = MockHubjectPKI.load(pki_files.directory)
+    hub_days = (pki.hub_client.describe().not_after - datetime.now(UTC)).days
+    expect(rows.nth(0)).to_contain_text("Hub service certificate")
+    expect(rows.nth(0)).to_contain_text(pki.hub_client.describe().serial_number)
+    expect(rows.nth(0).locator(".expiry")).to_have_text(f"{hub_days} days")
+    expect(rows.nth(1)).to_contain_text("Authorization: presented by your endpoint")
+    expect(rows.nth(1)).to_contain_text(pki.cpo_server.describe().subject)
+    expect(rows.nth(1).locator(".expiry")).to_have_class("expiry expiry-none")
+    shoot(page, "certificates-on-the-wire")
