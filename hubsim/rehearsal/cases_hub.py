@@ -128,14 +128,15 @@ def explain_rotation(before: Sent, after: Sent, old_intermediate: Sent) -> tuple
         )
     if old_intermediate.ok:
         return OLD_INTERMEDIATE_ONLY, (
-            f"The backend trusts only the old intermediate: it refuses the hub's certificate "
-            f'from the new "Hubject Intermediate CA IT" ({how_refused(after)}) but accepts a new '
-            "certificate from the old one, so its only anchor is the old intermediate. Make "
+            f"The backend trusts only the old intermediate: it {how_refused(after)} now that "
+            'the hub\'s certificate comes from the new "Hubject Intermediate CA IT", but it '
+            "accepts a new certificate from the old one, so its only anchor is the old "
+            "intermediate. Make "
             'the root "Hubject CA" (hubject-ca.pem) the anchor, so that a rotation under the '
             "same root changes nothing."
         )
     return PINNED_LEAF, (
-        f"The backend refuses the hub's new certificate ({how_refused(after)}) and even a new "
+        f"The backend {how_refused(after)} for the hub's new certificate and even for a new "
         "certificate from the old intermediate, so it does not anchor on the intermediate: it "
         f"pins the hub's previous leaf. Stop pinning it: {_CA_FIX}."
     )
