@@ -7,8 +7,10 @@ only client anchor), so whether a call gets through tells which certificate the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import ssl
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -19,7 +21,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockpki import MockHubjectPKI, PKIFiles, load_pem_chain, self_signed_server_cert
+from mockpki import (
+    MockHubjectPKI,
+    PKIFiles,
+    describe_der,
+    load_pem_chain,
+    self_signed_server_cert,
+)
 from mockpki._x509 import certificate_pem
 from tests.cli.conftest import Served, line_with, serve
 
@@ -197,3 +205,41 @@ async def test_an_exchange_shows_the_days_left_of_the_certificate_the_cpo_presen
         exchange["tls"]["server_not_after"]
         == MockHubjectPKI.load(files.directory).cpo_server.describe().not_after.isoformat()
     )
+
+
+async def presented_serial(url: str) -> str:
+    """The serial of the certificate a TLS server presents, read without verifying it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    host, port = url.removeprefix("https://").rsplit(":", 1)
+    _reader, writer = await asyncio.open_connection(host, int(port), ssl=context)
+    ssl_object = writer.get_extra_info("ssl_object")
+    der = ssl_object.getpeercert(binary_form=True)
+    writer.close()
+    await writer.wait_closed()
+    return describe_der(der).serial_number
+
+
+async def test_the_oicp_listener_serves_a_renewed_hub_server_certificate_after_the_reload(
+    tmp_path: Path, served: list[Served]
+) -> None:
+    files = fresh_pki(tmp_path / "pki")
+    old_serial = serial_of(files.hub_server_cert)
+    hub = await serve(
+        "hub", "serve", "--pki", str(files.directory), "--port", "0", "--oicp-port", "0",
+        ready="listening on",
+    )  # fmt: skip
+    served.append(hub)
+    oicp = (await line_with(hub, "OICP endpoints")).split(" on ")[1].strip()
+    assert await presented_serial(oicp) == old_serial
+    done = subprocess.run(
+        [*HUBSIM, "pki", "renew", "hub-server", "--dir", str(files.directory)],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert await presented_serial(oicp) == old_serial  # not reloaded yet
+    status, _ = await api("POST", f"{hub.url}/api/hub/certificate/reload")
+    assert status == 200
+    assert await presented_serial(oicp) == serial_of(files.hub_server_cert) != old_serial
