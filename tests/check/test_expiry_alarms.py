@@ -22,15 +22,19 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 
-async def check_against_stub(directory: Path, expires_in: str) -> dict[str, Any]:
+async def check_against_stub(
+    directory: Path, expires_in: str, *, user_cert: bool = False
+) -> dict[str, Any]:
     assert run("pki", "init", "--dir", str(directory), "--expires-in", expires_in).returncode == 0
+    pki = str(directory)
     stub: Served = await serve(
-        "stub", "serve", "--pki", str(directory), "--port", "0", ready="CPO stub listening on"
-    )
+        "stub", "serve", "--pki", pki, "--port", "0", *(["--user-cert"] if user_cert else []),
+        ready="CPO stub listening on",
+    )  # fmt: skip
+    mode = f"user:{directory / 'cpo-user-server.pem'}" if user_cert else "hubject"
     try:
         url = stub.url.replace("127.0.0.1", "localhost")
-        pki = str(directory)
-        done = run("check", "--url", url, "--server-cert", "hubject", "--pki", pki, "--json")
+        done = run("check", "--url", url, "--server-cert", mode, "--pki", pki, "--json")
     finally:
         stub.proc.kill()
         await stub.proc.wait()
@@ -67,3 +71,13 @@ async def test_certificates_with_years_left_raise_no_alarm(tmp_path: Path) -> No
     assert layers["server_certificate"]["details"]["expiry_alarm"] == "none"
     assert layers["client_certificate"]["status"] == "PASS"
     assert layers["client_certificate"]["details"]["hub_certificate_expiry"]["days_left"] == 399
+
+
+async def test_user_certificate_mode_lists_the_days_left_of_each_trusted_upload(
+    tmp_path: Path,
+) -> None:
+    layers = await check_against_stub(tmp_path / "pki", "20d", user_cert=True)
+    uploads = layers["server_certificate"]["details"]["uploads"]
+    assert [(u["subject"], u["days_left"], u["expiry_alarm"]) for u in uploads] == [
+        ("CN=localhost", 19, "warn")
+    ]
