@@ -21,9 +21,8 @@ from types import TracebackType
 from typing import Self
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 
-from mockpki._x509 import certificate_pem
 from mockpki.inspect import load_pem_chain
 
 NGINX = "/usr/sbin/nginx"
@@ -117,7 +116,8 @@ def _own_copies(setup: BackendSetup, scratch: Path) -> BackendSetup:
     if setup.pinned_client is not None:
         # The pin is the leaf alone: the file's intermediate would be an anchor too.
         pinned = scratch / "pinned.pem"
-        pinned.write_bytes(certificate_pem(load_pem_chain(setup.pinned_client.read_bytes())[0]))
+        leaf = load_pem_chain(setup.pinned_client.read_bytes())[0]
+        pinned.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
     return BackendSetup(
         server_cert=copy(setup.server_cert, "server.pem"),
         server_key=copy(setup.server_key, "server.key"),

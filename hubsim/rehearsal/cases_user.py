@@ -9,14 +9,16 @@ that verifies nothing) and compares it with what it uploaded, to say which step 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from hubsim.rehearsal.backends import BackendSetup
 from hubsim.rehearsal.context import Case, CaseContext
 from hubsim.rehearsal.report import CaseResult, Step
 from hubsim.rehearsal.stage import RehearsalHub, Sent
-from mockpki import _x509
 from mockpki.ca import CertificateAuthority, LeafCertificate, self_signed_server_cert
 from mockpki.inspect import CertificateInfo
 from mockpki.renewal import RenewalTarget, renew_pki_dir
@@ -59,7 +61,7 @@ async def _start_serving(
 ) -> tuple[Step, CertificateInfo | None]:
     """Start a backend serving ``pair``, send one remote start, and read what it served."""
     async with await ctx.backend(_serving(ctx, pair)) as backend:
-        await hub.point_at(backend.url.replace("localhost", _HOST), "user")
+        await hub.point_at(backend.url, "user")  # https://localhost:PORT, a name like _HOST
         sent = await hub.remote_start()
         presented = await hub.presented(backend.port)
     return Step(label, sent), presented
@@ -102,25 +104,31 @@ async def new_uploaded_old_served(ctx: CaseContext, case: Case) -> CaseResult:
             ctx,
             SERVES_OLD,
             (
-                f"The new certificate was uploaded and the old upload deleted, but the server "
-                f"still "
-                f"presents the old one (the fingerprint of the deleted upload); the hub trusts "
-                f"only "
-                f"Active uploads, so it refuses the server ({after.sent.outcome}). Install the new "
-                "certificate on the server, or keep the old upload until the server serves the new "
-                "one" + (" (serving it fixes the call)." if fixed.sent.ok else ".")
+                "The new certificate was uploaded and the old upload deleted, but the server "
+                "still presents the old one (the fingerprint of the deleted upload); the hub "
+                f"trusts only Active uploads, so it refuses the server ({after.sent.outcome}). "
+                "Install the new certificate on the server, or keep the old upload until the "
+                "server serves the new one"
+                + (" (serving it fixes the call)." if fixed.sent.ok else ".")
             ),
             steps,
         )
     return _result(case, ctx, OTHER, _other(after.sent), steps)
 
 
-def _cpo_chain() -> tuple[CertificateAuthority, CertificateAuthority]:
-    root = CertificateAuthority.create_root(
-        _x509.make_name("CPO Root CA (Mock)", organization="Example CPO (Mock)"), path_length=1
+def _cpo_name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example CPO (Mock)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
     )
+
+
+def _cpo_chain() -> tuple[CertificateAuthority, CertificateAuthority]:
+    root = CertificateAuthority.create_root(_cpo_name("CPO Root CA (Mock)"), path_length=1)
     intermediate = root.create_intermediate(
-        _x509.make_name("CPO Intermediate CA (Mock)", organization="Example CPO (Mock)"),
+        _cpo_name("CPO Intermediate CA (Mock)"),
         path_length=0,
     )
     return root, intermediate
@@ -157,13 +165,11 @@ async def leaf_without_intermediate(ctx: CaseContext, case: Case) -> CaseResult:
             ctx,
             NO_INTERMEDIATE,
             (
-                f"The server presents its new leaf without the intermediate that issued it "
+                "The server presents its new leaf without the intermediate that issued it "
                 f'("{intermediate.name}"); the upload is the CPO\'s root CA, so the hub cannot '
-                f"link "
-                f"the leaf to it and refuses the server ({after.sent.outcome}). Serve the leaf "
-                "followed by its intermediate (nginx: ssl_certificate with the full chain file), "
-                "or "
-                "upload the intermediate as well"
+                f"link the leaf to it and refuses the server ({after.sent.outcome}). Serve the "
+                "leaf followed by its intermediate (nginx: ssl_certificate with the full chain "
+                "file), or upload the intermediate as well"
                 + (" (serving the chain fixes the call)." if fixed.sent.ok else ".")
             ),
             steps,
@@ -183,11 +189,11 @@ async def cn_without_san(ctx: CaseContext, case: Case) -> CaseResult:
         ctx,
         BY_CN,
         (
-            f"The certificate has no subject alternative name, so the hub matched {_HOST} against "
-            "its CN, which is what Hubject's guide asks (\"The Common Name (CN) of the certificate "
-            'should match your domain"). Clients that follow RFC 6125, such as browsers, ignore '
-            "the "
-            f"CN; add the SAN DNS:{_HOST} as well so that every client accepts the certificate."
+            f"The certificate has no subject alternative name, so the hub matched {_HOST} "
+            "against its CN, which is what Hubject's guide asks (\"The Common Name (CN) of the "
+            'certificate should match your domain"). Clients that follow RFC 6125, such as '
+            f"browsers, ignore the CN; add the SAN DNS:{_HOST} as well so that every client "
+            "accepts the certificate."
         ),
         [step],
     )
@@ -209,9 +215,9 @@ async def san_without_cn(ctx: CaseContext, case: Case) -> CaseResult:
         BY_SAN,
         (
             f"The SAN covers {_HOST}, and a TLS client ignores the CN when a SAN is present, so "
-            f"the "
-            "hub accepts the server. Hubject's guide still asks that the CN match your domain: set "
-            f"the CN to {_HOST} too, so that the certificate also meets the guide's rule."
+            "the hub accepts the server. Hubject's guide still asks that the CN match your "
+            f"domain: set the CN to {_HOST} too, so that the certificate also meets the guide's "
+            "rule."
         ),
         [step],
     )
@@ -242,7 +248,7 @@ async def overlap_both_active(ctx: CaseContext, case: Case) -> CaseResult:
 
 
 async def old_expired(ctx: CaseContext, case: Case) -> CaseResult:
-    now = _x509.utc_now()
+    now = datetime.now(UTC)
     expired = self_signed_server_cert(
         _HOST, not_before=now - timedelta(days=60), not_after=now - timedelta(days=1)
     )
