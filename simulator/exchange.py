@@ -1,13 +1,16 @@
-"""The record of one hub-to-CPO exchange, as the Process Monitor shows it.
+"""The record of one exchange, as the Process Monitor shows it.
 
-The sender produces these, storage keeps them, the admin API, CLI and portal show them.
+An exchange is one request and its answer, in one of four directions: the hub's calls to a
+CPO (the sender produces these), a CPO's or an EMP's calls to the hub's OICP listener, and
+the hub's forwarding to a simulated EMP (:mod:`simulator.inbound.monitor` records those).
+Storage keeps them; the admin API, CLI and portal show them.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from simulator.expiry import expiry_of
@@ -29,16 +32,97 @@ class Outcome(enum.Enum):
     SERVER_CERT_UNTRUSTED = "server_cert_untrusted"
     HOSTNAME_MISMATCH = "hostname_mismatch"
     TLS_VERSION = "tls_version"  # the endpoint offers only TLS below 1.2
-    CLIENT_CERT_REFUSED = "client_cert_refused"  # the CPO refused the hub's service certificate
+    # The receiver refused the sender's client certificate (the CPO the hub's, or the hub a
+    # partner's, with NGINX's 400 page).
+    CLIENT_CERT_REFUSED = "client_cert_refused"
     TLS_ERROR = "tls_error"  # any other TLS failure
     CONNECTION_CLOSED = "connection_closed"  # the CPO closed the connection without answering
     HTTP_STATUS = "http_status"  # HTTP status other than 200
     NOT_JSON = "not_json"
     INVALID_ACKNOWLEDGEMENT = "invalid_acknowledgement"
+    # A partner's request to the hub was not JSON or broke the OICP schema (HTTP 400 FaultBody).
+    REQUEST_INVALID = "request_invalid"
+    # A simulated EMP configured unreachable (reachable: false) never answers the hub.
+    EMP_UNREACHABLE = "emp_unreachable"
 
     @property
     def ok(self) -> bool:
         return self is Outcome.ACCEPTED
+
+    @property
+    def failure_class(self) -> str | None:
+        """Hubject's Process Monitor name for this failure; None when the partner answered.
+
+        Hubject's Process Monitor sorts failed exchanges into NotAvailable, Timeout,
+        ValidationError, SSL-Error and Unknown (Hubject's support article on CDR forwarding
+        errors); a Result false is an answer, not a failure.
+        """
+        return _FAILURE_CLASSES.get(self, UNKNOWN if not self.answered else None)
+
+    @property
+    def answered(self) -> bool:
+        """True when the partner answered with a valid OICP answer (Result true or false)."""
+        return self in (Outcome.ACCEPTED, Outcome.REJECTED)
+
+
+NOT_AVAILABLE = "NotAvailable"
+TIMEOUT = "Timeout"
+VALIDATION_ERROR = "ValidationError"
+SSL_ERROR = "SSL-Error"
+UNKNOWN = "Unknown"
+FAILURE_CLASSES = (NOT_AVAILABLE, TIMEOUT, VALIDATION_ERROR, SSL_ERROR, UNKNOWN)
+"""Hubject's Process Monitor failure names, in the order the portal lists them."""
+
+_FAILURE_CLASSES = {
+    Outcome.SETTINGS_INVALID: NOT_AVAILABLE,
+    Outcome.DNS_FAILURE: NOT_AVAILABLE,
+    Outcome.CONNECTION_REFUSED: NOT_AVAILABLE,
+    Outcome.CONNECTION_CLOSED: NOT_AVAILABLE,
+    Outcome.EMP_UNREACHABLE: NOT_AVAILABLE,
+    Outcome.TIMEOUT: TIMEOUT,
+    Outcome.NOT_JSON: VALIDATION_ERROR,
+    Outcome.INVALID_ACKNOWLEDGEMENT: VALIDATION_ERROR,
+    Outcome.REQUEST_INVALID: VALIDATION_ERROR,
+    Outcome.NO_USER_CERTIFICATE: SSL_ERROR,
+    Outcome.PLAIN_HTTP: SSL_ERROR,
+    Outcome.SERVER_CERT_EXPIRED: SSL_ERROR,
+    Outcome.SERVER_CERT_NOT_YET_VALID: SSL_ERROR,
+    Outcome.SERVER_CERT_UNTRUSTED: SSL_ERROR,
+    Outcome.HOSTNAME_MISMATCH: SSL_ERROR,
+    Outcome.TLS_VERSION: SSL_ERROR,
+    Outcome.CLIENT_CERT_REFUSED: SSL_ERROR,
+    Outcome.TLS_ERROR: SSL_ERROR,
+}
+
+
+def outcomes_of_class(name: str) -> tuple[Outcome, ...]:
+    """The outcomes Hubject's Process Monitor shows under ``name`` (ValueError if unknown)."""
+    if name not in FAILURE_CLASSES:
+        raise ValueError(
+            f"unknown failure class {name!r}: use one of {', '.join(FAILURE_CLASSES)}"
+        )
+    return tuple(outcome for outcome in Outcome if outcome.failure_class == name)
+
+
+class ExchangeDirection(enum.Enum):
+    """Which way an exchange went, seen from the hub."""
+
+    HUB_TO_CPO = "hub-to-cpo"
+    CPO_TO_HUB = "cpo-to-hub"
+    EMP_TO_HUB = "emp-to-hub"
+    HUB_TO_EMP = "hub-to-emp"
+
+    @property
+    def label(self) -> str:
+        return _DIRECTION_LABELS[self]
+
+
+_DIRECTION_LABELS = {
+    ExchangeDirection.HUB_TO_CPO: "hub → CPO",
+    ExchangeDirection.CPO_TO_HUB: "CPO → hub",
+    ExchangeDirection.EMP_TO_HUB: "EMP → hub",
+    ExchangeDirection.HUB_TO_EMP: "hub → EMP",
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +170,7 @@ class TLSFacts:
 # every request makes. Nothing changes an Exchange once built.
 @dataclass
 class Exchange:
-    """One request the hub sent to a CPO, and everything that came back."""
+    """One request (the hub's to a CPO by default), and everything that came back."""
 
     operation: str  # OICP wire name, e.g. "eRoamingAuthorizeRemoteStart"
     url: str
@@ -108,6 +192,9 @@ class Exchange:
     tls: TLSFacts | None = None
     problems: tuple[dict[str, str], ...] = field(default=())  # JSON pointer problems of the ack
     exchange_id: int | None = None  # set by storage
+    direction: ExchangeDirection = ExchangeDirection.HUB_TO_CPO
+    partner_id: str | None = None  # the OperatorID or ProviderID of the other side
+    evse_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,6 +223,10 @@ class Exchange:
             "cpo_partner_session_id": self.cpo_partner_session_id,
             "tls": self.tls.to_json() if self.tls else None,
             "problems": list(self.problems),
+            "direction": self.direction.value,
+            "partner_id": self.partner_id,
+            "evse_id": self.evse_id,
+            "failure_class": self.outcome.failure_class,
         }
 
     @classmethod
@@ -162,4 +253,13 @@ class Exchange:
             cpo_partner_session_id=data.get("cpo_partner_session_id"),
             tls=TLSFacts.from_json(tls) if tls else None,
             problems=tuple(data.get("problems") or ()),
+            # Records written before the log held every direction are the hub's calls to CPOs.
+            direction=ExchangeDirection(data.get("direction") or ExchangeDirection.HUB_TO_CPO.value),
+            partner_id=data.get("partner_id", data.get("operator_id")),
+            evse_id=data.get("evse_id"),
         )
+
+    @property
+    def answered_at(self) -> datetime:
+        """When the answer arrived (or the exchange failed)."""
+        return self.started_at + timedelta(milliseconds=self.elapsed_ms)

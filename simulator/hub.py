@@ -270,6 +270,10 @@ class Hub:
             exchange = _refused_exchange(operation, body, tags, planned)
         else:
             exchange = await self.sender.send(planned, request, tags, body=body)
+        # For the Process Monitor's partner filter and its search by EvseID (two attribute
+        # writes: the record is built once, on the hot path).
+        exchange.partner_id = operator_id
+        exchange.evse_id = params.evse_id
         self.storage.record_exchange(exchange)
         return exchange
 

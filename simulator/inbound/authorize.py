@@ -43,7 +43,8 @@ from simulator.inbound.model import (
 from simulator.inbound.replies import clip
 from simulator.inbound.timeline import Timeline, new_event, now
 from simulator.model import ServiceType
-from simulator.partners.emp_answers import authorize
+from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
+from simulator.partners.emp_answers import EMPAnswer, authorize
 from simulator.partners.model import EMP, evco_of, identification_key
 from simulator.partners.service import Partners
 from simulator.storage import SessionStore
@@ -56,6 +57,7 @@ class Decision:
     provider_id: str | None
     code: str
     detail: str
+    forwarded: str | None = None  # how asking the EMP(s) went (an Outcome value), if asked
 
     @property
     def authorized(self) -> bool:
@@ -69,13 +71,16 @@ def _no(code: str, detail: str) -> Decision:
 class Authorization:
     """Answers eRoamingAuthorizeStart and eRoamingAuthorizeStop."""
 
-    def __init__(self, partners: Partners, sessions: SessionStore, timeline: Timeline) -> None:
+    def __init__(
+        self, partners: Partners, sessions: SessionStore, timeline: Timeline, monitor: Monitor
+    ) -> None:
         self._partners = partners
         self._sessions = sessions
         self._timeline = timeline
+        self._monitor = monitor
 
     async def start(self, request: AuthorizeStart) -> AuthorizationStart:
-        decision = await self.decide(request.operator_id, request.identification)
+        decision = await self.decide(request.operator_id, request.identification, request)
         if not decision.authorized or decision.provider_id is None:
             return AuthorizationStart(
                 NOT_AUTHORIZED,
@@ -129,8 +134,16 @@ class Authorization:
             cpo_partner_session_id=request.cpo_partner_session_id,
         )
 
-    async def decide(self, operator_id: str, identification: Identification) -> Decision:
-        """Offline, then online to the EMP the EvcoID names, then broadcast."""
+    async def decide(
+        self,
+        operator_id: str,
+        identification: Identification,
+        request: AuthorizeStart | AuthorizeStop | None = None,
+    ) -> Decision:
+        """Offline, then online to the EMP the EvcoID names, then broadcast.
+
+        Each EMP asked is recorded in the Process Monitor with ``request`` (hub → EMP).
+        """
         contracted = await self._contracted(operator_id)
         if not contracted:
             return _no(
@@ -142,8 +155,8 @@ class Authorization:
                 return Decision(emp.provider_id, status.SUCCESS, "authorized offline")
         evco = evco_of(identification)
         if evco is not None:
-            return await self._online(operator_id, evco, identification, contracted)
-        return self._broadcast(operator_id, identification, contracted)
+            return await self._online(operator_id, evco, identification, contracted, request)
+        return self._broadcast(operator_id, identification, contracted, request)
 
     async def _contracted(self, operator_id: str) -> list[EMP]:
         contracts = await self._partners.contracts(operator_id=operator_id)
@@ -151,7 +164,12 @@ class Authorization:
         return [emp for emp in await self._partners.emps() if emp.provider_id in ids]
 
     async def _online(
-        self, operator_id: str, evco: str, identification: Identification, contracted: list[EMP]
+        self,
+        operator_id: str,
+        evco: str,
+        identification: Identification,
+        contracted: list[EMP],
+        request: AuthorizeStart | AuthorizeStop | None,
     ) -> Decision:
         emp = await self._partners.emp_of_evco(evco)
         if emp is None:
@@ -168,19 +186,52 @@ class Authorization:
                 f"EMP {emp.provider_id} takes no Online Requests and its offline data "
                 "does not hold this identification",
             )
-        answer = authorize(emp, identification)
+        answer = self._ask(emp, identification, request)
+        forwarded = forward_outcome(answer)
         if answer.positive:
-            return Decision(emp.provider_id, status.SUCCESS, "authorized online by the EMP")
-        return _no(answer.code, answer.detail)
+            return Decision(
+                emp.provider_id, status.SUCCESS, "authorized online by the EMP", forwarded
+            )
+        return Decision(None, answer.code, answer.detail, forwarded)
+
+    def _ask(
+        self,
+        emp: EMP,
+        identification: Identification,
+        request: AuthorizeStart | AuthorizeStop | None,
+    ) -> EMPAnswer:
+        """The EMP's answer, recorded as a hub → EMP exchange when there is a request."""
+        watch = Stopwatch()
+        answer = authorize(emp, identification)
+        if request is not None:
+            self._monitor.emp_call(
+                request.operation.value,
+                request.to_wire(),
+                answer,
+                started_at=watch.started_at,
+                elapsed_ms=watch.elapsed_ms(),
+                session_id=request.session_id,
+                evse_id=request.evse_id,
+            )
+        return answer
 
     def _broadcast(
-        self, operator_id: str, identification: Identification, contracted: list[EMP]
+        self,
+        operator_id: str,
+        identification: Identification,
+        contracted: list[EMP],
+        request: AuthorizeStart | AuthorizeStop | None,
     ) -> Decision:
         asked = [e for e in contracted if e.online_request and e.broadcast_request]
-        answers = [authorize(emp, identification) for emp in asked]
+        answers = [self._ask(emp, identification, request) for emp in asked]
         for answer in answers:
             if answer.positive:
-                return Decision(answer.provider_id, status.SUCCESS, "authorized by broadcast")
+                return Decision(
+                    answer.provider_id,
+                    status.SUCCESS,
+                    "authorized by broadcast",
+                    forward_outcome(answer),
+                )
         heard = "; ".join(f"{a.provider_id}: {a.detail}" for a in answers) or "no EMP was asked"
         return _no(
             status.RFID_INVALID_UID
@@ -196,7 +247,7 @@ class Authorization:
         if problem is not None or session is None:
             code = StatusCode.for_code(status.SESSION_INVALID, clip(problem or ""))
             return AuthorizationStop(NOT_AUTHORIZED, code, request.session_id)
-        decision = await self._stop_decision(session, request.identification)
+        decision = await self._stop_decision(session, request)
         answer = AuthorizationStop(
             AUTHORIZED if decision.authorized else NOT_AUTHORIZED,
             StatusCode.for_code(decision.code, clip(decision.detail)),
@@ -217,7 +268,8 @@ class Authorization:
         await self._timeline.answer_json(event_id, _answer(answer.to_wire(), decision), state)
         return answer
 
-    async def _stop_decision(self, session: Session, identification: Identification) -> Decision:
+    async def _stop_decision(self, session: Session, request: AuthorizeStop) -> Decision:
+        identification = request.identification
         started = session.identification
         if started is not None and identification_key(
             identification_from_wire(started)
@@ -230,10 +282,13 @@ class Authorization:
                 "a session is stopped with the medium that started it (OICP 2.3 "
                 "eRoamingAuthorizeStop), and its EMP cannot be asked online",
             )
-        answer = authorize(emp, identification)
+        answer = self._ask(emp, identification, request)
+        forwarded = forward_outcome(answer)
         if answer.positive:
-            return Decision(emp.provider_id, status.SUCCESS, "authorized online by the EMP")
-        return _no(answer.code, answer.detail)
+            return Decision(
+                emp.provider_id, status.SUCCESS, "authorized online by the EMP", forwarded
+            )
+        return Decision(None, answer.code, answer.detail, forwarded)
 
 
 def _stop_problem(session: Session | None, request: AuthorizeStop) -> str | None:
@@ -248,4 +303,11 @@ def _stop_problem(session: Session | None, request: AuthorizeStop) -> str | None
 
 
 def _answer(response: dict[str, object], decision: Decision) -> EventAnswer:
-    return EventAnswer(response, decision.authorized, decision.code, decision.detail)
+    return EventAnswer(
+        response,
+        decision.authorized,
+        decision.code,
+        decision.detail,
+        answered_at=now(),
+        forward_outcome=decision.forwarded,
+    )

@@ -14,11 +14,14 @@ An unknown SessionID gets "a negative response and no further processing" (OICP 
 
 from __future__ import annotations
 
+from typing import Any
+
 from oicp import status
 from oicp.cdr import ChargeDetailRecord
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.notifications import END, START, ChargingNotification
 from simulator.inbound.model import Direction, Session, SessionState
+from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
 from simulator.inbound.replies import clip, negative
 from simulator.inbound.timeline import Timeline, new_event
 from simulator.partners.emp_answers import EMPAnswer, acknowledge
@@ -40,6 +43,16 @@ def session_problem(session: Session | None, session_id: str, operator_id: str) 
     return None
 
 
+def cdr_detail(answer: EMPAnswer) -> str:
+    """The CDR's timeline note: stored, and whether the EMP got it."""
+    if answer.positive:
+        return f"stored; forwarded to the EMP {answer.provider_id}, which acknowledged it"
+    return (
+        f"stored, but not delivered to the EMP {answer.provider_id}: {answer.detail}; "
+        "the CPO still gets Result true, as Hubject answers once the CDR is stored"
+    )
+
+
 def _state_after(state: SessionState, kind: str) -> SessionState | None:
     """Start confirms a pending session; End ends it; Progress and Error change nothing."""
     if kind == START and state is SessionState.PENDING:
@@ -50,21 +63,39 @@ def _state_after(state: SessionState, kind: str) -> SessionState | None:
 class Charging:
     """Answers charging notifications and CDRs."""
 
-    def __init__(self, partners: Partners, sessions: SessionStore, timeline: Timeline) -> None:
+    def __init__(
+        self, partners: Partners, sessions: SessionStore, timeline: Timeline, monitor: Monitor
+    ) -> None:
         self._partners = partners
         self._sessions = sessions
         self._timeline = timeline
+        self._monitor = monitor
 
-    async def _forward_to_emp(self, session: Session, what: str) -> EMPAnswer:
+    async def _forward_to_emp(
+        self, session: Session, what: str, operation: str, body: dict[str, Any]
+    ) -> EMPAnswer:
+        """Forward to the session's EMP and record the exchange in the Process Monitor."""
+        watch = Stopwatch()
         emp = await self._partners.find_emp(session.provider_id)
         if emp is None:
-            return EMPAnswer(
+            answer = EMPAnswer(
                 session.provider_id,
                 False,
                 status.PARTNER_NOT_FOUND,
                 f"EMP {session.provider_id} is no longer configured",
             )
-        return acknowledge(emp, what)
+        else:
+            answer = acknowledge(emp, what)
+        self._monitor.emp_call(
+            operation,
+            body,
+            answer,
+            started_at=watch.started_at,
+            elapsed_ms=watch.elapsed_ms(),
+            session_id=session.session_id,
+            evse_id=session.evse_id,
+        )
+        return answer
 
     async def notification(
         self, operator_id: str, notification: ChargingNotification
@@ -85,7 +116,9 @@ class Charging:
             notification.to_wire(),
         )
         event_id = await self._timeline.add(sid, event)
-        answer = await self._forward_to_emp(session, label)
+        answer = await self._forward_to_emp(
+            session, label, notification.operation.value, event.request
+        )
         ack = Acknowledgement(
             answer.positive,
             StatusCode.for_code(answer.code, clip(answer.detail)),
@@ -94,7 +127,14 @@ class Charging:
             notification.emp_partner_session_id,
         )
         state = _state_after(session.state, notification.type) if answer.positive else None
-        await self._timeline.answer(event_id, ack, answer.detail, state)
+        await self._timeline.answer(
+            event_id,
+            ack,
+            answer.detail,
+            state,
+            forward_outcome=forward_outcome(answer),
+            cpo_partner_session_id=notification.cpo_partner_session_id,
+        )
         return ack
 
     async def cdr(self, operator_id: str, cdr: ChargeDetailRecord) -> Acknowledgement:
@@ -111,7 +151,7 @@ class Charging:
             ack = negative(status.SESSION_INVALID, await self._duplicate(sid) or "", sid)
             await self._timeline.answer(event_id, ack, "duplicate CDR")
             return ack
-        answer = await self._forward_to_emp(session, "CDR")
+        answer = await self._forward_to_emp(session, "CDR", cdr.operation.value, event.request)
         ack = Acknowledgement(
             True,
             StatusCode.for_code(status.SUCCESS),
@@ -119,7 +159,13 @@ class Charging:
             cdr.cpo_partner_session_id,
             cdr.emp_partner_session_id,
         )
-        await self._timeline.answer(event_id, ack, f"stored; forwarded to the EMP: {answer.detail}")
+        await self._timeline.answer(
+            event_id,
+            ack,
+            cdr_detail(answer),
+            forward_outcome=forward_outcome(answer),
+            cpo_partner_session_id=cdr.cpo_partner_session_id,
+        )
         return ack
 
     async def _duplicate(self, session_id: str) -> str | None:

@@ -98,6 +98,10 @@ class EventAnswer:
     result: bool | None
     status_code: str | None
     detail: str
+    answered_at: datetime | None = None  # None only in records from before schema 4
+    # How forwarding the message to the other side went (an Outcome value, e.g. "accepted"
+    # or "emp_unreachable"); None when the hub answered it without forwarding it.
+    forward_outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,20 @@ class TimelineEvent:
             "result": answer.result if answer else None,
             "status_code": answer.status_code if answer else None,
             "detail": answer.detail if answer else "",
+            "answered_at": answer.answered_at.isoformat()
+            if answer and answer.answered_at
+            else None,
+            "duration_ms": self.duration_ms,
+            "forward_outcome": answer.forward_outcome if answer else None,
         }
+
+    @property
+    def duration_ms(self) -> float | None:
+        """How long the sender waited for the answer, when its time is known."""
+        answered = self.answer.answered_at if self.answer else None
+        if answered is None:
+            return None
+        return round((answered - self.event.at).total_seconds() * 1000, 3)
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,16 @@ class RemoteControl:
             state = SessionState.ACTIVE if ack.result else SessionState.DROPPED
         else:
             state = SessionState.STOPPING if ack.result else None
-        await self._timeline.answer(event_id, ack, exchange.detail, state)
+        # The CPO's own CPOPartnerSessionID, when the CPO answered (not the hub's 310).
+        cpo_session = ack.cpo_partner_session_id if exchange.outcome.answered else None
+        await self._timeline.answer(
+            event_id,
+            ack,
+            exchange.detail,
+            state,
+            forward_outcome=exchange.outcome.value,
+            cpo_partner_session_id=cpo_session,
+        )
         return ack
 
 

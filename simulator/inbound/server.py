@@ -16,12 +16,17 @@ from pathlib import Path
 from aiohttp import web
 
 from mockpki.files import PKIFiles
-from simulator.inbound.cpo_facing import add_cpo_routes
-from simulator.inbound.emp_facing import add_emp_routes
+from oicp.cpo_operations import CPOOperation
+from oicp.operations import Operation
+from simulator.exchange import ExchangeDirection
+from simulator.inbound.cpo_facing import add_cpo_routes, cpo_path
+from simulator.inbound.emp_facing import add_emp_routes, emp_path
 from simulator.inbound.gate import certificate_gate
+from simulator.inbound.monitor import Route, exchange_recorder, set_routes
 from simulator.inbound.replies import replies
 from simulator.inbound.service import Inbound
 from simulator.inbound.tls_front import ServerTLS, TLSFrontSite
+from simulator.requests import service_type_of
 
 STOP_GRACE_S = 2.0
 
@@ -35,11 +40,24 @@ def server_tls_from_pki_dir(pki_dir: Path) -> ServerTLS:
 
 
 def build_inbound_app(inbound: Inbound) -> web.Application:
-    """The OICP application: certificate gate, then the EMP- and CPO-facing routes."""
-    app = web.Application(middlewares=[certificate_gate, replies])
+    """The OICP application: the Process Monitor's recorder (outermost, so that it also sees
+    the front door's refusals), the certificate gate, then the EMP- and CPO-facing routes."""
+    recorder = exchange_recorder(inbound.monitor)
+    app = web.Application(middlewares=[recorder, certificate_gate, replies])
     add_emp_routes(app, inbound.remote, inbound.partners)
     add_cpo_routes(app, inbound)
+    set_routes(app, _monitor_routes())
     return app
+
+
+def _monitor_routes() -> dict[str, Route]:
+    routes = {
+        emp_path(op): Route(op.value, ExchangeDirection.EMP_TO_HUB, service_type_of(op).value)
+        for op in Operation
+    }
+    for cpo_op in CPOOperation:
+        routes[cpo_path(cpo_op)] = Route(cpo_op.value, ExchangeDirection.CPO_TO_HUB)
+    return routes
 
 
 def _url(host: str, port: int) -> str:

@@ -13,6 +13,7 @@ from simulator.hub import Hub
 from simulator.inbound.authorize import Authorization
 from simulator.inbound.charging import Charging
 from simulator.inbound.evse_push import EvsePush
+from simulator.inbound.monitor import Monitor
 from simulator.inbound.pull_auth import Clock, PullAuthentication
 from simulator.inbound.remote import RemoteControl
 from simulator.inbound.timeline import Timeline
@@ -34,10 +35,13 @@ class Inbound:
         storage = hub.storage
         self.partners = Partners(storage)
         self.timeline = Timeline(storage.sessions)
+        self.monitor = Monitor(storage)
         self.remote = RemoteControl(hub, self.partners, self.timeline)
-        self.authorization = Authorization(self.partners, storage.sessions, self.timeline)
+        self.authorization = Authorization(
+            self.partners, storage.sessions, self.timeline, self.monitor
+        )
         self.evse = EvsePush(self.partners, storage.evse)
-        self.charging = Charging(self.partners, storage.sessions, self.timeline)
+        self.charging = Charging(self.partners, storage.sessions, self.timeline, self.monitor)
         self.pull = PullAuthentication(storage, self.partners, clock)
         self.emp_client = EMPClient(pki_dir) if pki_dir is not None else None
         self.oicp_url: str | None = None  # set once the OICP listener runs

@@ -26,13 +26,15 @@ def new_event(
     return NewEvent(operation, label, direction, sender, request, now())
 
 
-def ack_answer(ack: Acknowledgement, detail: str) -> EventAnswer:
-    """A timeline answer from the acknowledgement the sender got back."""
+def ack_answer(ack: Acknowledgement, detail: str, forward_outcome: str | None) -> EventAnswer:
+    """A timeline answer from the acknowledgement the sender got back, answered now."""
     return EventAnswer(
         response=ack.to_wire(explicit_nulls=True),
         result=ack.result,
         status_code=ack.status_code.code,
         detail=detail,
+        answered_at=now(),
+        forward_outcome=forward_outcome,
     )
 
 
@@ -51,8 +53,15 @@ class Timeline:
         ack: Acknowledgement,
         detail: str,
         state: SessionState | None = None,
+        *,
+        forward_outcome: str | None = None,
+        cpo_partner_session_id: str | None = None,
     ) -> None:
-        await self._sessions.answer(event_id, ack_answer(ack, detail), state)
+        """Answer message ``event_id`` with ``ack`` (now); ``forward_outcome`` says how its
+        forwarding went, ``cpo_partner_session_id`` is kept if the session has none yet."""
+        await self._sessions.answer(
+            event_id, ack_answer(ack, detail, forward_outcome), state, cpo_partner_session_id
+        )
 
     async def answer_json(
         self,

@@ -6,6 +6,7 @@ Open it with ``await Storage.open(path)``; see :class:`Storage` for what it keep
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.errors import DuplicateCertificateError, StorageError, UnknownOperatorError
 from simulator.storage.evse import EvseRow, EvseStore, PricingRow
+from simulator.storage.exchanges import ExchangeQuery
 from simulator.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration, apply_migrations
 from simulator.storage.partners import PartnerStore
 from simulator.storage.sessions import SessionStore, StoredCDR
@@ -18,6 +19,7 @@ __all__ = [
     "DuplicateCertificateError",
     "EvseRow",
     "EvseStore",
+    "ExchangeQuery",
     "Migration",
     "NewCertificate",
     "PartnerStore",

@@ -1,5 +1,7 @@
 """SQL for the exchange log, the Process Monitor's data (run on the worker thread).
 
+The log holds exchanges of every direction (hub → CPO, CPO → hub, EMP → hub, hub → EMP).
+
 Each exchange is kept whole as its JSON record; the columns beside it exist only to filter
 and order the log.
 """
@@ -11,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from oicp import jsontext
-from simulator.exchange import Exchange, Outcome
+from simulator.exchange import Exchange, ExchangeDirection, Outcome, outcomes_of_class
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
@@ -26,6 +28,12 @@ class ExchangeQuery:
     service_type: str | None = None
     outcome: str | None = None
     limit: int = 100
+    direction: str | None = None  # an ExchangeDirection value, e.g. "cpo-to-hub"
+    partner_id: str | None = None  # the OperatorID or ProviderID of the other side
+    operation: str | None = None  # an OICP wire name, e.g. "eRoamingChargeDetailRecord"
+    failure_class: str | None = None  # Hubject's name: NotAvailable, Timeout, SSL-Error ...
+    search: str | None = None  # a SessionID or an EvseID
+    after_id: int | None = None  # only exchanges newer than this exchange_id
 
 
 def encode_exchange(exchange: Exchange) -> bytes:
@@ -97,10 +105,19 @@ def check_query(query: ExchangeQuery) -> ExchangeQuery:
     if query.outcome is not None and query.outcome not in _OUTCOMES:
         names = ", ".join(sorted(_OUTCOMES))
         raise ValueError(f"unknown outcome {query.outcome!r}: use one of {names}")
-    return replace(query, service_type=_service_type_label(query.service_type))
+    if query.direction is not None and query.direction not in _DIRECTIONS:
+        names = ", ".join(d.value for d in ExchangeDirection)
+        raise ValueError(f"unknown direction {query.direction!r}: use one of {names}")
+    if query.failure_class is not None:
+        outcomes_of_class(query.failure_class)  # raises ValueError naming the choices
+    search = query.search.strip() if query.search else None
+    return replace(
+        query, service_type=_service_type_label(query.service_type), search=search or None
+    )
 
 
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
+_DIRECTIONS = frozenset(direction.value for direction in ExchangeDirection)
 
 
 def _service_type_label(text: str | None) -> str | None:
@@ -118,13 +135,27 @@ def _conditions(query: ExchangeQuery) -> tuple[str, tuple[object, ...]]:
         "operator_id": query.operator_id,
         "service_type": query.service_type,
         "outcome": query.outcome,
+        "direction": query.direction,
+        "partner_id": query.partner_id,
+        "operation": query.operation,
     }
     given = {name: value for name, value in columns.items() if value is not None}
-    if not given:
-        return "", ()
     # Column names come from the fixed dict above, never from the caller.
-    where = " AND ".join(f"{name} = ?" for name in given)
-    return f"WHERE {where}", tuple(given.values())
+    clauses = [f"{name} = ?" for name in given]
+    params: list[object] = list(given.values())
+    if query.failure_class is not None:
+        names = [outcome.value for outcome in outcomes_of_class(query.failure_class)]
+        clauses.append(f"outcome IN ({', '.join('?' for _ in names)})")
+        params.extend(names)
+    if query.search is not None:
+        clauses.append("(session_id = ? OR evse_id = ?)")
+        params.extend((query.search, query.search))
+    if query.after_id is not None:
+        clauses.append("exchange_id > ?")
+        params.append(query.after_id)
+    if not clauses:
+        return "", ()
+    return "WHERE " + " AND ".join(clauses), tuple(params)
 
 
 def _exchange(row: sqlite3.Row) -> Exchange:

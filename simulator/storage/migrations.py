@@ -215,7 +215,47 @@ _V3_PARTNERS_AND_SESSIONS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_TABLES, _V2_EXCHANGE_FILTERS, _V3_PARTNERS_AND_SESSIONS)
+# Virtual columns are computed from the record when a query reads them, so the log's writer
+# (on every request's path) writes exactly what it wrote before; the Process Monitor's
+# filters on them scan at most the log's bound of rows. Records from before version 4 are
+# all the hub's calls to CPOs.
+_V4_EVERY_DIRECTION = Migration(
+    version=4,
+    description="exchanges of every direction, answer times and forwarding outcomes",
+    statements=(
+        """
+        ALTER TABLE exchanges ADD COLUMN direction TEXT GENERATED ALWAYS AS
+            (coalesce(json_extract(record, '$.direction'), 'hub-to-cpo')) VIRTUAL
+        """,
+        """
+        ALTER TABLE exchanges ADD COLUMN partner_id TEXT GENERATED ALWAYS AS
+            (coalesce(json_extract(record, '$.partner_id'), operator_id)) VIRTUAL
+        """,
+        """
+        ALTER TABLE exchanges ADD COLUMN operation TEXT GENERATED ALWAYS AS
+            (json_extract(record, '$.operation')) VIRTUAL
+        """,
+        """
+        ALTER TABLE exchanges ADD COLUMN session_id TEXT GENERATED ALWAYS AS
+            (json_extract(record, '$.session_id')) VIRTUAL
+        """,
+        """
+        ALTER TABLE exchanges ADD COLUMN evse_id TEXT GENERATED ALWAYS AS
+            (json_extract(record, '$.evse_id')) VIRTUAL
+        """,
+        # When the answer to a timeline message was known, and how its forwarding to the
+        # other side went (an Outcome value; NULL when the hub answered it itself).
+        "ALTER TABLE session_events ADD COLUMN answered_at TEXT",
+        "ALTER TABLE session_events ADD COLUMN forward_outcome TEXT",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_TABLES,
+    _V2_EXCHANGE_FILTERS,
+    _V3_PARTNERS_AND_SESSIONS,
+    _V4_EVERY_DIRECTION,
+)
 """Every schema step, oldest first; versions run 1, 2, 3 … without gaps."""
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -63,10 +63,20 @@ class SessionStore:
         return await self._database.write(lambda c: add_event(c, session_id, event))
 
     async def answer(
-        self, event_id: int, answer: EventAnswer, state: SessionState | None = None
+        self,
+        event_id: int,
+        answer: EventAnswer,
+        state: SessionState | None = None,
+        cpo_partner_session_id: str | None = None,
     ) -> None:
-        """Record how message ``event_id`` was answered, and the session's new state."""
-        await self._database.write(lambda c: answer_event(c, event_id, answer, state))
+        """Record how message ``event_id`` was answered, and the session's new state.
+
+        A ``cpo_partner_session_id`` is kept on the session unless it already has one: the
+        first CPOPartnerSessionID the CPO gives is the session's (in the same transaction).
+        """
+        await self._database.write(
+            lambda c: answer_event(c, event_id, answer, state, cpo_partner_session_id)
+        )
 
     async def set_state(self, session_id: str, state: SessionState) -> None:
         await self._database.write(lambda c: set_state(c, session_id, state))
@@ -171,24 +181,37 @@ def answer_event(
     event_id: int,
     answer: EventAnswer,
     state: SessionState | None,
+    cpo_partner_session_id: str | None = None,
 ) -> None:
+    answered_at = answer.answered_at
     connection.execute(
-        "UPDATE session_events SET response = ?, result = ?, status_code = ?, detail = ? "
-        "WHERE event_id = ?",
+        "UPDATE session_events SET response = ?, result = ?, status_code = ?, detail = ?, "
+        "answered_at = ?, forward_outcome = ? WHERE event_id = ?",
         (
             None if answer.response is None else json.dumps(answer.response),
             answer.result,
             answer.status_code,
             answer.detail,
+            None if answered_at is None else time_to_text(answered_at, "answered_at"),
+            answer.forward_outcome,
             event_id,
         ),
     )
+    if state is None and cpo_partner_session_id is None:
+        return
+    row = connection.execute(
+        "SELECT session_id FROM session_events WHERE event_id = ?", (event_id,)
+    ).fetchone()
+    if row is None:
+        return
+    if cpo_partner_session_id is not None:
+        connection.execute(
+            "UPDATE sessions SET cpo_partner_session_id = ? "
+            "WHERE session_id = ? AND cpo_partner_session_id IS NULL",
+            (cpo_partner_session_id, row["session_id"]),
+        )
     if state is not None:
-        row = connection.execute(
-            "SELECT session_id FROM session_events WHERE event_id = ?", (event_id,)
-        ).fetchone()
-        if row is not None:
-            set_state(connection, row["session_id"], state)
+        set_state(connection, row["session_id"], state)
 
 
 def set_state(connection: sqlite3.Connection, session_id: str, state: SessionState) -> None:
@@ -221,6 +244,8 @@ def _event(row: sqlite3.Row) -> TimelineEvent:
             result=None if row["result"] is None else bool(row["result"]),
             status_code=row["status_code"],
             detail=row["detail"],
+            answered_at=None if row["answered_at"] is None else time_from_text(row["answered_at"]),
+            forward_outcome=row["forward_outcome"],
         )
         if answered
         else None

@@ -245,12 +245,17 @@ class Storage:
         :class:`~simulator.exchange.Outcome` value. Exchanges still queued are not included:
         call :meth:`flush` first to see them.
         """
-        query = exchanges_sql.check_query(
+        return await self.query_exchanges(
             ExchangeQuery(
                 operator_id=operator_id, service_type=service_type, outcome=outcome, limit=limit
             )
         )
-        return await self._database.read(lambda c: exchanges_sql.list_exchanges(c, query))
+
+    async def query_exchanges(self, query: ExchangeQuery) -> list[Exchange]:
+        """:meth:`list_exchanges` with every filter of :class:`ExchangeQuery` (ValueError
+        naming a bad filter value)."""
+        checked = exchanges_sql.check_query(query)
+        return await self._database.read(lambda c: exchanges_sql.list_exchanges(c, checked))
 
     async def get_exchange(self, exchange_id: int) -> Exchange | None:
         return await self._database.read(lambda c: exchanges_sql.get_exchange(c, exchange_id))

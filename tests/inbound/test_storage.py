@@ -38,9 +38,10 @@ async def test_sessions_timelines_and_cdrs_survive_a_restart(tmp_path: Path) -> 
     path = tmp_path / "hub.sqlite"
     async with await Storage.open(path) as storage:
         first = await storage.sessions.create(_session(), _event("remote start"))
-        await storage.sessions.answer(
-            first, EventAnswer({"Result": True}, True, "000", "ok"), SessionState.ACTIVE
+        answer = EventAnswer(
+            {"Result": True}, True, "000", "ok", datetime.now(UTC), forward_outcome="accepted"
         )
+        await storage.sessions.answer(first, answer, SessionState.ACTIVE, "cpo-session-1")
         await storage.sessions.add_event(SESSION, _event("CDR"))
         await storage.sessions.store_cdr(SESSION, "DE*ABC", {"SessionID": SESSION})
 
@@ -50,8 +51,9 @@ async def test_sessions_timelines_and_cdrs_survive_a_restart(tmp_path: Path) -> 
         cdr = await storage.sessions.get_cdr(SESSION)
 
     assert session is not None and session.state is SessionState.CLOSED
+    assert session.cpo_partner_session_id == "cpo-session-1"
     assert [e.event.label for e in timeline] == ["remote start", "CDR"]
-    assert timeline[0].answer == EventAnswer({"Result": True}, True, "000", "ok")
+    assert timeline[0].answer == answer
     assert timeline[1].answer is None
     assert cdr is not None and cdr.record == {"SessionID": SESSION}
 
