@@ -29,7 +29,7 @@ from simulator.model import (
     UploadedCertificate,
 )
 from simulator.requests import RequestRefused, SendParams
-from simulator.storage import DuplicateCertificateError
+from simulator.storage import DuplicateCertificateError, ExchangeQuery
 
 HUB_KEY = web.AppKey("hub", Hub)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -122,6 +122,18 @@ def _refusal(
     if warnings:
         body["warnings"] = [w.to_json() for w in warnings]
     return web.json_response(body, status=status)
+
+
+def _query_field(message: str) -> str:
+    """The exchange-log filter a ValueError of :func:`check_query` is about."""
+    for field, words in (
+        ("outcome", "unknown outcome"),
+        ("direction", "unknown direction"),
+        ("failure_class", "unknown failure class"),
+    ):
+        if message.startswith(words):
+            return field
+    return "limit"
 
 
 def _bad(field: str, value: object, message: str, status: int = 400) -> HubError:
@@ -245,12 +257,22 @@ class AdminAPI:
             raise _bad("limit", limit, "must be a whole number")
         storage = request.app[HUB_KEY].storage
         await storage.flush()  # the log is written in batches; show what was sent so far
-        exchanges = await storage.list_exchanges(
+        query = ExchangeQuery(
             operator_id=q.get("operator_id"),
             service_type=q.get("service_type"),
             outcome=q.get("outcome"),
             limit=int(limit),
+            direction=q.get("direction"),
+            partner_id=q.get("partner_id"),
+            operation=q.get("operation"),
+            failure_class=q.get("failure_class"),
+            search=q.get("search"),
         )
+        try:
+            exchanges = await storage.query_exchanges(query)
+        except ValueError as exc:
+            field = _query_field(str(exc))
+            raise _bad(field, q.get(field), str(exc)) from None
         return web.json_response({"exchanges": [e.to_json() for e in exchanges]})
 
     async def get_exchange(self, request: web.Request) -> web.Response:

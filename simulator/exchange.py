@@ -98,9 +98,7 @@ _FAILURE_CLASSES = {
 def outcomes_of_class(name: str) -> tuple[Outcome, ...]:
     """The outcomes Hubject's Process Monitor shows under ``name`` (ValueError if unknown)."""
     if name not in FAILURE_CLASSES:
-        raise ValueError(
-            f"unknown failure class {name!r}: use one of {', '.join(FAILURE_CLASSES)}"
-        )
+        raise ValueError(f"unknown failure class {name!r}: use one of {', '.join(FAILURE_CLASSES)}")
     return tuple(outcome for outcome in Outcome if outcome.failure_class == name)
 
 
@@ -116,6 +114,8 @@ class ExchangeDirection(enum.Enum):
     def label(self) -> str:
         return _DIRECTION_LABELS[self]
 
+
+_HUB_TO_CPO = ExchangeDirection.HUB_TO_CPO.value
 
 _DIRECTION_LABELS = {
     ExchangeDirection.HUB_TO_CPO: "hub → CPO",
@@ -254,7 +254,7 @@ class Exchange:
             tls=TLSFacts.from_json(tls) if tls else None,
             problems=tuple(data.get("problems") or ()),
             # Records written before the log held every direction are the hub's calls to CPOs.
-            direction=ExchangeDirection(data.get("direction") or ExchangeDirection.HUB_TO_CPO.value),
+            direction=ExchangeDirection(data.get("direction") or _HUB_TO_CPO),
             partner_id=data.get("partner_id", data.get("operator_id")),
             evse_id=data.get("evse_id"),
         )

@@ -9,6 +9,7 @@ whose middleware turns every :class:`~simulator.hub.HubError` into ``{"error", "
   start/stop or reservation start/stop through the hub's OICP listener, over mutual TLS;
 - ``GET/PUT /api/operators/{operator_id}/sub-operators``;
 - ``GET /api/operators/{operator_id}/evse-data``: the EVSE data and statuses the CPO pushed;
+- ``GET /api/operators/{operator_id}/pricing``: the pricing products and EVSE pricing it pushed;
 - ``GET /api/sessions``, ``GET /api/sessions/{session_id}`` (session, timeline, CDR);
 - ``GET /api/oicp``: where the OICP listener is.
 """
@@ -52,6 +53,7 @@ def add_inbound_admin_routes(app: web.Application) -> None:
     r.add_get("/api/operators/{operator_id}/sub-operators", api.get_sub_operators)
     r.add_put("/api/operators/{operator_id}/sub-operators", api.put_sub_operators)
     r.add_get("/api/operators/{operator_id}/evse-data", api.evse_data)
+    r.add_get("/api/operators/{operator_id}/pricing", api.pricing)
     r.add_get("/api/sessions", api.list_sessions)
     r.add_get("/api/sessions/{session_id}", api.get_session)
 
@@ -131,6 +133,11 @@ class InboundAdminAPI:
         evses = await inbound.hub.storage.evse.list_evses(operator.operator_id)
         return web.json_response({"evses": [e.to_json() for e in evses]})
 
+    async def pricing(self, request: web.Request) -> web.Response:
+        inbound = request.app[INBOUND_KEY]
+        operator = await inbound.hub.operator(request.match_info["operator_id"])
+        return web.json_response(await pricing_json(inbound, operator.operator_id))
+
     async def list_sessions(self, request: web.Request) -> web.Response:
         q = request.query
         limit = q.get("limit", "100")
@@ -145,6 +152,24 @@ class InboundAdminAPI:
         return web.json_response(
             await session_json(request.app[INBOUND_KEY], request.match_info["session_id"])
         )
+
+
+async def pricing_json(inbound: Inbound, operator_id: str) -> dict[str, Any]:
+    """What the operator pushed with eRoamingPushPricingProductData and eRoamingPushEVSEPricing:
+    the PricingProductData per ProviderID (``*`` for every EMP) and the EVSE pricing rows."""
+    store = inbound.hub.storage.evse
+    return {
+        "operator_id": operator_id,
+        "pricing_products": await store.pricing_products(operator_id),
+        "evse_pricing": [
+            {
+                "EvseID": row.evse_id,
+                "ProviderID": row.provider_id,
+                "EvseIDProductList": list(row.product_ids),
+            }
+            for row in await store.evse_pricing(operator_id)
+        ],
+    }
 
 
 async def session_json(inbound: Inbound, session_id: str) -> dict[str, Any]:

@@ -40,10 +40,10 @@ from simulator.inbound.model import (
     SessionKind,
     SessionState,
 )
+from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
 from simulator.inbound.replies import clip
 from simulator.inbound.timeline import Timeline, new_event, now
 from simulator.model import ServiceType
-from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
 from simulator.partners.emp_answers import EMPAnswer, authorize
 from simulator.partners.model import EMP, evco_of, identification_key
 from simulator.partners.service import Partners

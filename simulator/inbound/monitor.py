@@ -81,6 +81,15 @@ class Monitor:
                 detail=answer.detail,
                 started_at=started_at,
                 elapsed_ms=elapsed_ms,
+                # The simulated EMP's acknowledgement, as an EMP backend would send it.
+                response_body=json.dumps(
+                    {
+                        "Result": answer.positive,
+                        "StatusCode": {"Code": answer.code, "AdditionalInfo": answer.detail},
+                    }
+                )
+                if reached
+                else None,
                 result=answer.positive if reached else None,
                 status_code=answer.code if reached else None,
                 session_id=session_id,
@@ -280,7 +289,7 @@ def _result(answer: Mapping[str, Any], code: str | None) -> bool:
     if isinstance(answer.get("Result"), bool):
         return bool(answer["Result"])
     if "AuthorizationStatus" in answer:
-        return answer["AuthorizationStatus"] == "Authorized"
+        return bool(answer["AuthorizationStatus"] == "Authorized")
     return code == "000"
 
 

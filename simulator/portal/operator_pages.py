@@ -1,7 +1,6 @@
-"""The landing page (every operator, and a form to create one) and the exchange log.
+"""The landing page: every operator, and a form to create one.
 
-The exchange log is the mock's Process Monitor: every request the hub sent to a CPO with its
-response, timing, TLS facts and diagnosis, filterable by operator, service type and outcome.
+The Process Monitor lives in :mod:`simulator.portal.monitor_pages`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from simulator.admin_api import HUB_KEY, operator_from_json
-from simulator.exchange import Outcome
 from simulator.hub import Hub, HubError
 from simulator.model import FieldIssue, Operator, ReservationPathStyle, ServiceType
 from simulator.portal import urls
@@ -21,8 +19,6 @@ from simulator.portal.render import render_page
 from simulator.portal.views import Issues
 
 OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s")
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -107,51 +103,6 @@ async def _summary(hub: Hub, operator: Operator) -> OperatorSummary:
         else:
             services.append((service_type, f"Online · {settings.service_url or 'no URL'}"))
     return OperatorSummary(operator, tuple(services), len(certificates))
-
-
-# --- exchange log -----------------------------------------------------------------------------
-
-
-async def show_exchanges(request: web.Request) -> web.Response:
-    """GET: the exchange log, newest first, filtered by the query's fields."""
-    hub = _hub(request)
-    query = request.query
-    filters = {name: query.get(name) or None for name in ("operator_id", "service_type", "outcome")}
-    limit, problem = _limit(query.get("limit", ""))
-    await hub.storage.flush()
-    exchanges = []
-    if problem is None:
-        try:
-            exchanges = await hub.storage.list_exchanges(
-                operator_id=filters["operator_id"],
-                service_type=filters["service_type"],
-                outcome=filters["outcome"],
-                limit=limit,
-            )
-        except ValueError as exc:
-            problem = str(exc)
-    operator = await hub.storage.get_operator(filters["operator_id"] or "")
-    return await render_page(
-        request,
-        "exchanges.html",
-        status=400 if problem else 200,
-        title="Exchange log",
-        operator=operator,
-        active_tab="exchanges",
-        exchanges=exchanges,
-        filters=filters,
-        limit=limit,
-        problem=problem,
-        outcomes=[outcome.value for outcome in Outcome],
-    )
-
-
-def _limit(text: str) -> tuple[int, str | None]:
-    if not text:
-        return DEFAULT_LIMIT, None
-    if text.isdigit() and 1 <= int(text) <= MAX_LIMIT:
-        return int(text), None
-    return DEFAULT_LIMIT, f"Show {text!r} entries: give a whole number from 1 to {MAX_LIMIT}"
 
 
 def _hub(request: web.Request) -> Hub:

@@ -47,6 +47,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = format_when
+    env.filters["when_ms"] = format_when_ms
+    env.filters["duration"] = format_duration
     env.filters["pretty_json"] = pretty_json
     env.filters["pretty_body"] = pretty_body
     env.filters["yes_no"] = yes_no
@@ -94,6 +96,24 @@ def format_when(moment: datetime | None) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def format_when_ms(moment: datetime | None) -> str:
+    """``2025-03-01 14:05:09.123 UTC``: the timeline and the Process Monitor show milliseconds."""
+    if moment is None:
+        return "-"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC"
+
+
+def format_duration(milliseconds: float | None) -> str:
+    """``12.3 ms`` or ``2.041 s``."""
+    if milliseconds is None:
+        return "-"
+    if milliseconds < 1000:
+        return f"{milliseconds:.1f} ms"
+    return f"{milliseconds / 1000:.3f} s"
 
 
 def pretty_json(data: object) -> str:

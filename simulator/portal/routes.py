@@ -14,6 +14,8 @@ from aiohttp import web
 from simulator.portal import certificate_pages, operator_pages, settings_pages, urls
 from simulator.portal.csrf import csrf_protection
 from simulator.portal.errors import PageError, error_pages
+from simulator.portal.monitor_pages import add_monitor_pages
+from simulator.portal.operator_data_pages import add_operator_data_pages
 from simulator.portal.session_pages import add_session_pages
 
 # The only files served from simulator/portal/static, with their content types.
@@ -26,6 +28,8 @@ def add_portal(app: web.Application) -> None:
     portal = web.Application(middlewares=[error_pages, csrf_protection])
     _add_routes(portal)
     add_session_pages(portal)
+    add_monitor_pages(portal)
+    add_operator_data_pages(portal)
     app.router.add_get("/", _to_portal)
     app.router.add_get(urls.PREFIX, _to_portal)  # before the sub-app, which would 404 it
     app.add_subapp(urls.PREFIX, portal)
@@ -44,7 +48,6 @@ def _add_routes(portal: web.Application) -> None:
     add_get(OPERATOR + "/certificates", certificate_pages.show_certificates)
     add_post(OPERATOR + "/certificates", certificate_pages.upload_certificate)
     add_post(OPERATOR + "/certificates/{cert_id}/delete", certificate_pages.delete_certificate)
-    add_get("/exchanges", operator_pages.show_exchanges)
     add_get("/static/{name}", _static)
 
 

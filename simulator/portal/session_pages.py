@@ -2,19 +2,26 @@
 
 A session's timeline holds every message about it in both directions, in the order the hub
 received them: the EMP's remote start and stop (forwarded to the CPO), the CPO's charging
-notifications and CDR (forwarded to the EMP), a CPO's authorization requests.
+notifications and CDR (forwarded to the EMP), a CPO's authorization requests. The page
+draws it as a sequence diagram (:mod:`simulator.portal.sequence`, built by the server)
+above the list, which is the diagram's text alternative, and lists the Process Monitor's
+exchanges of the session, each linked to its place in the Process Monitor.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
 from simulator.admin_api import HUB_KEY
 from simulator.portal import urls
 from simulator.portal.errors import PageError
-from simulator.portal.render import render_page
+from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
+from simulator.portal.sequence import sequence_svg
+from simulator.storage import ExchangeQuery
 
 DEFAULT_LIMIT = 100
 
@@ -50,10 +57,38 @@ async def show_sessions(request: web.Request) -> web.Response:
 
 
 async def show_session(request: web.Request) -> web.Response:
-    """GET: one session, its timeline (oldest first) and its CDR."""
-    store = request.config_dict[HUB_KEY].storage.sessions
+    """GET: one session, drawn, its timeline (oldest first), its exchanges and its CDR."""
     session_id = request.match_info["session_id"]
-    session = await store.get(session_id)
+    view = await _session_view(request, session_id)
+    return await render_page(
+        request,
+        "session.html",
+        title=f"Session {session_id}",
+        active_tab="sessions",
+        sessions_url=sessions_url,
+        live_url=f"{session_url(session_id)}/live",
+        **view,
+    )
+
+
+async def live_session(request: web.Request) -> web.Response:
+    """GET: the diagram, timeline and exchanges as a fragment, for the page's live updates;
+    204 while nothing changed since ``version``."""
+    view = await _session_view(request, request.match_info["session_id"])
+    if request.query.get("version") == view["version"]:
+        return web.Response(status=204, headers=SECURITY_HEADERS)
+    response = html_response(render_html("_session_live.html", **view))
+    response.headers[VERSION_HEADER] = str(view["version"])
+    return response
+
+
+VERSION_HEADER = "X-Hubsim-Version"
+
+
+async def _session_view(request: web.Request, session_id: str) -> dict[str, Any]:
+    """What the live part of the session page shows, and a version that changes with it."""
+    storage = request.config_dict[HUB_KEY].storage
+    session = await storage.sessions.get(session_id)
     if session is None:
         raise PageError(
             404,
@@ -61,19 +96,25 @@ async def show_session(request: web.Request) -> web.Response:
             f"The hub knows no session {session_id!r}. Sessions begin with a remote start, "
             "a reservation or an authorization that the hub accepted.",
         )
-    return await render_page(
-        request,
-        "session.html",
-        title=f"Session {session_id}",
-        active_tab="sessions",
-        session=session,
-        timeline=await store.timeline(session_id),
-        cdr=await store.get_cdr(session_id),
-        sessions_url=sessions_url,
-    )
+    timeline = await storage.sessions.timeline(session_id)
+    await storage.flush()  # the exchange log is written in batches
+    found = await storage.query_exchanges(ExchangeQuery(search=session_id, limit=200))
+    exchanges = [x for x in found if x.session_id == session_id]
+    page = session_url(session_id)
+    answered = sum(1 for e in timeline if e.answer is not None)
+    return {
+        "session": session,
+        "timeline": timeline,
+        "diagram": Markup(sequence_svg(session, timeline, lambda event: f"{page}#event-{event}")),
+        "exchanges": exchanges,
+        "cdr": await storage.sessions.get_cdr(session_id),
+        "session_url": session_url,
+        "version": f"{len(timeline)}.{answered}.{len(exchanges)}.{session.state.value}",
+    }
 
 
 def add_session_pages(portal: web.Application) -> None:
     """Register the pages on the portal's sub-application."""
     portal.router.add_get("/sessions", show_sessions)
     portal.router.add_get("/sessions/{session_id}", show_session)
+    portal.router.add_get("/sessions/{session_id}/live", live_session)

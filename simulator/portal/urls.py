@@ -42,6 +42,11 @@ def certificates_url(operator_id: str) -> str:
     return f"{operator_url(operator_id)}/certificates"
 
 
+def operator_data_url(operator_id: str) -> str:
+    """The "EVSE data & pricing" tab: what the CPO pushed."""
+    return f"{operator_url(operator_id)}/evse-data"
+
+
 def delete_certificate_url(operator_id: str, cert_id: int) -> str:
     return f"{certificates_url(operator_id)}/{cert_id}/delete"
 
