@@ -185,6 +185,18 @@ def _message(svg: etree._Element, event: TimelineEvent, y: int, offset_s: float,
     )
     _add(group, "title", f"{event.event.label}: open its request and answer")
     sender_x, hub_x = LANE_X[arrow.sender], LANE_X[HUB]
+    # An invisible band over the whole row, so that the arrow is easy to point at.
+    _add(
+        group,
+        "rect",
+        **{"class": "hit"},
+        x=str(min(LANE_X.values()) - 20),
+        y=str(y - 22),
+        width=str(max(LANE_X.values()) - min(LANE_X.values()) + 40),
+        height=str(RETURN_DY + 40),
+        fill="#ffffff",
+        fill_opacity="0",
+    )
     _leg(group, sender_x, hub_x, y, arrow.answer_tone, head=arrow.forward_tone is None)
     if arrow.forward_tone is not None:
         _leg(group, hub_x, LANE_X[arrow.receiver], y, arrow.forward_tone, head=True)

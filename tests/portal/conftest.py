@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from mockpki import MockHubjectPKI, PKIFiles
-from tests.portal.support import ServerProcess, Shoot, start_hub, start_stub
+from tests.portal.roaming import Roaming, start_roaming
+from tests.portal.support import ServerProcess, Shoot, ShootElement, start_hub, start_stub
 
 CHROMIUM = os.environ.get("HUBSIM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,6 +74,16 @@ def user_stub(pki_files: PKIFiles) -> Iterator[ServerProcess]:
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def roaming(pki_files: PKIFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roaming]:
+    """A hub with its OICP listener, a CPO stub whose backend reports to it (DE*ABC), and the
+    EMPs DE-ICE and DE-UNR (unreachable), each a separate process (see tests/portal/roaming.py).
+    Tests start sessions of their own."""
+    world = start_roaming(pki_files, tmp_path_factory.mktemp("roaming-db") / "hub.sqlite3")
+    yield world
+    world.stop()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium for one test module. Not for the session: while Playwright's sync API
@@ -113,6 +124,17 @@ def page_without_js(browser: Browser, hub: ServerProcess) -> Iterator[Page]:
 
 
 @pytest.fixture
+def roaming_page(browser: Browser, roaming: Roaming) -> Iterator[Page]:
+    """A browser on the roaming hub's portal."""
+    yield from _new_page(browser, roaming.url, javascript=True)
+
+
+@pytest.fixture
+def roaming_page_without_js(browser: Browser, roaming: Roaming) -> Iterator[Page]:
+    yield from _new_page(browser, roaming.url, javascript=False)
+
+
+@pytest.fixture
 def operator_id() -> str:
     """An OperatorID of its own for each test."""
     return f"DE*P{next(_operator_numbers):02d}"
@@ -126,6 +148,20 @@ def shoot() -> Shoot:
     def take(page: Page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        _screenshots_taken.append(path)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def shoot_element() -> ShootElement:
+    """Save a screenshot of one element as ``<name>.png`` in the screenshot folder."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(locator: Locator, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        locator.screenshot(path=str(path))
         _screenshots_taken.append(path)
         return path
 

@@ -14,7 +14,8 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from tests.portal.support import ServerProcess, start_hub, start_stub
 OPERATOR = "DE*ABC"  # the OperatorID of the PKI's cpo-client.pem
 EMP_ID = "DE-ICE"
 UNREACHABLE_EMP = "DE-UNR"
-EVSE = "DE*ABC*E0001"
-OTHER_EVSE = "DE*ABC*E0002"
+EVSE_COUNT = 40
+EVSES = [f"DE*ABC*E{number:04d}" for number in range(1, EVSE_COUNT + 1)]
 HTTP_TIMEOUT_S = 30.0  # a guard against a hung process, not a synchronisation delay
 
 
@@ -39,6 +40,11 @@ class Roaming:
     stub: ServerProcess
     pki: PKIFiles
     oicp_url: str = ""
+    _evses: Iterator[str] = field(default_factory=lambda: iter(EVSES))
+
+    def next_evse(self) -> str:
+        """An EVSE no test has used yet: the stub keeps each EVSE busy while it charges."""
+        return next(self._evses)
 
     @property
     def url(self) -> str:
@@ -80,13 +86,14 @@ class Roaming:
         answer: dict[str, Any] = self.ok("POST", f"/api/emps/{provider_id}/send/{operation}", fields)
         return answer
 
-    def remote_start(self, provider_id: str = EMP_ID, evse_id: str = EVSE) -> str:
+    def remote_start(self, evse_id: str, provider_id: str = EMP_ID) -> str:
         answer = self.emp_send(provider_id, "remote-start", evse_id=evse_id)
         assert answer["session_id"], answer
         return str(answer["session_id"])
 
-    def remote_stop(self, session_id: str, provider_id: str = EMP_ID, evse_id: str = EVSE) -> None:
-        self.emp_send(provider_id, "remote-stop", evse_id=evse_id, session_id=session_id)
+    def remote_stop(self, session_id: str, evse_id: str, provider_id: str = EMP_ID) -> None:
+        answer = self.emp_send(provider_id, "remote-stop", evse_id=evse_id, session_id=session_id)
+        assert answer["response_body"]["Result"] is True, answer
 
     def session(self, session_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.ok("GET", f"/api/sessions/{session_id}")
@@ -134,7 +141,7 @@ def _configure(roaming: Roaming) -> None:
         "OperatorEvseData": {
             "OperatorID": OPERATOR,
             "OperatorName": "ABC Charging",
-            "EvseDataRecord": [minimal_evse_record(EVSE), minimal_evse_record(OTHER_EVSE)],
+            "EvseDataRecord": [minimal_evse_record(evse_id) for evse_id in EVSES],
         },
     }
     assert roaming.as_cpo(CPOOperation.PUSH_EVSE_DATA, push)["Result"] is True

@@ -12,13 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 HUBSIM = [sys.executable, "-m", "hubsim"]
 READY_TIMEOUT_S = 60.0  # a guard against a hung start, not a synchronisation delay
 
 Shoot = Callable[[Page, str], Path]
 """Save a full-page screenshot of a page under a name; returns the file."""
+
+ShootElement = Callable[[Locator, str], Path]
+"""Save a screenshot of one element under a name; returns the file."""
 
 
 @dataclass
