@@ -30,6 +30,7 @@ class ServerProcess:
 
     args: tuple[str, ...]
     ready: str
+    program: tuple[str, ...] = tuple(HUBSIM)  # what runs the args: hubsim by default
     proc: subprocess.Popen[str] | None = None
     url: str = ""
     lines: list[str] = field(default_factory=list)
@@ -38,7 +39,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         self.proc = subprocess.Popen(
-            [*HUBSIM, *self.args],
+            [*self.program, *self.args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -49,7 +50,8 @@ class ServerProcess:
         if not self._ready.wait(READY_TIMEOUT_S) or not self.url:
             self.kill()
             output = "".join(self.lines)
-            raise AssertionError(f"hubsim {' '.join(self.args)} did not start:\n{output}")
+            command = " ".join((*self.program, *self.args))
+            raise AssertionError(f"{command} did not start:\n{output}")
         return self
 
     def _drain(self) -> None:
