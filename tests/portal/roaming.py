@@ -83,7 +83,9 @@ class Roaming:
 
     def emp_send(self, provider_id: str, operation: str, **fields: object) -> dict[str, Any]:
         """The simulated EMP sends a remote start/stop through the hub's OICP listener."""
-        answer: dict[str, Any] = self.ok("POST", f"/api/emps/{provider_id}/send/{operation}", fields)
+        answer: dict[str, Any] = self.ok(
+            "POST", f"/api/emps/{provider_id}/send/{operation}", fields
+        )
         return answer
 
     def remote_start(self, evse_id: str, provider_id: str = EMP_ID) -> str:

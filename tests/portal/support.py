@@ -97,9 +97,7 @@ def start_hub(pki_dir: Path, database: Path, *extra: str) -> ServerProcess:
     return ServerProcess(args, ready="listening on").start()
 
 
-def start_stub(
-    pki_dir: Path, *, user_cert: bool, extra: tuple[str, ...] = ()
-) -> ServerProcess:
+def start_stub(pki_dir: Path, *, user_cert: bool, extra: tuple[str, ...] = ()) -> ServerProcess:
     """``hubsim stub serve``: presents cpo-server.pem, or cpo-user-server.pem with user_cert."""
     args = ["stub", "serve", "--pki", str(pki_dir), "--port", "0", *extra]
     if user_cert:

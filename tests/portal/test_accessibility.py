@@ -23,7 +23,10 @@ def test_every_form_control_has_a_label(page: Page, operator_id: str) -> None:
         f"{base}/settings/authorization",
         f"{base}/settings/reservation",
         f"{base}/certificates",
+        f"{base}/evse-data",
         f"/portal/exchanges?operator_id={operator_id}",
+        "/portal/exchanges",
+        "/portal/sessions",
     ):
         page.goto(path)
         assert page.evaluate(UNLABELLED) == [], path

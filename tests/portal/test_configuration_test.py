@@ -139,7 +139,8 @@ def test_exchange_log_filters_by_operator_service_type_and_outcome(
     fill_settings(page, online=True, url=service_url_of(hubject_stub))
     save(page)
     run_test(page)  # accepted
-    page.get_by_role("link", name="Process Monitor", exact=True).click()
+    tabs = page.get_by_role("navigation", name=f"Pages of {operator_id}")
+    tabs.get_by_role("link", name="Process Monitor", exact=True).click()
     entries = page.locator("details.exchange")
     filters = page.locator("form.filters")
     expect(entries).to_have_count(2)

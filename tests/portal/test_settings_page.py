@@ -216,8 +216,8 @@ def test_revision_history_marks_what_each_revision_changed(page: Page, operator_
 def test_service_type_drop_down_opens_each_service_type(page: Page, operator_id: str) -> None:
     create_operator(page, operator_id)
     for service_type in ServiceType:
-        page.get_by_label("Service type").select_option(label=service_type.value)
-        page.get_by_role("button", name="Show").click()
+        if service_type is not ServiceType.AUTHORIZATION:  # selecting the shown one: no change
+            page.get_by_label("Service type").select_option(label=service_type.value)
         page.wait_for_url(f"**/settings/{service_type.slug}")
         expect(page.locator("#edit-heading")).to_contain_text(service_type.value)
 
