@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from simulator.exchange import Exchange
+from simulator.exchange import Exchange, ExchangeDirection
 from simulator.model import Operator, ServiceType
-from simulator.storage import MIGRATIONS, SCHEMA_VERSION, Storage, StorageError, apply_migrations
+from simulator.storage import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    ExchangeQuery,
+    Storage,
+    StorageError,
+    apply_migrations,
+)
 from simulator.storage.database import PAGE_SIZE
 
 ExchangeFactory = Callable[..., Exchange]
@@ -163,3 +170,42 @@ async def test_a_database_in_a_missing_directory_is_refused_with_what_to_do(
 
     with pytest.raises(StorageError, match="check that its directory exists"):
         await Storage.open(path)
+
+
+def _build_version_3_database(path: Path, exchange: Exchange) -> None:
+    """A schema 3 database with one exchange whose record predates the direction fields."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(connection, MIGRATIONS[:3])
+    record = {
+        name: value
+        for name, value in exchange.to_json().items()
+        if name not in ("direction", "partner_id", "evse_id", "failure_class")
+    }
+    connection.execute(
+        "INSERT INTO exchanges (operator_id, service_type, server_certification, outcome, "
+        "started_at, record) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            exchange.operator_id,
+            exchange.service_type,
+            exchange.server_certification,
+            exchange.outcome.value,
+            exchange.started_at.isoformat(),
+            json.dumps(record),
+        ),
+    )
+    connection.close()
+
+
+async def test_the_version_4_step_reads_old_exchanges_as_the_hubs_calls_to_cpos(
+    tmp_path: Path, make_exchange: ExchangeFactory
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    _build_version_3_database(path, make_exchange())
+
+    async with await Storage.open(path) as storage:
+        query = ExchangeQuery(direction="hub-to-cpo", partner_id="DE*ABC")
+        [exchange] = await storage.query_exchanges(query)
+
+    assert exchange.direction is ExchangeDirection.HUB_TO_CPO
+    assert exchange.partner_id == "DE*ABC"
+    assert _pragma(path, "user_version") == SCHEMA_VERSION == 4
