@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from oicp import status
 from simulator.exchange import Exchange, ExchangeDirection, Outcome
@@ -125,7 +126,7 @@ def set_routes(app: web.Application, routes: Mapping[str, Route]) -> None:
     app[_ROUTES_KEY] = dict(routes)
 
 
-def exchange_recorder(monitor: Monitor) -> Any:
+def exchange_recorder(monitor: Monitor) -> Middleware:
     """The middleware that records every request to the OICP listener with its answer."""
 
     @web.middleware

@@ -10,6 +10,7 @@ exchanges of the session, each linked to its place in the Process Monitor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -17,6 +18,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from simulator.admin_api import HUB_KEY
+from simulator.inbound.model import Session, TimelineEvent
 from simulator.portal import urls
 from simulator.portal.errors import PageError
 from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
@@ -59,7 +61,7 @@ async def show_sessions(request: web.Request) -> web.Response:
 async def show_session(request: web.Request) -> web.Response:
     """GET: one session, drawn, its timeline (oldest first), its exchanges and its CDR."""
     session_id = request.match_info["session_id"]
-    view = await _session_view(request, session_id)
+    state = await _session_state(request, session_id)
     return await render_page(
         request,
         "session.html",
@@ -67,26 +69,39 @@ async def show_session(request: web.Request) -> web.Response:
         active_tab="sessions",
         sessions_url=sessions_url,
         live_url=f"{session_url(session_id)}/live",
-        **view,
+        **await _session_view(request, state),
     )
 
 
 async def live_session(request: web.Request) -> web.Response:
     """GET: the diagram, timeline and exchanges as a fragment, for the page's live updates;
     204 while nothing changed since ``version``."""
-    view = await _session_view(request, request.match_info["session_id"])
-    if request.query.get("version") == view["version"]:
+    state = await _session_state(request, request.match_info["session_id"])
+    if request.query.get("version") == state.version:
         return web.Response(status=204, headers=SECURITY_HEADERS)
-    response = html_response(render_html("_session_live.html", **view))
-    response.headers[VERSION_HEADER] = str(view["version"])
+    response = html_response(
+        render_html("_session_live.html", **await _session_view(request, state))
+    )
+    response.headers[VERSION_HEADER] = state.version
     return response
 
 
 VERSION_HEADER = "X-Hubsim-Version"
+EXCHANGES_SHOWN = 200
 
 
-async def _session_view(request: web.Request, session_id: str) -> dict[str, Any]:
-    """What the live part of the session page shows, and a version that changes with it."""
+@dataclass(frozen=True)
+class SessionState:
+    """A session and its timeline, and a version that changes with what the page shows."""
+
+    session: Session
+    timeline: list[TimelineEvent]
+    version: str
+
+
+async def _session_state(request: web.Request, session_id: str) -> SessionState:
+    """Cheap to read: the live updates ask for it every two seconds. The version takes the
+    log's newest exchange id instead of the session's exchanges, which need a scan."""
     storage = request.config_dict[HUB_KEY].storage
     session = await storage.sessions.get(session_id)
     if session is None:
@@ -98,18 +113,28 @@ async def _session_view(request: web.Request, session_id: str) -> dict[str, Any]
         )
     timeline = await storage.sessions.timeline(session_id)
     await storage.flush()  # the exchange log is written in batches
-    found = await storage.query_exchanges(ExchangeQuery(search=session_id, limit=200))
-    exchanges = [x for x in found if x.session_id == session_id]
-    page = session_url(session_id)
     answered = sum(1 for e in timeline if e.answer is not None)
+    newest = await storage.newest_exchange_id()
+    version = f"{len(timeline)}.{answered}.{session.state.value}.{newest}"
+    return SessionState(session, timeline, version)
+
+
+async def _session_view(request: web.Request, state: SessionState) -> dict[str, Any]:
+    """What the live part of the session page shows."""
+    storage = request.config_dict[HUB_KEY].storage
+    session_id = state.session.session_id
+    query = ExchangeQuery(search=session_id, limit=EXCHANGES_SHOWN)
+    found = await storage.query_exchanges(query)
+    page = session_url(session_id)
+    diagram = sequence_svg(state.session, state.timeline, lambda event: f"{page}#event-{event}")
     return {
-        "session": session,
-        "timeline": timeline,
-        "diagram": Markup(sequence_svg(session, timeline, lambda event: f"{page}#event-{event}")),
-        "exchanges": exchanges,
+        "session": state.session,
+        "timeline": state.timeline,
+        "diagram": Markup(diagram),
+        "exchanges": [x for x in found if x.session_id == session_id],
         "cdr": await storage.sessions.get_cdr(session_id),
         "session_url": session_url,
-        "version": f"{len(timeline)}.{answered}.{len(exchanges)}.{session.state.value}",
+        "version": state.version,
     }
 
 

@@ -90,6 +90,12 @@ def get_exchange(connection: sqlite3.Connection, exchange_id: int) -> Exchange |
     return None if row is None else _exchange(row)
 
 
+def newest_exchange_id(connection: sqlite3.Connection) -> int:
+    return int(
+        connection.execute("SELECT coalesce(max(exchange_id), 0) FROM exchanges").fetchone()[0]
+    )
+
+
 def count_exchanges(connection: sqlite3.Connection) -> int:
     return int(connection.execute("SELECT COUNT(*) FROM exchanges").fetchone()[0])
 

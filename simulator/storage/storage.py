@@ -260,6 +260,11 @@ class Storage:
     async def get_exchange(self, exchange_id: int) -> Exchange | None:
         return await self._database.read(lambda c: exchanges_sql.get_exchange(c, exchange_id))
 
+    async def newest_exchange_id(self) -> int:
+        """The id of the newest written exchange (0 for an empty log): it changes whenever
+        an exchange is written."""
+        return await self._database.read(exchanges_sql.newest_exchange_id)
+
     async def count_exchanges(self) -> int:
         """How many exchanges the log holds (written ones only)."""
         return await self._database.read(exchanges_sql.count_exchanges)
