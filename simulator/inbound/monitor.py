@@ -200,6 +200,12 @@ async def _request_body(request: web.Request) -> dict[str, Any]:
         raw = await request.read()
     except web.HTTPException:
         return {"(not read)": "the body exceeds the listener's size limit"}
+    if len(raw) > LOG_BODY_LIMIT:  # the log keeps up to its bound of exchanges: keep each small
+        return {
+            "(not kept)": f"the body has {len(raw)} bytes; the log keeps bodies of up to "
+            f"{LOG_BODY_LIMIT} bytes whole",
+            "(start)": raw[:_EXCERPT].decode("utf-8", "replace"),
+        }
     try:
         parsed = json.loads(raw.decode("utf-8"))
     except ValueError:
@@ -208,6 +214,8 @@ async def _request_body(request: web.Request) -> dict[str, Any]:
 
 
 _EXCERPT = 2000
+LOG_BODY_LIMIT = 64 * 1024
+"""The largest request body the log keeps whole (a full load of EVSE data can be larger)."""
 
 
 def _response_text(response: web.StreamResponse) -> str | None:

@@ -88,10 +88,8 @@ def sequence_svg(
     )
     _markers(svg)
     _lanes(svg, session, height)
-    start = timeline[0].event.at if timeline else None
     for index, event in enumerate(timeline):
-        assert start is not None
-        offset_s = (event.event.at - start).total_seconds()
+        offset_s = (event.event.at - timeline[0].event.at).total_seconds()
         _message(svg, event, FIRST_Y + index * ROW, offset_s, link(event.event_id))
     text: str = etree.tostring(svg, encoding="unicode")
     return text

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
-from markupsafe import Markup
 
 from simulator.admin_api import HUB_KEY
 from simulator.inbound.model import Session, TimelineEvent
@@ -130,7 +129,7 @@ async def _session_view(request: web.Request, state: SessionState) -> dict[str, 
     return {
         "session": state.session,
         "timeline": state.timeline,
-        "diagram": Markup(diagram),
+        "diagram": diagram,
         "exchanges": [x for x in found if x.session_id == session_id],
         "cdr": await storage.sessions.get_cdr(session_id),
         "session_url": session_url,

@@ -12,6 +12,7 @@ from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
 from oicp.operations import Operation
 from simulator.exchange import Exchange
 from simulator.inbound.emp_facing import emp_path
+from simulator.inbound.monitor import LOG_BODY_LIMIT
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
 from simulator.storage import ExchangeQuery
@@ -97,3 +98,19 @@ async def test_an_emps_remote_start_is_logged_beside_the_hubs_call_to_the_cpo(
     ]
     assert {x.session_id for x in logged} == {reply.json["SessionID"]}
     assert logged[0].service_type == "Authorization" and logged[0].evse_id == "DE*ABC*E0001"
+
+
+async def test_the_log_keeps_a_large_request_body_as_an_excerpt(
+    inbound: Inbound, client: OICPClient, certificates: Certs
+) -> None:
+    await add_operator(inbound.hub, None)
+    records = [evse_record(f"DE*ABC*E{number:04d}") for number in range(1, 201)]
+    push = evse_data_push(*records)
+
+    reply = await client.post(EVSE_DATA, push, certificates["cpo"])
+
+    [logged] = await _logged(inbound)
+    assert reply.json["Result"] is True and logged.outcome.value == "accepted"
+    assert set(logged.request_body) == {"(not kept)", "(start)"}
+    assert f"up to {LOG_BODY_LIMIT} bytes" in logged.request_body["(not kept)"]
+    assert len(logged.request_body["(start)"]) <= 2000
