@@ -38,6 +38,12 @@ def session_url(session_id: str) -> str:
     return f"{urls.PREFIX}/sessions/{quote(session_id, safe='')}"
 
 
+def event_url(session_id: str, event_id: int) -> str:
+    """One message of a session's timeline, shown open (its bodies visible) on the page:
+    the query opens it without JavaScript, the fragment scrolls to it."""
+    return f"{session_url(session_id)}?event={event_id}#event-{event_id}"
+
+
 async def show_sessions(request: web.Request) -> web.Response:
     """GET: the newest sessions first, optionally of one operator."""
     hub = request.config_dict[HUB_KEY]
@@ -124,14 +130,17 @@ async def _session_view(request: web.Request, state: SessionState) -> dict[str, 
     session_id = state.session.session_id
     query = ExchangeQuery(search=session_id, limit=EXCHANGES_SHOWN)
     found = await storage.query_exchanges(query)
-    page = session_url(session_id)
-    diagram = sequence_svg(state.session, state.timeline, lambda event: f"{page}#event-{event}")
+    diagram = sequence_svg(
+        state.session, state.timeline, lambda event: event_url(session_id, event)
+    )
+    chosen = request.query.get("event", "")
     return {
         "session": state.session,
         "timeline": state.timeline,
         "diagram": diagram,
         "exchanges": [x for x in found if x.session_id == session_id],
         "cdr": await storage.sessions.get_cdr(session_id),
+        "open_event": int(chosen) if chosen.isdigit() else None,
         "session_url": session_url,
         "version": state.version,
     }

@@ -89,6 +89,21 @@ def test_selecting_an_arrow_opens_the_messages_bodies(
     shoot(roaming_page, "session-arrow-selected")
 
 
+def test_without_javascript_an_arrow_opens_the_messages_bodies(
+    roaming: Roaming, roaming_page: Page, roaming_page_without_js: Page
+) -> None:
+    session_id = _charge(roaming, roaming_page)
+    start = roaming.session(session_id)["timeline"][0]
+    page = roaming_page_without_js
+    page.goto(_session_path(session_id))
+
+    page.locator(f"#diagram g.message[data-event-id='{start['event_id']}']").click()
+
+    entry = page.locator(f"#event-{start['event_id']}")
+    expect(entry.locator("details")).to_have_attribute("open", "")
+    expect(entry.locator(".bodies pre").first).to_contain_text(start["request"]["EvseID"])
+
+
 def test_the_timeline_shows_answer_times_in_milliseconds(
     roaming: Roaming, roaming_page: Page
 ) -> None:

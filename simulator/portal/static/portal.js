@@ -59,7 +59,8 @@ openTarget();
 const sessionLive = document.getElementById("session-live");
 if (sessionLive) {
   const refresh = async () => {
-    const url = `${sessionLive.dataset.liveUrl}?version=${encodeURIComponent(sessionLive.dataset.version)}`;
+    const chosen = new URLSearchParams(location.search).get("event") || "";
+    const url = `${sessionLive.dataset.liveUrl}?version=${encodeURIComponent(sessionLive.dataset.version)}&event=${encodeURIComponent(chosen)}`;
     try {
       const response = await fetch(url, { headers: { Accept: "text/html" } });
       if (response.status === 200) {
