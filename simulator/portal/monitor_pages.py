@@ -24,7 +24,7 @@ from oicp.operations import Operation
 from simulator.admin_api import HUB_KEY
 from simulator.exchange import FAILURE_CLASSES, Exchange, ExchangeDirection, Outcome
 from simulator.portal import urls
-from simulator.portal.render import html_response, render_html, render_page
+from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
 from simulator.portal.session_pages import session_url
 from simulator.storage import ExchangeQuery
 
@@ -117,15 +117,22 @@ async def live_exchanges(request: web.Request) -> web.Response:
     if problem is None and not after.isdigit():
         problem = f"after {after!r}: give the exchange id the page shows last, a whole number"
     if problem is not None:
-        return html_response(problem, status=400)
+        return _refusal(problem)
     exchanges, problem = await _read(request, replace(filters.to_query(limit), after_id=int(after)))
     if problem is not None:
-        return html_response(problem, status=400)
+        return _refusal(problem)
     text = render_html("_exchange_rows.html", exchanges=exchanges, session_url=session_url)
     newest = max((x.exchange_id or 0 for x in exchanges), default=int(after))
     response = html_response(text)
     response.headers[LAST_ID_HEADER] = str(newest)
     return response
+
+
+def _refusal(problem: str) -> web.Response:
+    """Plain text: the message quotes the bad value, which must never become markup."""
+    return web.Response(
+        text=problem, status=400, content_type="text/plain", headers=SECURITY_HEADERS
+    )
 
 
 async def _read(request: web.Request, query: ExchangeQuery) -> tuple[list[Exchange], str | None]:

@@ -8,7 +8,9 @@ s_server`` with an expired certificate all run as separate processes.
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -254,3 +256,18 @@ def test_the_operator_tab_shows_the_operators_exchanges_of_both_directions(
 
     assert set(_column(roaming_page, ".direction")) == {"hub → CPO", "CPO → hub"}
     expect(roaming_page.locator(".tabs a[aria-current=page]")).to_have_text("Process Monitor")
+
+
+def test_the_live_rows_refuse_a_bad_filter_as_plain_text(roaming: Roaming) -> None:
+    request = urllib.request.Request(
+        roaming.url + "/portal/exchanges/live?direction=%3Cb%3Ex&after=0"
+    )
+    try:
+        urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        refusal = (error.code, error.headers.get_content_type(), error.read().decode())
+    else:
+        raise AssertionError("the hub answered a bad filter with 200")
+
+    assert refusal[:2] == (400, "text/plain")
+    assert refusal[2].startswith("unknown direction '<b>x'")
