@@ -98,10 +98,18 @@ class RecordTags:
 class Sender:
     """Sends OICP requests over mutual TLS and turns every answer into an :class:`Exchange`."""
 
-    def __init__(self, identity: ClientIdentity, *, connection_limit: int = 100) -> None:
+    def __init__(
+        self,
+        identity: ClientIdentity,
+        *,
+        connection_limit: int = 100,
+        fresh_connections: bool = False,
+    ) -> None:
         self._identity = identity
         self._contexts = ClientContextCache()
         self._connection_limit = connection_limit
+        # A TLS handshake per request, as a backend sees it from many hub nodes (hubsim load).
+        self._fresh_connections = fresh_connections
         self._session: aiohttp.ClientSession | None = None
         self._retired: list[aiohttp.ClientSession] = []
         self._facts: dict[bytes, tuple[str, str, str]] = {}  # DER -> facts, parsed once
@@ -151,7 +159,9 @@ class Sender:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                limit=self._connection_limit, enable_cleanup_closed=True
+                limit=self._connection_limit,
+                enable_cleanup_closed=True,
+                force_close=self._fresh_connections,
             )
             # OICP partners set no cookies and send no compressed bodies; skipping both
             # saves work on every request, as do headers set once for the session.

@@ -1,0 +1,263 @@
+"""``hubsim load``: the hub's traffic, at scale, against a CPO backend.
+
+Targets, options and the report are described in the README ("Load"); the engine lives in
+:mod:`hubsim.load`. Exit 0 unless a threshold (``--max-p99-ms``, ``--max-error-rate``) is
+exceeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from hubsim.errors import CLIError
+from hubsim.load.channels import TargetSpec
+from hubsim.load.plan import (
+    Plan,
+    Shape,
+    Unit,
+    parse_duration,
+    parse_evse_pattern,
+    parse_mix,
+)
+from hubsim.load.progress import Progress
+from hubsim.load.report import Report, Thresholds, write_junit
+from hubsim.load.runner import run_here, run_workers
+
+
+def register(sub: Any) -> None:
+    load = sub.add_parser(
+        "load",
+        help="send the hub's requests at scale to a CPO backend and report latency and outcomes",
+        description="Load a CPO backend with the hub's own requests, through a running hub or "
+        "one-shot. Exit 0 unless a threshold is exceeded.",
+    )
+    via = load.add_argument_group("through a running hub (saved settings)")
+    via.add_argument("--operator", help="OperatorID whose saved settings to use")
+    via.add_argument("--hub", default="http://127.0.0.1:8080", help="admin API URL of the hub")
+    via.add_argument(
+        "--admin-token",
+        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
+        help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)",
+    )
+    direct = load.add_argument_group("one-shot, no hub")
+    direct.add_argument("--url", help="Service URL of the backend (the OICP path is appended)")
+    direct.add_argument("--server-cert", help="'hubject' or 'user:FILE'")
+    direct.add_argument("--pki", help="folder written by 'hubsim pki init'")
+    direct.add_argument(
+        "--timeout",
+        type=_number("--timeout"),
+        default=10.0,
+        help="seconds per request (default 10, at most 60)",
+    )
+    direct.add_argument(
+        "--reservation-path",
+        choices=("hubject", "charging"),
+        default="hubject",
+        help="reservation path style (default hubject: reservation/v11)",
+    )
+    direct.add_argument(
+        "--fresh-connections",
+        action="store_true",
+        help="a new TLS handshake per request, as from many hub nodes",
+    )
+    _shape_options(load)
+    _request_options(load)
+    out = load.add_argument_group("output and verdict")
+    out.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    out.add_argument("--junit", metavar="FILE", help="write a JUnit XML file")
+    out.add_argument(
+        "--max-p99-ms",
+        type=_number("--max-p99-ms", positive=True),
+        help="fail (exit 1) when p99 exceeds this",
+    )
+    out.add_argument(
+        "--max-error-rate",
+        type=_share,
+        help="fail (exit 1) when more than this share is not accepted (0.01 or 1%%)",
+    )
+    out.add_argument(
+        "--progress-interval",
+        type=_number("--progress-interval", positive=True),
+        help="seconds between progress lines (default 0.5 on a terminal, else 5)",
+    )
+    load.set_defaults(func=run_load)
+
+
+def _shape_options(load: argparse.ArgumentParser) -> None:
+    shape = load.add_argument_group("shape of the load")
+    shape.add_argument(
+        "-c",
+        "--concurrency",
+        type=_integer("-c"),
+        help="users, each sending its next operation once answered (default 8)",
+    )
+    shape.add_argument("--rate", type=_rate, help="operations started per second, e.g. 200/s")
+    shape.add_argument(
+        "--max-in-flight",
+        type=_integer("--max-in-flight"),
+        default=1000,
+        help="with --rate: at most this many operations in flight (default 1000)",
+    )
+    shape.add_argument("--duration", type=_checked(parse_duration), help="how long: 30s, 2m, 1h")
+    shape.add_argument("--requests", type=_integer("--requests"), help="how many requests")
+    shape.add_argument(
+        "--workers",
+        type=_integer("--workers"),
+        default=1,
+        help="processes to spread the load over (default 1)",
+    )
+
+
+def _request_options(load: argparse.ArgumentParser) -> None:
+    names = ", ".join(u.value for u in Unit)
+    body = load.add_argument_group("requests")
+    body.add_argument(
+        "--mix",
+        type=_checked(parse_mix),
+        default=None,
+        help=f"operations and weights, e.g. remote-start-stop=3,"
+        f"reservation-start-stop=1 (of: {names}; default remote-start-stop)",
+    )
+    body.add_argument(
+        "--evse",
+        type=_checked(parse_evse_pattern),
+        default=None,
+        help="EvseIDs: a pattern with one range, e.g. 'DE*ABC*E[0001-1000]' (the default)",
+    )
+    body.add_argument("--provider", default="DE*ICE", help="ProviderID of the EMP (DE*ICE)")
+    body.add_argument("--evco", help="EvcoID for the RemoteIdentification")
+    body.add_argument(
+        "--reservation-duration",
+        type=_integer("--reservation-duration"),
+        default=15,
+        help="reservation Duration in minutes, 1-99 (default 15)",
+    )
+
+
+def _checked(parse: Any) -> Any:
+    """argparse shows an ArgumentTypeError next to the option's name, with the usage."""
+
+    def run(text: str) -> Any:
+        try:
+            return parse(text)
+        except CLIError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    run.__name__ = parse.__name__
+    return run
+
+
+def _integer(option: str) -> Any:
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+    parse.__name__ = option
+    return parse
+
+
+def _number(option: str, *, positive: bool = False) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if positive and not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a number above 0")
+        return value
+
+    parse.__name__ = option
+    return parse
+
+
+def _rate(text: str) -> float:
+    value = text.strip().removesuffix("/s")
+    try:
+        rate = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a rate; write operations per second, e.g. 200 or 200/s"
+        ) from None
+    if not rate > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give more than 0 operations per second")
+    return rate
+
+
+def _share(text: str) -> float:
+    raw = text.strip()
+    try:
+        value = float(raw.removesuffix("%")) / (100 if raw.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share; write 0.01 or 1%") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a share from 0 to 1 (or 0% to 100%)")
+    return value
+
+
+def plan_from(args: argparse.Namespace) -> Plan:
+    concurrency = args.concurrency
+    if concurrency is None and args.rate is None:
+        concurrency = 8
+    shape = Shape(
+        concurrency=concurrency,
+        rate=args.rate,
+        duration_s=args.duration,
+        requests=args.requests,
+        max_in_flight=args.max_in_flight,
+    )
+    fields: dict[str, Any] = {}
+    if args.mix is not None:
+        fields["mix"] = args.mix
+    if args.evse is not None:
+        fields["evse"] = args.evse
+    return Plan(
+        shape=shape,
+        provider_id=args.provider,
+        evco_id=args.evco,
+        reservation_duration=args.reservation_duration,
+        **fields,
+    )
+
+
+def spec_from(args: argparse.Namespace) -> TargetSpec:
+    return TargetSpec(
+        operator=args.operator,
+        hub=args.hub,
+        admin_token=args.admin_token,
+        url=args.url,
+        server_cert=args.server_cert,
+        pki=args.pki,
+        timeout_s=args.timeout,
+        reservation_path=args.reservation_path,
+        fresh_connections=args.fresh_connections,
+    )
+
+
+async def run_load(args: argparse.Namespace) -> int:
+    plan, spec = plan_from(args), spec_from(args)
+    if args.workers < 1:
+        raise CLIError(f"--workers {args.workers}: give at least 1 process")
+    progress = Progress(sys.stderr, interval_s=args.progress_interval)
+    if args.workers == 1:
+        result = await run_here(plan, spec, on_tally=progress.show, interval_s=progress.interval_s)
+        tally, seconds = result.tally, result.seconds
+    else:
+        tally, seconds = await run_workers(
+            plan, spec, args.workers, on_tally=progress.show, interval_s=progress.interval_s
+        )
+    progress.done(tally)
+    thresholds = Thresholds(max_p99_ms=args.max_p99_ms, max_error_rate=args.max_error_rate)
+    report = Report(tally=tally, seconds=seconds, workers=args.workers, thresholds=thresholds)
+    if args.junit:
+        write_junit(report, args.junit)
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        report.write_text(sys.stdout)
+    return 0 if report.ok else 1

@@ -1,0 +1,170 @@
+"""Where a load run sends: straight to a Service URL, or through a running hub.
+
+Both answer with the hub's own :class:`~simulator.exchange.Exchange`, so a failure under
+load carries the same outcome and diagnosis sentence as in ``hubsim send``:
+
+* one-shot (``--url --server-cert --pki``): this process is the hub's sender, with the hub's
+  request builder, TLS identity and outcome classification;
+* through a hub (``--operator``): each request goes to the hub's admin API, which sends it
+  with the operator's saved settings and records it in the Process Monitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiohttp
+
+from hubsim.errors import CLIError
+from hubsim.hub_client import call_hub, refusal_text
+from oicp import Operation
+from simulator.exchange import Exchange
+from simulator.hub import HubIdentity
+from simulator.oneshot import ServerCertChoice, one_shot_target
+from simulator.requests import SendParams, prepare_request
+from simulator.sender import Sender, Target
+
+_ADMIN_TIMEOUT_S = 120.0  # the hub's own timeout is at most 60 s
+
+
+class Channel(Protocol):
+    async def send(self, operation: Operation, params: SendParams) -> Exchange: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """The target options of the command line, as a value a worker process can receive."""
+
+    operator: str | None = None
+    hub: str = "http://127.0.0.1:8080"
+    admin_token: str | None = None
+    url: str | None = None
+    server_cert: str | None = None
+    pki: str | None = None
+    timeout_s: float = 10.0
+    reservation_path: str = "hubject"
+    fresh_connections: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TargetSpec:
+        return cls(**data)
+
+    def check(self) -> None:
+        if self.url and self.operator:
+            raise CLIError("give either --operator (through a hub) or --url (one-shot), not both")
+        if not self.url and not self.operator:
+            raise CLIError(
+                "say where to send: --operator ID (through a running hub) "
+                "or --url URL --server-cert hubject|user:FILE --pki DIR (one-shot)"
+            )
+        if self.url and (not self.server_cert or not self.pki):
+            raise CLIError("one-shot load needs --server-cert hubject|user:FILE and --pki DIR")
+        if not 0 < self.timeout_s <= 60:
+            raise CLIError(
+                f"--timeout {self.timeout_s:g} is out of range: give more than 0 and at most 60"
+            )
+        if self.operator and self.fresh_connections:
+            raise CLIError(
+                "--fresh-connections needs a one-shot target (--url ...): through a hub, the "
+                "hub's own sender decides how it connects, and it reuses connections"
+            )
+
+
+async def open_channel(spec: TargetSpec, connections: int) -> Channel:
+    """Check the target once, before any load: a bad URL or unknown operator stops here."""
+    spec.check()
+    if spec.url:
+        return _one_shot(spec, connections)
+    channel = HubChannel(spec, connections)
+    try:
+        await call_hub(
+            spec.hub, "GET", f"/api/operators/{spec.operator}", None, admin_token=spec.admin_token
+        )
+    except BaseException:
+        await channel.close()
+        raise
+    return channel
+
+
+def _one_shot(spec: TargetSpec, connections: int) -> OneShotChannel:
+    assert spec.url and spec.server_cert and spec.pki
+    identity = HubIdentity.from_pki_dir(Path(spec.pki))
+    choice = ServerCertChoice.parse(spec.server_cert)
+    return OneShotChannel(
+        identity,
+        lambda op, provider: one_shot_target(
+            spec.url or "",
+            choice,
+            identity,
+            op,
+            provider,
+            timeout_s=spec.timeout_s,
+            reservation_style=spec.reservation_path,
+        ),
+        Sender(
+            identity.client, connection_limit=connections, fresh_connections=spec.fresh_connections
+        ),
+    )
+
+
+class OneShotChannel:
+    """This process sends as the hub does: its builder, its sender, its diagnosis."""
+
+    def __init__(self, identity: HubIdentity, plan: Any, sender: Sender) -> None:
+        self._identity = identity
+        self._plan = plan  # (operation, provider_id) -> Target, checked by the portal's rules
+        self._targets: dict[tuple[Operation, str], Target] = {}
+        self._sender = sender
+
+    def _target(self, operation: Operation, provider_id: str) -> Target:
+        key = (operation, provider_id)
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = self._plan(operation, provider_id)
+        return found
+
+    async def send(self, operation: Operation, params: SendParams) -> Exchange:
+        request, body = prepare_request(operation, params)
+        target = self._target(operation, params.provider_id)
+        return await self._sender.send(target, request, body=body)
+
+    async def close(self) -> None:
+        await self._sender.close()
+
+
+class HubChannel:
+    """Each request through the hub's admin API: the hub applies the saved settings, sends
+    and records; the answer is the exchange it recorded."""
+
+    def __init__(self, spec: TargetSpec, connections: int) -> None:
+        headers = {"Authorization": f"Bearer {spec.admin_token}"} if spec.admin_token else {}
+        self._base = f"{spec.hub.rstrip('/')}/api/operators/{spec.operator}/send/"
+        self._hub = spec.hub
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=connections),
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=_ADMIN_TIMEOUT_S),
+        )
+
+    async def send(self, operation: Operation, params: SendParams) -> Exchange:
+        body = {k: v for k, v in vars(params).items() if v is not None}
+        try:
+            async with self._session.post(self._base + operation.slug, json=body) as resp:
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, ValueError, TimeoutError) as exc:
+            raise CLIError(
+                f"the hub's admin API at {self._hub} stopped answering under load ({exc!r})"
+            ) from None
+        if resp.status >= 400:
+            raise CLIError(refusal_text(data))
+        return Exchange.from_json(data)
+
+    async def close(self) -> None:
+        await self._session.close()

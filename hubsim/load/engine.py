@@ -1,0 +1,138 @@
+"""The load engine of one process: users in a loop (-c) or arrivals at a rate (--rate).
+
+The n-th operation of a run is fixed by the plan (its kind from the weighted schedule, its
+EvseID from the pattern), and processes of a run take every ``stride``-th number from their
+own ``index``, so that a run's operations do not depend on how many processes share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass
+
+from hubsim.load.channels import Channel
+from hubsim.load.plan import Plan, Unit, unit_schedule
+from hubsim.load.stats import Tally
+from oicp import Operation
+from oicp.identifiers import new_session_id
+from simulator.exchange import Exchange
+from simulator.requests import SendParams, prepare_request
+
+_FIRST = {
+    Unit.REMOTE_START: Operation.AUTHORIZE_REMOTE_START,
+    Unit.REMOTE_START_STOP: Operation.AUTHORIZE_REMOTE_START,
+    Unit.RESERVATION_START: Operation.AUTHORIZE_REMOTE_RESERVATION_START,
+    Unit.RESERVATION_START_STOP: Operation.AUTHORIZE_REMOTE_RESERVATION_START,
+}
+_STOP = {
+    Unit.REMOTE_START_STOP: Operation.AUTHORIZE_REMOTE_STOP,
+    Unit.RESERVATION_START_STOP: Operation.AUTHORIZE_REMOTE_RESERVATION_STOP,
+}
+
+
+def outcome_key(exchange: Exchange) -> str:
+    """The outcome's name; a rejection also names its StatusCode (602 and 400 differ)."""
+    if exchange.status_code and not exchange.ok:
+        return f"{exchange.outcome.value}:{exchange.status_code}"
+    return exchange.outcome.value
+
+
+@dataclass
+class RunResult:
+    tally: Tally
+    seconds: float
+
+
+class Engine:
+    """Runs one process's share of a plan against a channel, adding up what it sees."""
+
+    def __init__(self, plan: Plan, channel: Channel, *, index: int = 0, stride: int = 1) -> None:
+        self.plan = plan
+        self.tally = Tally()
+        self._channel = channel
+        self._schedule = unit_schedule(plan.mix)
+        self._numbers = itertools.count(index, stride)
+        self._issued = 0
+        self._deadline = 0.0
+
+    def check_requests(self) -> None:
+        """Build one request of each kind in the mix first: a bad EvseID pattern or
+        ProviderID is refused by the hub's request builder before any load starts."""
+        for unit, _ in self.plan.mix:
+            prepare_request(_FIRST[unit], self._params(unit, 0))
+            if unit in _STOP:
+                prepare_request(_STOP[unit], self._params(unit, 0, session_id=new_session_id()))
+
+    async def run(self) -> RunResult:
+        self.check_requests()
+        shape = self.plan.shape
+        t0 = time.perf_counter()
+        self._deadline = t0 + (shape.duration_s or float("inf"))
+        if shape.rate is not None:
+            await self._arrivals(shape.rate, shape.max_in_flight)
+        else:
+            await asyncio.gather(*(self._user() for _ in range(shape.concurrency or 1)))
+        return RunResult(self.tally, time.perf_counter() - t0)
+
+    def _may_start(self) -> bool:
+        limit = self.plan.shape.requests
+        if limit is not None and self._issued >= limit:
+            return False
+        return time.perf_counter() < self._deadline
+
+    async def _user(self) -> None:
+        while self._may_start():
+            await self._operation(next(self._numbers))
+
+    async def _arrivals(self, rate: float, max_in_flight: int) -> None:
+        """Start operations on a fixed timetable; at most ``max_in_flight`` wait at once."""
+        slots = asyncio.Semaphore(max_in_flight)
+        tasks: set[asyncio.Task[None]] = set()
+        start = time.perf_counter()
+        for k in itertools.count():
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not self._may_start():
+                break
+            await slots.acquire()
+            self._issued += 1  # claimed now, so that --requests is not overshot by arrivals
+            task = asyncio.create_task(self._operation(next(self._numbers), claimed=True))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            task.add_done_callback(lambda _: slots.release())
+        await asyncio.gather(*tasks)
+
+    async def _operation(self, n: int, *, claimed: bool = False) -> None:
+        unit = self._schedule[n % len(self._schedule)]
+        if not claimed:
+            self._issued += 1
+        first = await self._send(_FIRST[unit], self._params(unit, n))
+        stop = _STOP.get(unit)
+        if stop is None or not first.ok:
+            return  # nothing was started that needs stopping
+        self._issued += 1
+        session = first.session_id or str(first.request_body.get("SessionID") or "")
+        params = self._params(unit, n, session_id=session, cpo_partner=first.cpo_partner_session_id)
+        await self._send(stop, params)
+
+    def _params(
+        self, unit: Unit, n: int, *, session_id: str | None = None, cpo_partner: str | None = None
+    ) -> SendParams:
+        reservation = unit in (Unit.RESERVATION_START, Unit.RESERVATION_START_STOP)
+        return SendParams(
+            evse_id=self.plan.evse.evse(n),
+            provider_id=self.plan.provider_id,
+            evco_id=self.plan.evco_id,
+            session_id=session_id,
+            cpo_partner_session_id=cpo_partner,
+            duration=self.plan.reservation_duration if reservation and not session_id else None,
+        )
+
+    async def _send(self, operation: Operation, params: SendParams) -> Exchange:
+        exchange = await self._channel.send(operation, params)
+        answered = exchange.http_status is not None
+        self.tally.add(outcome_key(exchange), exchange.detail, exchange.elapsed_ms, answered)
+        return exchange

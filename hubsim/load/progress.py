@@ -1,0 +1,46 @@
+"""Progress while a run goes on: one line rewritten in place on a terminal, plain periodic
+lines otherwise (CI logs), on stderr so that ``--json`` output stays one object."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from hubsim.load.stats import Tally
+
+
+class Progress:
+    def __init__(self, out: TextIO, *, interval_s: float | None = None) -> None:
+        self._out = out
+        self._live = out.isatty()
+        self.interval_s = interval_s or (0.5 if self._live else 5.0)
+        self._t0 = time.perf_counter()
+        self._last = (self._t0, 0)
+
+    def show(self, tally: Tally, *, last: bool = False) -> None:
+        now, done = time.perf_counter(), tally.requests
+        then, before = self._last
+        if now - then < self.interval_s * 0.9 and not last:
+            return  # several workers report each interval: one line for all of them
+        self._last = (now, done)
+        rate = (done - before) / (now - then) if now > then else 0.0
+        errors = " ".join(
+            f"{k} {o.count}" for k, o in sorted(tally.outcomes.items()) if k != "accepted"
+        )
+        line = (
+            f"{now - self._t0:6.1f} s  {done} requests  {rate:.0f} req/s  "
+            f"p50 {tally.percentile_ms(50):.1f} ms  p99 {tally.percentile_ms(99):.1f} ms"
+            + (f"  not accepted: {errors}" if errors else "")
+        )
+        if self._live:
+            self._out.write("\r\033[K" + line)
+        else:
+            self._out.write(line + "\n")
+        self._out.flush()
+
+    def done(self, tally: Tally) -> None:
+        """The last line, with the run's totals."""
+        self.show(tally, last=True)
+        if self._live:
+            self._out.write("\n")
+            self._out.flush()

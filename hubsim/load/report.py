@@ -1,0 +1,133 @@
+"""The final report of a load run: terminal text, one JSON object, JUnit, and the verdict.
+
+The thresholds (``--max-p99-ms``, ``--max-error-rate``) decide the exit code. An error is
+any request whose outcome is not ``accepted``: a rejection is the CPO's answer, but under
+load it is exactly what a team wants to see counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TextIO
+from xml.etree import ElementTree as ET
+
+from hubsim.load.stats import BUDGET_MS, PERCENTILES, Tally
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_p99_ms: float | None = None
+    max_error_rate: float | None = None  # a share, 0 to 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tally: Tally
+    seconds: float
+    workers: int
+    thresholds: Thresholds
+
+    @property
+    def requests(self) -> int:
+        return self.tally.requests
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.tally.errors / self.requests if self.requests else 0.0
+
+    @property
+    def within_budget(self) -> float:
+        return self.tally.within_budget / self.requests if self.requests else 0.0
+
+    def verdicts(self) -> list[Verdict]:
+        out = []
+        t = self.thresholds
+        if t.max_p99_ms is not None:
+            p99 = self.tally.percentile_ms(99)
+            out.append(
+                Verdict(
+                    "p99", p99 <= t.max_p99_ms, f"p99 {p99:.2f} ms (at most {t.max_p99_ms:g} ms)"
+                )
+            )
+        if t.max_error_rate is not None:
+            ok = self.error_rate <= t.max_error_rate
+            text = f"error rate {self.error_rate:.4%} (at most {t.max_error_rate:.4%})"
+            out.append(Verdict("error_rate", ok, text))
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return all(v.ok for v in self.verdicts())
+
+    def latency(self) -> dict[str, float]:
+        found = {f"p{p:g}": self.tally.percentile_ms(p) for p in PERCENTILES}
+        return {k: round(v, 3) for k, v in found.items()} | {"max": round(self.tally.max_ms(), 3)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "rate": round(self.rate, 1),
+            "workers": self.workers,
+            "latency_ms": self.latency(),
+            "errors": self.tally.errors,
+            "error_rate": self.error_rate,
+            "within_budget": self.within_budget,
+            "budget_ms": BUDGET_MS,
+            "outcomes": {
+                k: {"count": o.count, "first_detail": o.first_detail}
+                for k, o in sorted(self.tally.outcomes.items())
+            },
+            "thresholds": [{"name": v.name, "ok": v.ok, "text": v.text} for v in self.verdicts()],
+        }
+
+    def write_text(self, out: TextIO) -> None:
+        lat = self.latency()
+        print(
+            f"{self.requests} requests in {self.seconds:.1f} s: {self.rate:.0f} req/s "
+            f"({self.workers} process{'es' if self.workers > 1 else ''})",
+            file=out,
+        )
+        print("latency " + "  ".join(f"{k} {v:.2f} ms" for k, v in lat.items()), file=out)
+        print(
+            f"answered within Hubject's {BUDGET_MS / 1000:g} s budget: {self.within_budget:.2%}",
+            file=out,
+        )
+        print("outcomes:", file=out)
+        for key, o in sorted(self.tally.outcomes.items(), key=lambda kv: -kv[1].count):
+            print(f"  {key:<28} {o.count:>8}  first: {o.first_detail}", file=out)
+        for v in self.verdicts():
+            print(f"{'PASS' if v.ok else 'FAIL'}  {v.text}", file=out)
+
+
+def write_junit(report: Report, path: str) -> None:
+    """One testcase per threshold (a run without thresholds gets one 'load' testcase)."""
+    verdicts = report.verdicts() or [Verdict("load", True, f"{report.requests} requests")]
+    suite = ET.Element(
+        "testsuite",
+        name="hubsim load",
+        tests=str(len(verdicts)),
+        failures=str(sum(not v.ok for v in verdicts)),
+        time=f"{report.seconds:.3f}",
+    )
+    summary = "\n".join(
+        f"{k}: {o.count} ({o.first_detail})" for k, o in sorted(report.tally.outcomes.items())
+    )
+    for v in verdicts:
+        case = ET.SubElement(suite, "testcase", classname="hubsim.load", name=v.name)
+        if not v.ok:
+            ET.SubElement(case, "failure", message=v.text).text = summary
+        ET.SubElement(case, "system-out").text = f"{v.text}\n{summary}"
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

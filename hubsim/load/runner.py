@@ -1,0 +1,174 @@
+"""Running a plan: in this process, or spread over N worker processes whose tallies are
+merged exactly (histograms added, counts summed).
+
+A worker is ``python -m hubsim.load.worker``: it reads its job as one JSON object on stdin
+and writes JSON lines on stdout, its tally so far every interval and its final tally last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any
+
+from hubsim.errors import CLIError
+from hubsim.load.channels import TargetSpec, open_channel
+from hubsim.load.engine import Engine, RunResult
+from hubsim.load.plan import EvsePattern, Plan, Shape, Unit
+from hubsim.load.stats import Tally
+
+OnTally = Callable[[Tally], None]
+
+
+def connections_for(shape: Shape) -> int:
+    """Enough connections for every request the shape can have in flight."""
+    return max(shape.concurrency or shape.max_in_flight, 1)
+
+
+async def run_here(
+    plan: Plan,
+    spec: TargetSpec,
+    *,
+    index: int = 0,
+    stride: int = 1,
+    on_tally: OnTally | None = None,
+    interval_s: float = 1.0,
+) -> RunResult:
+    channel = await open_channel(spec, connections_for(plan.shape))
+    try:
+        engine = Engine(plan, channel, index=index, stride=stride)
+        engine.check_requests()
+        run = asyncio.create_task(engine.run())
+        while on_tally is not None and not run.done():
+            await asyncio.wait([run], timeout=interval_s)
+            on_tally(engine.tally)
+        return await run
+    finally:
+        await channel.close()
+
+
+def share(shape: Shape, index: int, workers: int) -> Shape:
+    """Worker ``index``'s part of the shape: users, rate and request count divided."""
+
+    def part(total: int) -> int:
+        return total // workers + (1 if index < total % workers else 0)
+
+    return replace(
+        shape,
+        concurrency=part(shape.concurrency) if shape.concurrency is not None else None,
+        rate=shape.rate / workers if shape.rate is not None else None,
+        requests=part(shape.requests) if shape.requests is not None else None,
+        max_in_flight=max(1, part(shape.max_in_flight)),
+    )
+
+
+def check_workers(shape: Shape, workers: int) -> None:
+    if workers < 1:
+        raise CLIError(f"--workers {workers}: give at least 1 process")
+    if shape.concurrency is not None and shape.concurrency < workers:
+        raise CLIError(
+            f"--workers {workers} with -c {shape.concurrency}: each process needs at least one "
+            f"user; give -c {workers} or more, or fewer workers"
+        )
+    if shape.requests is not None and shape.requests < workers:
+        raise CLIError(
+            f"--workers {workers} with --requests {shape.requests}: give at least one request "
+            "per process"
+        )
+
+
+async def run_workers(
+    plan: Plan, spec: TargetSpec, workers: int, *, on_tally: OnTally | None, interval_s: float
+) -> tuple[Tally, float]:
+    """Start the workers together, follow their tallies, merge their final ones."""
+    check_workers(plan.shape, workers)
+    spec.check()
+    latest: list[Tally] = [Tally() for _ in range(workers)]
+    finals: list[tuple[Tally, float] | None] = [None] * workers
+
+    def report() -> None:
+        if on_tally is not None:
+            merged = Tally()
+            for t in latest:
+                merged.merge(t)
+            on_tally(merged)
+
+    async def one(i: int) -> None:
+        job = {
+            "plan": plan_to_json(replace(plan, shape=share(plan.shape, i, workers))),
+            "target": spec.to_json(),
+            "index": i,
+            "stride": workers,
+            "interval_s": interval_s,
+        }
+
+        def seen(tally: Tally) -> None:
+            latest[i] = tally
+            report()
+
+        finals[i] = await _worker(job, seen)
+
+    await asyncio.gather(*(one(i) for i in range(workers)))
+    merged = Tally()
+    for final in finals:
+        assert final is not None
+        merged.merge(final[0])
+    return merged, max(f[1] for f in finals if f is not None)
+
+
+async def _worker(job: dict[str, Any], on_tally: OnTally) -> tuple[Tally, float]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hubsim.load.worker",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        limit=2**24,
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(json.dumps(job).encode())
+    proc.stdin.close()
+    final: tuple[Tally, float] | None = None
+    try:
+        async for line in proc.stdout:
+            message = json.loads(line)
+            tally = Tally.from_wire(message["tally"])
+            if message.get("final"):
+                final = (tally, float(message["seconds"]))
+            else:
+                on_tally(tally)
+        error = (await proc.stderr.read()).decode().strip()
+        await proc.wait()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    if final is None:
+        raise CLIError(error.removeprefix("hubsim: error: ") or "a load worker process ended early")
+    return final
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "shape": asdict(plan.shape),
+        "mix": [[u.value, w] for u, w in plan.mix],
+        "evse": asdict(plan.evse),
+        "provider_id": plan.provider_id,
+        "evco_id": plan.evco_id,
+        "reservation_duration": plan.reservation_duration,
+    }
+
+
+def plan_from_json(data: dict[str, Any]) -> Plan:
+    return Plan(
+        shape=Shape(**data["shape"]),
+        mix=tuple((Unit(u), float(w)) for u, w in data["mix"]),
+        evse=EvsePattern(**data["evse"]),
+        provider_id=data["provider_id"],
+        evco_id=data["evco_id"],
+        reservation_duration=int(data["reservation_duration"]),
+    )

@@ -1,0 +1,103 @@
+"""What a load run saw: an HDR histogram of answer times and the count of each outcome.
+
+Tallies of several processes merge exactly: their histograms are added bucket by bucket
+(hdrhistogram's own encoding carries them between processes), never by averaging
+percentiles.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+# Answer times in microseconds, from 1 µs to 2 minutes (beyond Hubject's 60 s), 3 digits.
+_LOWEST_US, _HIGHEST_US, _DIGITS = 1, 120_000_000, 3
+BUDGET_MS = 10_000.0  # Hubject's default time for a CPO to answer
+PERCENTILES = (50.0, 90.0, 99.0, 99.9)
+
+
+def new_histogram() -> HdrHistogram:
+    return HdrHistogram(_LOWEST_US, _HIGHEST_US, _DIGITS)
+
+
+@dataclass
+class OutcomeCount:
+    """How often one outcome occurred, and the diagnosis of its first occurrence."""
+
+    count: int
+    first_detail: str
+    first_at: float  # wall-clock time of the first occurrence, to merge processes' tallies
+
+
+@dataclass
+class Tally:
+    histogram: HdrHistogram = field(default_factory=new_histogram)
+    outcomes: dict[str, OutcomeCount] = field(default_factory=dict)
+    within_budget: int = 0  # answered (an HTTP answer came) within BUDGET_MS
+
+    @property
+    def requests(self) -> int:
+        return sum(o.count for o in self.outcomes.values())
+
+    @property
+    def errors(self) -> int:
+        return self.requests - self.outcomes.get("accepted", OutcomeCount(0, "", 0)).count
+
+    def add(self, key: str, detail: str, elapsed_ms: float, answered: bool) -> None:
+        us = min(max(round(elapsed_ms * 1000), _LOWEST_US), _HIGHEST_US)
+        self.histogram.record_value(us)
+        found = self.outcomes.get(key)
+        if found is None:
+            self.outcomes[key] = OutcomeCount(1, detail, time.time())
+        else:
+            found.count += 1
+        if answered and elapsed_ms <= BUDGET_MS:
+            self.within_budget += 1
+
+    def merge(self, other: Tally) -> None:
+        self.histogram.add(other.histogram)
+        self.within_budget += other.within_budget
+        for key, theirs in other.outcomes.items():
+            mine = self.outcomes.get(key)
+            if mine is None:
+                self.outcomes[key] = OutcomeCount(
+                    theirs.count, theirs.first_detail, theirs.first_at
+                )
+                continue
+            mine.count += theirs.count
+            if theirs.first_at < mine.first_at:
+                mine.first_detail, mine.first_at = theirs.first_detail, theirs.first_at
+
+    def percentile_ms(self, p: float) -> float:
+        return float(self.histogram.get_value_at_percentile(p)) / 1000
+
+    def max_ms(self) -> float:
+        return float(self.histogram.get_max_value()) / 1000 if self.requests else 0.0
+
+    # Between processes: plain JSON with the histogram in hdrhistogram's encoding.
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "histogram": self.histogram.encode().decode("ascii"),
+            "within_budget": self.within_budget,
+            "outcomes": {
+                k: {"count": o.count, "first_detail": o.first_detail, "first_at": o.first_at}
+                for k, o in self.outcomes.items()
+            },
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Tally:
+        histogram = new_histogram()
+        histogram.add(HdrHistogram.decode(data["histogram"].encode("ascii")))
+        return cls(
+            histogram=histogram,
+            within_budget=int(data["within_budget"]),
+            outcomes={
+                k: OutcomeCount(int(o["count"]), str(o["first_detail"]), float(o["first_at"]))
+                for k, o in data["outcomes"].items()
+            },
+        )

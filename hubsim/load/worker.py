@@ -1,0 +1,43 @@
+"""One worker process of ``hubsim load --workers N`` (see :mod:`hubsim.load.runner`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from hubsim.errors import user_error_message
+from hubsim.load.channels import TargetSpec
+from hubsim.load.runner import plan_from_json, run_here
+from hubsim.load.stats import Tally
+
+
+def _emit(tally: Tally, **extra: object) -> None:
+    sys.stdout.write(json.dumps({"tally": tally.to_wire(), **extra}) + "\n")
+    sys.stdout.flush()
+
+
+async def _main() -> None:
+    job = json.loads(sys.stdin.read())
+    result = await run_here(
+        plan_from_json(job["plan"]),
+        TargetSpec.from_json(job["target"]),
+        index=int(job["index"]),
+        stride=int(job["stride"]),
+        on_tally=_emit,
+        interval_s=float(job["interval_s"]),
+    )
+    _emit(result.tally, final=True, seconds=result.seconds)
+
+
+def main() -> int:
+    try:
+        asyncio.run(_main())
+    except Exception as exc:  # told to the parent on stderr, in the CLI's one-line form
+        print(f"hubsim: error: {user_error_message(exc)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

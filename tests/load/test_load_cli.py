@@ -1,0 +1,279 @@
+"""``hubsim load`` as a user runs it: a real process against a real stub process."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import aiohttp
+
+from mockpki import PKIFiles
+from tests.cli.conftest import Served, hubsim, serve, write
+from tests.load.conftest import Nginx, StubProcess, load_json, one_shot
+
+
+async def test_every_request_sent_is_one_the_stub_recorded(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    run, report = await load_json(*one_shot(stub, pki_files, "-c", "4", "--requests", "40"))
+    assert run.code == 0, run.err
+    records = await stub.records()
+    assert report["requests"] == len(records) >= 40
+    assert report["outcomes"] == {
+        "accepted": {"count": len(records), "first_detail": "Accepted (StatusCode 000)."}
+    }
+    assert report["within_budget"] == 1.0
+
+
+async def test_a_start_then_stop_stops_the_session_it_started(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    run, _ = await load_json(
+        *one_shot(stub, pki_files, "-c", "1", "--requests", "6", "--mix", "remote-start-stop")
+    )
+    assert run.code == 0, run.err
+    records = await stub.records()
+    operations = [r["operation"] for r in records]
+    assert operations == ["eRoamingAuthorizeRemoteStart", "eRoamingAuthorizeRemoteStop"] * 3
+    for start, stop in zip(records[::2], records[1::2], strict=True):
+        assert stop["SessionID"] == start["SessionID"] and stop["EvseID"] == start["EvseID"]
+
+
+async def test_reservations_carry_the_duration_given(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    args = ("-c", "1", "--requests", "2", "--mix", "reservation-start-stop")
+    run, _ = await load_json(*one_shot(stub, pki_files, *args, "--reservation-duration", "42"))
+    assert run.code == 0, run.err
+    start, stop = await stub.records()
+    assert start["operation"] == "eRoamingAuthorizeRemoteReservationStart"
+    assert start["body"]["Duration"] == 42
+    assert stop["operation"] == "eRoamingAuthorizeRemoteReservationStop"
+    assert stop["SessionID"] == start["SessionID"]
+
+
+async def test_the_mix_follows_its_weights(stub: StubProcess, pki_files: PKIFiles) -> None:
+    mix = "remote-start=3,reservation-start=1"
+    run, _ = await load_json(
+        *one_shot(stub, pki_files, "-c", "2", "--requests", "40", "--mix", mix)
+    )
+    assert run.code == 0, run.err
+    counts = Counter(r["operation"] for r in await stub.records())
+    assert counts == {
+        "eRoamingAuthorizeRemoteStart": 30,
+        "eRoamingAuthorizeRemoteReservationStart": 10,
+    }
+
+
+async def test_evse_ids_are_drawn_in_turn_from_the_pattern(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    args = ("-c", "1", "--requests", "6", "--mix", "remote-start-stop")
+    run, _ = await load_json(*one_shot(stub, pki_files, *args, "--evse", "DE*ABC*E[098-100]"))
+    assert run.code == 0, run.err
+    evses = [r["EvseID"] for r in await stub.records()]
+    assert evses == ["DE*ABC*E098"] * 2 + ["DE*ABC*E099"] * 2 + ["DE*ABC*E100"] * 2
+
+
+async def test_each_rejection_code_is_counted_with_its_first_diagnosis(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    for evse in ("DE*ABC*E2", "DE*ABC*E4"):
+        await stub.behave(evse, {"type": "reject", "code": "603"})
+    args = ("-c", "1", "--requests", "4", "--mix", "remote-start", "--evse", "DE*ABC*E[1-4]")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err  # no threshold given: rejections alone do not fail the run
+    rejected = report["outcomes"]["rejected:603"]
+    assert rejected["count"] == 2 and "StatusCode 603" in rejected["first_detail"]
+    assert report["outcomes"]["accepted"]["count"] == 2
+    assert report["errors"] == 2 and report["error_rate"] == 0.5
+
+
+async def test_an_error_rate_above_the_threshold_exits_1_and_fails_the_junit_case(
+    stub: StubProcess, pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    await stub.behave("DE*ABC*E2", {"type": "reject", "code": "603"})
+    junit = tmp_path / "load.xml"
+    args = ("-c", "1", "--requests", "4", "--mix", "remote-start", "--evse", "DE*ABC*E[1-4]")
+    run, report = await load_json(
+        *one_shot(stub, pki_files, *args, "--max-error-rate", "10%", "--junit", str(junit))
+    )
+    assert run.code == 1
+    assert report["ok"] is False
+    assert [(t["name"], t["ok"]) for t in report["thresholds"]] == [("error_rate", False)]
+    case = ET.parse(junit).getroot().find("testcase")
+    assert case is not None and case.get("name") == "error_rate"
+    assert case.find("failure") is not None
+
+
+async def test_a_p99_above_the_threshold_exits_1(stub: StubProcess, pki_files: PKIFiles) -> None:
+    await stub.behave("_default", {"type": "delay", "seconds": 0.3, "then": {"type": "accept"}})
+    run, report = await load_json(
+        *one_shot(stub, pki_files, "-c", "2", "--requests", "4", "--max-p99-ms", "100")
+    )
+    assert run.code == 1, run.err
+    assert report["latency_ms"]["p99"] >= 300
+    assert report["thresholds"][0]["name"] == "p99" and not report["thresholds"][0]["ok"]
+
+
+async def test_thresholds_that_hold_exit_0(stub: StubProcess, pki_files: PKIFiles) -> None:
+    run, report = await load_json(
+        *one_shot(stub, pki_files, "-c", "2", "--requests", "10", "--max-error-rate", "0")
+    )
+    assert run.code == 0, run.err
+    assert report["ok"] is True
+
+
+async def test_workers_together_send_the_requests_asked_and_the_stub_saw_them_all(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    args = ("-c", "4", "--requests", "40", "--mix", "remote-start", "--workers", "2")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err
+    records = await stub.records()
+    assert report["workers"] == 2
+    assert report["requests"] == len(records) == 40
+    # The two processes took alternate operation numbers: every EvseID once.
+    assert len({r["EvseID"] for r in records}) == 40
+
+
+async def test_a_rate_sends_the_requests_asked(stub: StubProcess, pki_files: PKIFiles) -> None:
+    args = ("--rate", "200/s", "--requests", "20", "--mix", "remote-start")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err
+    assert report["requests"] == len(await stub.records()) == 20
+
+
+async def test_a_duration_ends_the_run(stub: StubProcess, pki_files: PKIFiles) -> None:
+    run, report = await load_json(*one_shot(stub, pki_files, "-c", "2", "--duration", "0.5s"))
+    assert run.code == 0, run.err
+    assert report["requests"] == len(await stub.records()) > 0
+
+
+async def test_an_unreachable_backend_is_counted_with_the_hubs_diagnosis(
+    pki_files: PKIFiles,
+) -> None:
+    url = "https://localhost:1"  # nothing listens on port 1
+    _, report = await load_json(
+        "load",
+        "--url",
+        url,
+        "--server-cert",
+        "hubject",
+        "--pki",
+        str(pki_files.directory),
+        "-c",
+        "1",
+        "--requests",
+        "2",
+        "--mix",
+        "remote-start",
+    )
+    refused = report["outcomes"]["connection_refused"]
+    assert refused["count"] == 2 and "localhost:1" in refused["first_detail"]
+    assert report["within_budget"] == 0.0
+
+
+async def test_progress_lines_are_plain_lines_when_not_on_a_terminal(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    run = await hubsim(*one_shot(stub, pki_files, "-c", "2", "--requests", "20"))
+    assert run.code == 0, run.err
+    assert "\r" not in run.err and "\033" not in run.err
+    assert any("requests" in line and "req/s" in line for line in run.err.splitlines())
+    assert run.out.startswith("20 requests in ") or "requests in" in run.out.splitlines()[0]
+    assert "outcomes:" in run.out and "accepted" in run.out
+
+
+async def test_fresh_connections_make_a_handshake_per_request(
+    nginx: Nginx, pki_files: PKIFiles
+) -> None:
+    base = (
+        "load",
+        "--url",
+        nginx.url,
+        "--server-cert",
+        "hubject",
+        "--pki",
+        str(pki_files.directory),
+    )
+    args = (*base, "-c", "2", "--requests", "10", "--mix", "remote-start")
+    fresh, report = await load_json(*args, "--fresh-connections")
+    assert fresh.code == 0, fresh.err
+    assert report["outcomes"]["accepted"]["count"] == 10
+    assert len(set(nginx.connections())) == 10  # a new connection for each request
+
+
+async def test_without_fresh_connections_each_user_keeps_its_connection(
+    nginx: Nginx, pki_files: PKIFiles
+) -> None:
+    base = (
+        "load",
+        "--url",
+        nginx.url,
+        "--server-cert",
+        "hubject",
+        "--pki",
+        str(pki_files.directory),
+    )
+    reused, _ = await load_json(*base, "-c", "2", "--requests", "10", "--mix", "remote-start")
+    assert reused.code == 0, reused.err
+    assert len(nginx.connections()) == 10 and len(set(nginx.connections())) <= 2
+
+
+async def test_through_the_hub_every_request_is_in_its_process_monitor(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    config = write(
+        tmp_path / "hub.yaml",
+        f"""
+pki_dir: {pki_files.directory}
+operators:
+  - operator_id: "DE*ABC"
+    settings:
+      authorization:
+        online_request: true
+        service_url: "{stub.url}"
+        server_certification: hubject
+""",
+    )
+    hub = await serve("hub", "serve", "--config", str(config), "--port", "0", ready="listening on")
+    served.append(hub)
+    run, report = await load_json(
+        "load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "2", "--requests", "10"
+    )
+    assert run.code == 0, run.err
+    async with aiohttp.ClientSession() as session, session.get(f"{hub.url}/api/exchanges") as r:
+        logged = (await r.json())["exchanges"]
+    assert report["requests"] == len(logged) == len(await stub.records())
+    assert {e["outcome"] for e in logged} == {"accepted"}
+
+
+async def test_an_unknown_operator_is_refused_before_any_load(
+    served: list[Served], pki_files: PKIFiles
+) -> None:
+    hub = await serve(
+        "hub", "serve", "--pki", str(pki_files.directory), "--port", "0", ready="listening on"
+    )
+    served.append(hub)
+    run = await hubsim("load", "--operator", "DE*XYZ", "--hub", hub.url, "--requests", "5")
+    assert run.code == 2
+    assert "DE*XYZ" in run.err and "Traceback" not in run.err
+
+
+async def test_importing_hubsim_needs_no_locust() -> None:
+    code = (
+        "import sys; sys.modules['locust'] = None; sys.modules['gevent'] = None\n"
+        "import hubsim.cli, hubsim.load\n"
+        "sys.exit(hubsim.cli.main(['load', '--help']))"
+    )
+    import asyncio
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    assert b"--workers" in out
