@@ -91,6 +91,18 @@ def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
     )
 
 
+def diagnose_socket_error(exc: BaseException, ctx: CallContext) -> Diagnosis:
+    """:func:`diagnose_exception` for a client other than aiohttp (the Locust user of
+    ``hubsim load``), which raises the standard library's socket and ssl errors as they are."""
+    if isinstance(exc, TimeoutError):
+        return _timeout(ctx)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _certificate_error(exc, ctx)
+    if isinstance(exc, OSError):
+        return _connector_error(exc, ctx)
+    return diagnose_exception(exc, ctx)
+
+
 def server_cert_wanted(exc: BaseException) -> bool:
     """Whether a probe for the presented certificate would improve this diagnosis."""
     return isinstance(exc, aiohttp.ClientConnectorCertificateError)

@@ -329,6 +329,12 @@ async def presented_certificate(
     return describe_der(found.peer_der) if found.peer_der else None
 
 
+def judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
+    """The hub's judgement of an HTTP answer, for a client other than :class:`Sender` (the
+    Locust user of ``hubsim load``); ``fields`` as for :func:`_judge_answer`."""
+    return _judge_answer(status, raw, fields)
+
+
 def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
     """Decide what an HTTP answer means: status, JSON, acknowledgement, Result.
 

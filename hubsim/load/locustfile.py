@@ -1,0 +1,244 @@
+"""A Locust user that sends the hub's own requests, for load beyond one machine.
+
+Needs the ``load`` extra (``pip install 'hubsim[load]'``). Run it with Locust's own
+master and workers; ``python -m hubsim.load.locustfile`` prints this file's path for
+``locust -f`` (the README shows the commands). Each request is built by the hub's request
+builder, sent with the hub's client certificate and judged by the hub's sender, and is
+reported to Locust under its operation (request type) and outcome (name); a request that is
+not accepted is a failure whose message is the hub's diagnosis sentence.
+
+Options (also as LOCUST_HUBSIM_* environment variables), besides Locust's ``--host``, the
+Service URL:
+
+* ``--hubsim-pki DIR`` (required), ``--hubsim-server-cert hubject|user:FILE``;
+* ``--hubsim-mix``, ``--hubsim-evse``, ``--hubsim-provider``, ``--hubsim-reservation-duration``
+  as for ``hubsim load``;
+* ``--hubsim-requests N``: each process sends at most N requests, then quits (0: no bound);
+* ``--hubsim-processes N`` with the number of worker processes, so that they draw
+  different EvseIDs (worker i takes operations i, i+N, i+2N ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gevent
+from locust import FastHttpUser, constant, events, task
+from locust.env import Environment
+from locust.exception import StopUser
+from locust.runners import WorkerRunner
+
+from hubsim.load.engine import outcome_key
+from hubsim.load.plan import Plan, Shape, Unit, parse_evse_pattern, parse_mix, unit_schedule
+from oicp import Operation, jsontext
+from simulator.diagnosis import CallContext, diagnose_socket_error
+from simulator.exchange import Exchange
+from simulator.hub import HubIdentity
+from simulator.oneshot import ServerCertChoice, one_shot_target
+from simulator.requests import SendParams, prepare_request
+from simulator.sender import HUB_HEADERS, Target, judge_answer
+from simulator.tls import ClientContextCache
+
+_STEPS = {
+    Unit.REMOTE_START: (Operation.AUTHORIZE_REMOTE_START, None),
+    Unit.REMOTE_START_STOP: (Operation.AUTHORIZE_REMOTE_START, Operation.AUTHORIZE_REMOTE_STOP),
+    Unit.RESERVATION_START: (Operation.AUTHORIZE_REMOTE_RESERVATION_START, None),
+    Unit.RESERVATION_START_STOP: (
+        Operation.AUTHORIZE_REMOTE_RESERVATION_START,
+        Operation.AUTHORIZE_REMOTE_RESERVATION_STOP,
+    ),
+}
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any) -> None:
+    group = parser.add_argument_group("hubsim")
+    group.add_argument("--hubsim-pki", default="", help="folder written by 'hubsim pki init'")
+    group.add_argument("--hubsim-server-cert", default="hubject", help="hubject or user:FILE")
+    group.add_argument("--hubsim-mix", default="remote-start-stop", help="as hubsim load --mix")
+    group.add_argument("--hubsim-evse", default="DE*ABC*E[0001-1000]", help="EvseID pattern")
+    group.add_argument("--hubsim-provider", default="DE*ICE", help="ProviderID")
+    group.add_argument("--hubsim-reservation-duration", type=int, default=15, help="minutes")
+    group.add_argument("--hubsim-timeout", type=float, default=10.0, help="seconds")
+    group.add_argument("--hubsim-requests", type=int, default=0, help="per process; 0: no bound")
+    group.add_argument("--hubsim-processes", type=int, default=1, help="worker processes")
+
+
+@dataclass
+class _Process:
+    """What every user of one process shares: identity, targets, numbering and budget."""
+
+    plan: Plan
+    identity: HubIdentity
+    targets: dict[Operation, Target]
+    numbers: Any
+    budget: int  # requests this process may still send; negative: no bound
+    timeout_s: float
+    contexts: ClientContextCache = field(default_factory=ClientContextCache)
+    active: int = 0
+
+    def claim(self) -> bool:
+        if self.budget == 0:
+            return False
+        self.budget -= 1
+        return True
+
+
+_state: _Process | None = None
+
+
+def _setup(environment: Environment, host: str) -> _Process:
+    global _state
+    if _state is None:
+        o = environment.parsed_options
+        if o is None or not o.hubsim_pki:
+            raise StopUser("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
+        identity = HubIdentity.from_pki_dir(Path(o.hubsim_pki))
+        choice = ServerCertChoice.parse(o.hubsim_server_cert)
+        plan = Plan(
+            shape=Shape(concurrency=1, requests=max(o.hubsim_requests, 1)),
+            mix=parse_mix(o.hubsim_mix),
+            evse=parse_evse_pattern(o.hubsim_evse),
+            provider_id=o.hubsim_provider,
+            reservation_duration=o.hubsim_reservation_duration,
+        )
+        targets = {
+            op: one_shot_target(
+                host, choice, identity, op, plan.provider_id, timeout_s=o.hubsim_timeout
+            )
+            for op in Operation
+            if op.slug
+        }
+        index = getattr(environment.runner, "worker_index", 0) or 0
+        _state = _Process(
+            plan=plan,
+            identity=identity,
+            targets=targets,
+            numbers=itertools.count(index, max(o.hubsim_processes, 1)),
+            budget=o.hubsim_requests if o.hubsim_requests > 0 else -1,
+            timeout_s=o.hubsim_timeout,
+        )
+    return _state
+
+
+@events.init.add_listener
+def _final_stats_before_quitting(environment: Environment, **_: Any) -> None:
+    """A worker that ends on its own (its budget spent) sends its last stats before it says
+    'quit': added after the runner's own listener, this one runs first (quitting fires in
+    reverse order)."""
+
+    def send(environment: Environment, **_: Any) -> None:
+        runner = environment.runner
+        if isinstance(runner, WorkerRunner):
+            data: dict[str, Any] = {}
+            environment.events.report_to_master.fire(client_id=runner.client_id, data=data)
+            runner.send_message("stats", data)
+
+    environment.events.quitting.add_listener(send)
+
+
+class HubsimUser(FastHttpUser):
+    """Sends the operations of the mix, one after the other, as the hub would."""
+
+    wait_time = constant(0)
+    insecure = False  # verify the backend's certificate and host name, as the hub does
+    abstract = False
+
+    def ssl_context_factory(self, **_: Any) -> Any:
+        """The hub's client context: its service certificate, the trust of the mode, TLS >= 1.2
+        (geventhttpclient passes a CA bundle, which the hub never trusts: ignored)."""
+        state = _setup(self.environment, self.host or "")
+        target = state.targets[Operation.AUTHORIZE_REMOTE_START]
+        return state.contexts.get(state.identity.client, target.trust)
+
+    def on_start(self) -> None:
+        _setup(self.environment, self.host or "").active += 1
+
+    @task
+    def operation(self) -> None:
+        state = _setup(self.environment, self.host or "")
+        if not state.claim():
+            self._finish(state)
+        n = next(state.numbers)
+        unit = unit_schedule(state.plan.mix)[n % 1000]
+        first, stop = _STEPS[unit]
+        started = self._send(state, first, self._params(state, unit, n))
+        if stop is None or not started.ok:
+            return
+        state.budget -= 1 if state.budget > 0 else 0
+        session = started.session_id or str(started.request_body.get("SessionID") or "")
+        self._send(state, stop, self._params(state, unit, n, session))
+
+    def _finish(self, state: _Process) -> None:
+        state.active -= 1
+        if state.active == 0:  # the last user of this process: its requests are all in
+            runner = self.environment.runner
+            assert runner is not None
+            gevent.spawn(runner.quit)
+        raise StopUser()
+
+    @staticmethod
+    def _params(state: _Process, unit: Unit, n: int, session: str | None = None) -> SendParams:
+        reservation = unit in (Unit.RESERVATION_START, Unit.RESERVATION_START_STOP)
+        return SendParams(
+            evse_id=state.plan.evse.evse(n),
+            provider_id=state.plan.provider_id,
+            session_id=session,
+            duration=state.plan.reservation_duration if reservation and not session else None,
+        )
+
+    def _send(self, state: _Process, operation: Operation, params: SendParams) -> Exchange:
+        _, body = prepare_request(operation, params)
+        target = state.targets[operation]
+        fields: dict[str, Any] = {
+            "operation": operation.value,
+            "url": target.url,
+            "request_body": body,
+            "started_at": datetime.now(UTC),
+            "elapsed_ms": 0.0,
+            "server_certification": target.trust.mode.slug,
+        }
+        t0 = time.perf_counter()
+        with self.client.request(
+            "POST",
+            target.url,
+            data=jsontext.dumps_bytes(body),  # type: ignore[arg-type]  # bytes go as they are
+            headers=HUB_HEADERS,
+            catch_response=True,
+            timeout=state.timeout_s,
+        ) as resp:
+            fields["elapsed_ms"] = (time.perf_counter() - t0) * 1000
+            error = getattr(resp, "error", None)
+            if error is not None and not resp.status_code:
+                diagnosis = diagnose_socket_error(error, _context(target, state.timeout_s))
+                exchange = Exchange(outcome=diagnosis.outcome, detail=diagnosis.detail, **fields)
+            else:
+                exchange = judge_answer(resp.status_code, resp.content or b"", fields)
+            resp.request_meta["request_type"] = operation.slug
+            resp.request_meta["name"] = outcome_key(exchange)
+            if exchange.ok:
+                resp.success()
+            else:
+                resp.failure(exchange.detail)
+        return exchange
+
+
+def _context(target: Target, timeout_s: float) -> CallContext:
+    url = target.request_url
+    return CallContext(
+        url=target.url,
+        host=url.host or "",
+        port=url.port or 443,
+        mode_label=target.mode_label,
+        expected=target.expected or "a certificate chaining to the mock Hubject CA",
+        timeout_s=timeout_s,
+    )
+
+
+if __name__ == "__main__":
+    print(__file__)

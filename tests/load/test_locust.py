@@ -1,0 +1,93 @@
+"""The Locust user class on Locust's own master and two workers, against the stub process."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import socket
+import sys
+from collections import Counter
+
+from mockpki import PKIFiles
+from tests.load.conftest import StubProcess
+
+# Found, not imported: importing Locust would monkey-patch this test process with gevent.
+_SPEC = importlib.util.find_spec("hubsim.load.locustfile")
+assert _SPEC is not None and _SPEC.origin is not None
+LOCUST = [sys.executable, "-m", "locust", "-f", _SPEC.origin]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_master_and_two_workers_report_what_the_stub_recorded(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    await stub.behave("DE*ABC*E0003", {"type": "reject", "code": "603"})
+    hubsim = [
+        *("--hubsim-pki", str(pki_files.directory), "--hubsim-requests", "12"),
+        *("--hubsim-processes", "2", "--hubsim-evse", "DE*ABC*E[0001-0008]"),
+        *("--hubsim-mix", "remote-start-stop=1,reservation-start-stop=1"),
+    ]
+    port = free_port()
+    master = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        "--master",
+        "--headless",
+        "-u",
+        "4",
+        "-r",
+        "4",
+        "--expect-workers",
+        "2",
+        *("--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)),
+        *("--host", stub.url, "--json", "--only-summary", *hubsim),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    workers = [
+        await asyncio.create_subprocess_exec(
+            *LOCUST,
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+            *hubsim,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for i in range(2)
+    ]
+    try:
+        # Each worker quits once its 12 requests are answered; the master ends with the last.
+        out, _ = await asyncio.wait_for(master.communicate(), 180)
+        for worker in workers:
+            await asyncio.wait_for(worker.wait(), 60)
+    finally:
+        for proc in (master, *workers):
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    stats = json.loads(out)
+    reported = {(e["method"], e["name"]): (e["num_requests"], e["num_failures"]) for e in stats}
+    records = await stub.records()
+    slugs = {
+        "eRoamingAuthorizeRemoteStart": "remote-start",
+        "eRoamingAuthorizeRemoteStop": "remote-stop",
+        "eRoamingAuthorizeRemoteReservationStart": "reservation-start",
+        "eRoamingAuthorizeRemoteReservationStop": "reservation-stop",
+    }
+    recorded = Counter(
+        (slugs[r["operation"]], "rejected:603" if r["EvseID"] == "DE*ABC*E0003" else "accepted")
+        for r in records
+    )
+    assert {key: n for key, (n, _) in reported.items()} == dict(recorded)
+    assert sum(recorded.values()) >= 24  # both workers spent their budget
+    for (_, name), (n, failures) in reported.items():
+        assert failures == (n if name.startswith("rejected") else 0)
+    assert any(name == "rejected:603" for _, name in reported)

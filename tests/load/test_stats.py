@@ -1,0 +1,60 @@
+"""Tallies of several processes merge exactly, and the plan fixes the n-th operation."""
+
+from __future__ import annotations
+
+from hubsim.load.plan import Unit, parse_evse_pattern, parse_mix, unit_schedule
+from hubsim.load.stats import Tally
+
+
+def test_merged_tallies_give_the_percentiles_of_all_values_together() -> None:
+    values = [0.5 + (i * 7919 % 1000) / 10 for i in range(3000)]  # 0.5 ms to 100 ms, shuffled
+    parts = [Tally(), Tally(), Tally()]
+    whole = Tally()
+    for i, ms in enumerate(values):
+        parts[i % 3].add("accepted", "Accepted (StatusCode 000).", ms, True)
+        whole.add("accepted", "Accepted (StatusCode 000).", ms, True)
+    merged = Tally()
+    for part in parts:
+        merged.merge(Tally.from_wire(part.to_wire()))  # as a worker process sends it
+    for p in (50.0, 90.0, 99.0, 99.9):
+        assert merged.percentile_ms(p) == whole.percentile_ms(p)
+    assert merged.max_ms() == whole.max_ms()
+    assert merged.requests == whole.requests == 3000
+
+
+def test_a_merged_outcome_keeps_the_earliest_first_diagnosis() -> None:
+    early, late = Tally(), Tally()
+    early.add("timeout", "first sentence", 10_000.0, False)
+    late.add("timeout", "second sentence", 10_000.0, False)
+    late.outcomes["timeout"].first_at = early.outcomes["timeout"].first_at + 1
+    merged = Tally()
+    merged.merge(late)
+    merged.merge(early)
+    assert merged.outcomes["timeout"].count == 2
+    assert merged.outcomes["timeout"].first_detail == "first sentence"
+
+
+def test_only_answers_within_ten_seconds_count_as_within_the_budget() -> None:
+    tally = Tally()
+    tally.add("accepted", "", 9_999.0, True)
+    tally.add("accepted", "", 10_001.0, True)
+    tally.add("timeout", "", 5.0, False)
+    assert tally.within_budget == 1
+
+
+def test_the_schedule_follows_the_weights_in_a_fixed_interleaved_order() -> None:
+    mix = parse_mix("remote-start=3,reservation-start=1")
+    schedule = unit_schedule(mix, 8)
+    assert schedule.count(Unit.REMOTE_START) == 6
+    assert schedule == unit_schedule(mix, 8)
+    assert schedule[:4].count(Unit.RESERVATION_START) == 1
+
+
+def test_an_evse_pattern_keeps_the_width_of_its_lower_bound() -> None:
+    pattern = parse_evse_pattern("DE*ABC*E[0098-0100]X")
+    assert [pattern.evse(n) for n in range(4)] == [
+        "DE*ABC*E0098X",
+        "DE*ABC*E0099X",
+        "DE*ABC*E0100X",
+        "DE*ABC*E0098X",
+    ]
