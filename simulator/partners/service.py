@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar, cast
 
 from oicp.identifiers import is_operator_id, is_provider_id, operator_id_of_evse
 from simulator.hub import HubError
 from simulator.model import FieldIssue, ServiceType
 from simulator.partners.model import CONTRACT_SERVICE_TYPES, EMP, Contract
 from simulator.storage import Storage
+
+T = TypeVar("T")
 
 _SEPARATORS = re.compile(r"[*\-]")
 
@@ -80,6 +83,24 @@ class Partners:
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
         self._store = storage.partners
+        # Every EMP request looks up its EMP, its contract and the EVSE's operator; reading
+        # them from SQLite each time took four trips to the storage thread per request. They
+        # are cached until an operator or partner write (the generations) makes them stale.
+        self._cache: dict[tuple[object, ...], object] = {}
+        self._cache_generation = (-1, -1)
+
+    def _generation(self) -> tuple[int, int]:
+        """Taken before a read, so that a write ending during the read is never missed."""
+        generation = (self._storage.config_generation, self._store.generation)
+        if generation != self._cache_generation:
+            self._cache.clear()
+            self._cache_generation = generation
+        return generation
+
+    def _remember(self, generation: tuple[int, int], key: tuple[object, ...], value: T) -> T:
+        if generation == self._cache_generation:
+            self._cache[key] = value
+        return value
 
     async def put_emp(self, emp: EMP) -> EMP:
         issues = emp_issues(emp)
@@ -96,7 +117,10 @@ class Partners:
         return found
 
     async def find_emp(self, provider_id: str) -> EMP | None:
-        return await self._store.get_emp(provider_id)
+        generation, key = self._generation(), ("emp", provider_id)
+        if key in self._cache:
+            return cast("EMP | None", self._cache[key])
+        return self._remember(generation, key, await self._store.get_emp(provider_id))
 
     async def emps(self) -> list[EMP]:
         return await self._store.list_emps()
@@ -142,8 +166,11 @@ class Partners:
     async def has_contract(
         self, provider_id: str, operator_id: str, service_type: ServiceType
     ) -> bool:
+        generation, key = self._generation(), ("contract", provider_id, operator_id, service_type)
+        if key in self._cache:
+            return bool(self._cache[key])
         found = await self._store.contracts(provider_id=provider_id, operator_id=operator_id)
-        return any(c.service_type is service_type for c in found)
+        return self._remember(generation, key, any(c.service_type is service_type for c in found))
 
     async def set_sub_operators(self, operator_id: str, sub_operator_ids: list[str]) -> None:
         """Replace the operator's sub-operators (their IDs appear only inside EvseIDs)."""
@@ -166,12 +193,21 @@ class Partners:
         eRoamingAuthorizeRemoteStart); a sub-operator's EVSEs belong to its hub operator
         (01_CPO_Communication_Paradigms, hub and sub partners).
         """
-        key = id_key(operator_id_of_evse(evse_id))
-        for operator in await self._storage.list_operators():
-            if id_key(operator.operator_id) == key:
-                return operator.operator_id
+        owners = await self._owners()
+        return owners.get(id_key(operator_id_of_evse(evse_id)))
+
+    async def _owners(self) -> dict[str, str]:
+        """The key of each OperatorID and sub-operator ID -> the configured operator."""
+        generation, key = self._generation(), ("owners",)
+        if key in self._cache:
+            return cast("dict[str, str]", self._cache[key])
         subs = await self._store.sub_operators()
-        return next((owner for sub, owner in subs.items() if id_key(sub) == key), None)
+        owners = {id_key(sub): owner for sub, owner in subs.items()}
+        # A configured operator's own ID wins over a sub-operator of the same name.
+        owners |= {
+            id_key(op.operator_id): op.operator_id for op in await self._storage.list_operators()
+        }
+        return self._remember(generation, key, owners)
 
     async def foreign_evses(self, operator_id: str, evse_ids: Iterable[str]) -> list[str]:
         """The EvseIDs that belong neither to ``operator_id`` nor to its sub-operators."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 from oicp.identification import identification_from_wire, identification_to_wire
 from simulator.model import ServiceType
@@ -15,16 +17,31 @@ from simulator.partners.model import EMP, Contract
 from simulator.storage.database import Database
 from simulator.storage.operators import require_operator
 
+T = TypeVar("T")
+
 
 class PartnerStore:
     """The hub's simulated EMPs, their contracts with CPOs, and CPOs' sub-operators."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Bumped when any write through this object has ended, so that callers can cache
+        EMPs, contracts and sub-operators and know when they went stale."""
+        return self._generation
+
+    async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return await self._database.write(job)
+        finally:
+            self._generation += 1
 
     async def put_emp(self, emp: EMP) -> None:
         """Create the EMP or replace its fields and authentication data."""
-        await self._database.write(lambda c: put_emp(c, emp))
+        await self._write(lambda c: put_emp(c, emp))
 
     async def get_emp(self, provider_id: str) -> EMP | None:
         return await self._database.read(lambda c: get_emp(c, provider_id))
@@ -35,7 +52,7 @@ class PartnerStore:
 
     async def delete_emp(self, provider_id: str) -> bool:
         """Delete the EMP with its contracts; False if there was none."""
-        return await self._database.write(
+        return await self._write(
             lambda c: (
                 c.execute("DELETE FROM emps WHERE provider_id = ?", (provider_id,)).rowcount > 0
             )
@@ -43,7 +60,7 @@ class PartnerStore:
 
     async def set_contracts(self, provider_id: str, contracts: list[Contract]) -> None:
         """Replace every contract of the EMP by ``contracts``."""
-        await self._database.write(lambda c: set_contracts(c, provider_id, contracts))
+        await self._write(lambda c: set_contracts(c, provider_id, contracts))
 
     async def contracts(
         self, *, provider_id: str | None = None, operator_id: str | None = None
@@ -53,7 +70,7 @@ class PartnerStore:
 
     async def set_sub_operators(self, operator_id: str, sub_operator_ids: list[str]) -> None:
         """Replace the operator's sub-operator IDs (each belongs to one operator only)."""
-        await self._database.write(lambda c: set_sub_operators(c, operator_id, sub_operator_ids))
+        await self._write(lambda c: set_sub_operators(c, operator_id, sub_operator_ids))
 
     async def sub_operators(self, operator_id: str | None = None) -> dict[str, str]:
         """Sub-operator ID -> the operator it belongs to (optionally of one operator)."""
