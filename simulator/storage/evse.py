@@ -44,26 +44,51 @@ class EvseStore:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        # Every EMP remote start asks whether the CPO has pushed EVSE data at all (603/604
+        # apply only then): counted once per operator, forgotten at every write that can
+        # change it (see forget_counts).
+        self._counts: dict[str, int] = {}
+        self._writes = 0
+
+    def forget_counts(self) -> None:
+        """Drop the remembered counts (an EVSE push, or an operator written or deleted)."""
+        self._counts.clear()
+        self._writes += 1
 
     async def push_data(self, operator_id: str, action: str, rows: Sequence[EvseRow]) -> None:
         """Apply one eRoamingPushEvseData."""
-        await self._database.write(lambda c: push_data(c, operator_id, action, tuple(rows)))
+        try:
+            await self._database.write(lambda c: push_data(c, operator_id, action, tuple(rows)))
+        finally:
+            self.forget_counts()
 
     async def push_status(
         self, operator_id: str, action: str, statuses: Sequence[tuple[str, str]]
     ) -> None:
         """Apply one eRoamingPushEvseStatus: (EvseID, EvseStatus) pairs."""
-        await self._database.write(lambda c: push_status(c, operator_id, action, tuple(statuses)))
+        try:
+            await self._database.write(
+                lambda c: push_status(c, operator_id, action, tuple(statuses))
+            )
+        finally:
+            self.forget_counts()
 
     async def count(self, operator_id: str) -> int:
         """How many EVSE data records the operator has pushed."""
-        return await self._database.read(
+        found = self._counts.get(operator_id)
+        if found is not None:
+            return found
+        writes = self._writes  # taken before reading: a write during the read is not missed
+        counted = await self._database.read(
             lambda c: int(
                 c.execute(
                     "SELECT COUNT(*) FROM evse_records WHERE operator_id = ?", (operator_id,)
                 ).fetchone()[0]
             )
         )
+        if writes == self._writes:
+            self._counts[operator_id] = counted
+        return counted
 
     async def get(self, evse_id: str) -> StoredEvse | None:
         return await self._database.read(lambda c: get_evse(c, evse_id))
