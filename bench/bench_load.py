@@ -215,7 +215,7 @@ async def stub_bare_side(port: int, pid: int, files: PKIFiles, stack: AsyncExitS
         body = {
             "SessionID": str(uuid.uuid4()),
             "ProviderID": "DE*ICE",
-            "EvseID": f"DE*ABC*B{i:07d}",
+            "EvseID": f"DE*ABC*EB{i:07d}",
             "Identification": {"RemoteIdentification": {"EvcoID": "DE-8EO-CAET5E4XY-3"}},
         }
         async with session.post(url, json=body, ssl=ctx) as resp:
@@ -233,7 +233,7 @@ async def load_blocks(
     )
     channel = await open_channel(spec, 100)
     ours = Figures("(f) hubsim load (one process) -> stub")
-    pattern = EvsePattern("DE*ABC*L", 0, 9_999_999, 7, "")
+    pattern = EvsePattern("DE*ABC*EL", 0, 9_999_999, 7, "")
     try:
 
         async def engine_block(first: int) -> None:
@@ -283,7 +283,6 @@ def locust_rps(port: int, files: PKIFiles, requests: int) -> tuple[float, int]:
 
     spec = find_spec("hubsim.load.locustfile")
     assert spec is not None and spec.origin is not None
-    t0 = time.perf_counter()
     done = subprocess.run(
         [
             sys.executable,
@@ -303,7 +302,7 @@ def locust_rps(port: int, files: PKIFiles, requests: int) -> tuple[float, int]:
             "--hubsim-mix",
             "remote-start",
             "--hubsim-evse",
-            "DE*ABC*Q[0000000-9999999]",
+            "DE*ABC*EQ[0000000-9999999]",
             "--hubsim-requests",
             str(requests),
             "--json",
@@ -317,7 +316,6 @@ def locust_rps(port: int, files: PKIFiles, requests: int) -> tuple[float, int]:
     total = sum(e["num_requests"] for e in stats)
     start = min(e["start_time"] for e in stats)
     end = max(e["last_request_timestamp"] for e in stats)
-    del t0
     return total / (end - start), total
 
 
@@ -360,7 +358,7 @@ async def run_in_flight(files: PKIFiles) -> dict[str, float]:
             "--mix",
             "remote-start",
             "--evse",
-            "DE*ABC*H[0001-1000]",
+            "DE*ABC*EH[0001-1000]",
             "--json",
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
@@ -433,9 +431,9 @@ async def main(only: set[str], block: int, rounds: int, locust_requests: int) ->
                 print("    (hubsim load's p50 is read from its HDR histograms)")
                 rps, total = locust_rps(port, files, locust_requests)
                 print(
-                    f"(f) Locust FastHttpUser (hubsim user class), 1 process, {CONCURRENCY} users: "
-                    f"{rps:.0f} req/s over {total} requests; hubsim load / Locust: {f.rps / rps:.2f} "
-                    "(target >= 1.00)\n",
+                    f"(f) Locust FastHttpUser (hubsim user class), 1 process, {CONCURRENCY} "
+                    f"users: {rps:.0f} req/s over {total} requests; hubsim load / Locust: "
+                    f"{f.rps / rps:.2f} (target >= 1.00)\n",
                     flush=True,
                 )
         if "e" in only:
@@ -443,7 +441,8 @@ async def main(only: set[str], block: int, rounds: int, locust_requests: int) ->
             print(f"(e) 1000 in flight, stub holds 20 s, timeout 60 s: {json.dumps(found)}")
             ok = found["accepted"] == 1000 and found["reached_stub"] == 1000
             print(
-                f"    all reached and accepted: {ok}; hub peak RSS {found['hub_peak_rss_mb']:.0f} MB (target < 300)"
+                f"    all reached and accepted: {ok}; "
+                f"hub peak RSS {found['hub_peak_rss_mb']:.0f} MB (target < 300)"
             )
 
 

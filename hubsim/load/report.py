@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, TextIO
-from xml.etree import ElementTree as ET
+
+from lxml import etree as ET
 
 from hubsim.load.stats import BUDGET_MS, PERCENTILES, Tally
 
@@ -130,4 +131,4 @@ def write_junit(report: Report, path: str) -> None:
         if not v.ok:
             ET.SubElement(case, "failure", message=v.text).text = summary
         ET.SubElement(case, "system-out").text = f"{v.text}\n{summary}"
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True, pretty_print=True)

@@ -51,7 +51,7 @@ class EvseStore:
         self._writes = 0
 
     def forget_counts(self) -> None:
-        """Drop the remembered counts (an EVSE push, or an operator written or deleted)."""
+        """Drop the remembered counts: an EVSE push may change them."""
         self._counts.clear()
         self._writes += 1
 

@@ -91,7 +91,6 @@ class Storage:
 
     def _config_changed(self) -> None:
         self._config_generation += 1
-        self.evse.forget_counts()  # deleting an operator deletes its EVSE records
 
     @property
     def log_process_pid(self) -> int | None:
