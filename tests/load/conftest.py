@@ -15,6 +15,7 @@ import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
 from tests.cli.conftest import Run, Served, hubsim, line_with, serve
+from tests.cli.conftest import served as served  # the fixture, for the hub-process tests
 
 
 @pytest.fixture(scope="session")
