@@ -19,6 +19,7 @@ from aiohttp import web
 
 from cpo_stub.behaviour import BehaviourError, BehaviourTable, behaviour_from_json
 from cpo_stub.core import StubCore
+from oicp import jsontext
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -26,10 +27,9 @@ def _error(status: int, message: str) -> web.Response:
 
 
 async def _json_body(request: web.Request) -> object:
-    text = await request.text()
     try:
-        return json.loads(text)
-    except ValueError as exc:
+        return jsontext.loads(await request.text())
+    except ValueError as exc:  # bad JSON or UTF-8, too deep, or a lone surrogate
         raise web.HTTPBadRequest(
             text=json.dumps({"error": f"the request body is not valid JSON: {exc}"}),
             content_type="application/json",

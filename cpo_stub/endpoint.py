@@ -45,6 +45,7 @@ from oicp.messages import (
     parse_request,
 )
 from oicp.paths import PathMatch, match_hub_to_cpo_path
+from oicp.transfer import content_coding_problem
 
 JSON_CONTENT_TYPE = "application/json"
 REQUESTS_PAGE_SUFFIX = "/_stub/requests"
@@ -229,8 +230,11 @@ async def _read(
     request: web.BaseRequest, match: PathMatch | None, client_subject: str | None
 ) -> _Incoming:
     received_at = datetime.now(UTC)
-    raw = await request.read()
-    text, body, json_problem = _decode_json(raw)
+    coding = content_coding_problem(request.headers)
+    if coding is None:
+        text, body, json_problem = _decode_json(await request.read())
+    else:  # never decompressed (oicp.transfer): aiohttp drains the body as it came
+        text, body, json_problem = "", None, f"the request body is refused: {coding}"
     return _Incoming(
         method=request.method,
         path=request.raw_path,

@@ -146,7 +146,8 @@ class CPOStub:
             raise StubNotRunningError("the stub is already running; stop() it first")
         # The endpoint routes by path suffix itself (a Service URL may carry any prefix), so
         # aiohttp's low-level server takes it directly: no application, router or match.
-        server = web.Server(OICPEndpoint(self.core).handle)
+        # Bodies are read as they came, never decompressed (see oicp.transfer).
+        server = web.Server(OICPEndpoint(self.core).handle, auto_decompress=False)
         self._runner = web.ServerRunner(server, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         self._site = HandshakeSite(
@@ -159,7 +160,9 @@ class CPOStub:
             await self.backend.start()
 
     async def _start_control(self, port: int) -> None:
-        self._control_runner = web.AppRunner(ControlAPI(self.core).application())
+        self._control_runner = web.AppRunner(
+            ControlAPI(self.core).application(), auto_decompress=False
+        )
         await self._control_runner.setup()
         self._control_site = web.TCPSite(self._control_runner, "127.0.0.1", port)
         await self._control_site.start()

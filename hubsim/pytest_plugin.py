@@ -452,7 +452,7 @@ async def hubsim_hub(hubsim_pki: StagePKI, hubsim_stub: CPOStub) -> AsyncIterato
     hub = Hub(storage, HubIdentity.from_pki_dir(hubsim_pki.files.directory))
     stub_url = stub_service_url(hubsim_stub)
     view = HubView(hub, "", stub_url, hubsim_pki)
-    runner = web.AppRunner(build_app(hub), access_log=None)
+    runner = web.AppRunner(build_app(hub), access_log=None, auto_decompress=False)
     try:
         await configure_operator(
             hub, OperatorSpec(OPERATOR_ID), stub_url, ServerCertification.HUBJECT

@@ -6,6 +6,12 @@ refuses a text (bad JSON, or NaN and Infinity, which the json module accepts), t
 decides, so the error messages users see are the json module's. One difference remains:
 orjson reads an integer beyond 64 bits as a float; no OICP field holds such a number, and
 validation refuses it either way.
+
+Whatever a peer sends is bounded: :func:`loads` refuses JSON nested deeper than
+:data:`NESTING_MAX` levels (the json module would raise RecursionError, and a body kept by the
+hub or the stub must be writable again) and a lone surrogate escape such as ``"\\ud800"``,
+which names no character and cannot be written in UTF-8, the encoding OICP mandates. Both
+refusals are ValueErrors, as a syntax error is.
 """
 
 from __future__ import annotations
@@ -22,12 +28,59 @@ import orjson
 _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
+NESTING_MAX = 254
+"""The deepest nesting of arrays and objects a body may have: the most orjson writes.
+
+OICP bodies nest about seven levels; every body kept must be written again (records, logs).
+"""
+
+NESTING_MESSAGE = (
+    f"it nests arrays and objects deeper than {NESTING_MAX} levels; "
+    "OICP bodies nest only a few levels"
+)
+SURROGATE_MESSAGE = (
+    "it holds a lone surrogate escape (such as \\ud800), which is no Unicode character "
+    "and cannot be written in UTF-8; send text as valid UTF-8"
+)
+
+
 def loads(text: str) -> Any:
-    """Parse JSON text; raises json.JSONDecodeError (a ValueError) as json.loads does."""
+    """Parse JSON text; raises ValueError (json.JSONDecodeError for syntax) as json.loads does.
+
+    Also refuses, with a ValueError, nesting deeper than :data:`NESTING_MAX` and lone
+    surrogates (see the module's docstring).
+    """
     try:
-        return orjson.loads(text)
+        value = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        # orjson refuses NaN and Infinity, lone surrogates and nesting over 1024 levels: the
+        # json module says which, or accepts NaN as it always did.
+        return _loads_with_json(text)
+    # Counting brackets is fast C code; fewer of them than the limit cannot nest too deep.
+    if text.count("[") + text.count("{") > NESTING_MAX:
+        _check_writable(value)
+    return value
+
+
+def _loads_with_json(text: str) -> Any:
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(NESTING_MESSAGE) from None
+    _check_writable(value)
+    return value
+
+
+def _check_writable(value: object) -> None:
+    """Refuse a value orjson cannot write for its nesting or a lone surrogate."""
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError as exc:
+        # orjson names the cause only in its message.
+        if "surrogates" in str(exc):
+            raise ValueError(SURROGATE_MESSAGE) from None
+        if "Recursion limit" in str(exc):
+            raise ValueError(NESTING_MESSAGE) from None
 
 
 def dumps(value: object) -> str:

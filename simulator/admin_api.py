@@ -6,7 +6,6 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from mockpki.errors import PKIError
-from oicp import Operation
+from oicp import Operation, jsontext
+from oicp.transfer import content_coding_problem
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
 from simulator.expiry import expiry_of
@@ -39,6 +39,7 @@ def add_admin_routes(app: web.Application) -> None:
     """Register the admin API on an application that holds a :class:`Hub` under HUB_KEY."""
     api = AdminAPI()
     app.middlewares.append(_same_origin_only)
+    app.middlewares.append(_plain_bodies_only)
     app.middlewares.append(_refusals_as_json)
     app.router.add_get("/api/health", api.health)
     app.router.add_get("/api/hub/certificate", api.hub_certificate)
@@ -88,6 +89,16 @@ async def _same_origin_only(request: web.Request, handler: Handler) -> web.Strea
             [FieldIssue("Origin", origin, "must be the hub's own address")],
         )
     return await handler(request)
+
+
+@web.middleware
+async def _plain_bodies_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a compressed body before it is read (see :mod:`oicp.transfer`)."""
+    problem = content_coding_problem(request.headers)
+    if problem is None:
+        return await handler(request)
+    coding = request.headers.get("Content-Encoding")
+    return _refusal(415, problem, [FieldIssue("Content-Encoding", coding, problem)])
 
 
 @web.middleware
@@ -293,8 +304,8 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
             status=415,
         )
     try:
-        data = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = await request.json(loads=jsontext.loads)
+    except ValueError as exc:  # bad JSON, bad UTF-8, too deep or a lone surrogate
         raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
     if not isinstance(data, dict):
         raise _bad("body", data, "must be a JSON object")

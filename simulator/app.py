@@ -149,7 +149,8 @@ async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
     hub = Hub(storage, identity)
     inbound = Inbound(hub, pki_dir=options.pki_dir)
     app = build_app(hub, admin_token=options.admin_token, inbound=inbound)
-    runner = web.AppRunner(app, access_log=None)
+    # Bodies are read as they came, never decompressed (see oicp.transfer).
+    runner = web.AppRunner(app, access_log=None, auto_decompress=False)
     await runner.setup()
     oicp = None
     try:

@@ -41,10 +41,10 @@ __all__ = [
 # extension is accepted too, for certificates pasted as text or piped into the CLI.
 ACCEPTED_EXTENSIONS = (".pem", ".crt")
 
-_PEM_BLOCK = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----",
-    re.DOTALL,
-)
+# The BEGIN and END lines of PEM blocks. The scan pairs them in one pass: a pattern spanning a
+# whole block (BEGIN, anything, END) searches to the end of the upload for every unmatched
+# BEGIN line, which is quadratic in an upload of many of them (issue 14).
+_PEM_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]+)-----")
 
 
 class CertificateUploadError(ValueError):
@@ -114,18 +114,39 @@ def _private_key_error(name: str) -> CertificateUploadError:
 
 
 def _parse_pem(data: bytes, name: str) -> list[ParsedCertificate]:
-    blocks = list(_PEM_BLOCK.finditer(data))
-    if len(blocks) != data.count(b"-----BEGIN"):
-        raise CertificateUploadError(
-            f"{name} holds corrupt PEM: a -----BEGIN line has no matching -----END line; "
-            "export the certificate again"
-        )
-    for block in blocks:
-        _check_pem_label(block.group(1).decode("ascii"), name)
+    blocks = _pem_blocks(data, name)
+    for label, _ in blocks:
+        _check_pem_label(label, name)
     return [
-        _load_pem_block(block.group(0), index, len(blocks), name)
-        for index, block in enumerate(blocks, start=1)
+        _load_pem_block(block, index, len(blocks), name)
+        for index, (_, block) in enumerate(blocks, start=1)
     ]
+
+
+def _pem_blocks(data: bytes, name: str) -> list[tuple[str, bytes]]:
+    """Each PEM block's label and bytes, BEGIN to END line; refuses unpaired lines."""
+    blocks: list[tuple[str, bytes]] = []
+    opened: re.Match[bytes] | None = None
+    for marker in _PEM_MARKER.finditer(data):
+        kind, label = marker.group(1), marker.group(2)
+        if kind == b"BEGIN" and opened is None:
+            opened = marker
+        elif kind == b"END" and opened is not None and label == opened.group(2):
+            blocks.append((label.decode("ascii"), data[opened.start() : marker.end()]))
+            opened = None
+        else:
+            raise _corrupt_pem(name)
+    # A BEGIN line left open, or one whose label the marker pattern cannot read.
+    if opened is not None or len(blocks) != data.count(b"-----BEGIN"):
+        raise _corrupt_pem(name)
+    return blocks
+
+
+def _corrupt_pem(name: str) -> CertificateUploadError:
+    return CertificateUploadError(
+        f"{name} holds corrupt PEM: a -----BEGIN line has no matching -----END line; "
+        "export the certificate again"
+    )
 
 
 def _check_pem_label(label: str, name: str) -> None:

@@ -57,17 +57,23 @@ _HUBJECT_BLANKS = "Hubject asks for the URL without blank spaces"
 
 
 def _blank_problems(url: str) -> list[str]:
-    blanks = [index for index, char in enumerate(url) if char.isspace()]
-    leading = [i for n, i in enumerate(blanks) if i == n]
-    trailing = [i for n, i in enumerate(reversed(blanks)) if i == len(url) - 1 - n]
-    inner = [i for i in blanks if i not in leading and i not in trailing]
+    # One pass over the URL: a peer may send a megabyte of blanks (issue 14), so every step
+    # here is linear in the URL's length.
+    lead_end, trail_start = len(url) - len(url.lstrip()), len(url.rstrip())
+    leading: list[int] = []
+    inner: list[int] = []
+    trailing: list[int] = []
+    for index, char in enumerate(url):
+        if char.isspace():
+            where = leading if index < lead_end else trailing if index >= trail_start else inner
+            where.append(index)
     problems = []
     if leading:
         problems.append(f"starts with {_blank_list(url, leading)}: remove {_it(leading)}")
     if inner:
         problems.append(f"has {_blank_list(url, inner)} inside the URL: remove {_it(inner)}")
     if trailing:
-        problems.append(f"ends with {_blank_list(url, sorted(trailing))}: remove {_it(trailing)}")
+        problems.append(f"ends with {_blank_list(url, trailing)}: remove {_it(trailing)}")
     return [f"Service URL {url!r} {what}; {_HUBJECT_BLANKS}" for what in problems]
 
 
@@ -75,9 +81,16 @@ def _it(indexes: list[int]) -> str:
     return "it" if len(indexes) == 1 else "them"
 
 
+# A message names this many blanks' positions, and then how many more there are.
+_POSITIONS_SHOWN = 10
+
+
 def _blank_list(url: str, indexes: list[int]) -> str:
     noun = "a blank at position" if len(indexes) == 1 else "blanks at positions"
-    described = [f"{i + 1}{_blank_kind(url[i])}" for i in indexes]
+    shown = indexes[:_POSITIONS_SHOWN]
+    described = [f"{i + 1}{_blank_kind(url[i])}" for i in shown]
+    if len(indexes) > len(shown):
+        described.append(f"{len(indexes) - len(shown)} more")
     if len(described) > 1:
         described[-2:] = [f"{described[-2]} and {described[-1]}"]
     return f"{noun} {', '.join(described)}"

@@ -18,10 +18,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from oicp import status
+from oicp import jsontext, status
 from oicp.errors import OICPValidationError
 from oicp.faults import status_fault, validation_fault
 from oicp.messages import Acknowledgement, StatusCode
+from oicp.transfer import content_coding_problem
 from oicp.validation import Problem
 from oicp.wire import JSONObject
 
@@ -99,9 +100,12 @@ def invalid(error: OICPValidationError) -> Reply:
 
 async def read_json(request: web.Request) -> object:
     """The request body as JSON, or a 400 FaultBody saying why it is not."""
+    coding = content_coding_problem(request.headers)
+    if coding is not None:
+        raise invalid_body([Problem("", "content-encoding", coding)])
     raw = await request.read()
     try:
-        return json.loads(raw.decode("utf-8"))
+        return jsontext.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         why = f"the body is not UTF-8 ({exc}); OICP messages must use UTF-8"
     except ValueError as exc:

@@ -88,7 +88,10 @@ class InboundServer:
 
     async def start(self) -> None:
         self._runner = web.AppRunner(
-            build_inbound_app(self._inbound), access_log=None, shutdown_timeout=STOP_GRACE_S
+            build_inbound_app(self._inbound),
+            access_log=None,
+            shutdown_timeout=STOP_GRACE_S,
+            auto_decompress=False,  # bodies are read as they came (see oicp.transfer)
         )
         await self._runner.setup()
         server = self._runner.server
