@@ -124,6 +124,24 @@ async def _refusals_as_json(request: web.Request, handler: Handler) -> web.Strea
     except PKIError as err:
         pki_dir = str(request.app[HUB_KEY].identity.pki_dir)
         return _refusal(409, str(err), [FieldIssue("pki_dir", pki_dir, str(err))])
+    except web.HTTPException as err:
+        if err.status < 400 or not request.path.startswith("/api/"):
+            raise
+        return _route_refusal(request, err)
+
+
+def _route_refusal(request: web.Request, err: web.HTTPException) -> web.Response:
+    """aiohttp's own 404 and 405 (plain text) as the API's JSON refusal."""
+    if isinstance(err, web.HTTPMethodNotAllowed):
+        allowed = ", ".join(sorted(err.allowed_methods))
+        issue = FieldIssue("method", request.method, f"this route answers {allowed}")
+        response = _refusal(405, f"{request.method} is not allowed on this route", [issue])
+        response.headers["Allow"] = ",".join(sorted(err.allowed_methods))
+        return response
+    if err.status == 404:
+        issue = FieldIssue("path", request.path, "no admin API route; see the README's table")
+        return _refusal(404, "no such route in the admin API", [issue])
+    return _refusal(err.status, err.reason, [FieldIssue("request", None, err.reason)])
 
 
 def _refusal(

@@ -29,12 +29,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 
 from oicp.errors import OICPValidationError
 from oicp.messages import (
@@ -61,57 +59,10 @@ from oicp.operations import Operation
 from oicp.paths import hub_to_cpo_path
 from oicp.status import STATUS_CODES
 from oicp.validation import Problem
-
-OPENAPI_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "oicp" / "openapi-cpo"
+from tests.oicp.official import MISSING, OPENAPI_DIR, load_openapi, post_named, to_json_schema
 
 SESSION = "b2688855-7f00-0002-6d8e-48d883f6abb6"
 EVCO = "DE-DCB-C12345678-X"
-
-# ---------------------------------------------------------------------------------------
-# Loading and converting the official schemas
-
-
-def _resolve(node: Any, base_dir: Path, stack: tuple[Path, ...]) -> Any:
-    """Inline every relative file ``$ref`` below ``node`` (siblings of $ref are ignored)."""
-    if isinstance(node, list):
-        return [_resolve(item, base_dir, stack) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if not isinstance(ref, str):
-        return {key: _resolve(value, base_dir, stack) for key, value in node.items()}
-    file_part, _, fragment = ref.partition("#")
-    target = (base_dir / file_part).resolve() if file_part else stack[-1]
-    if target in stack and not fragment:
-        raise ValueError(f"$ref cycle through {target}")
-    document = yaml.safe_load(target.read_text(encoding="utf-8"))
-    for part in filter(None, fragment.split("/")):
-        document = document[part.replace("~1", "/").replace("~0", "~")]
-    return _resolve(document, target.parent, (*stack, target))
-
-
-def load_openapi() -> dict[str, Any]:
-    """openapi.yaml with every $ref inlined."""
-    root = OPENAPI_DIR / "openapi.yaml"
-    resolved = _resolve(yaml.safe_load(root.read_text(encoding="utf-8")), OPENAPI_DIR, (root,))
-    assert isinstance(resolved, dict)
-    return resolved
-
-
-def to_json_schema(node: Any) -> Any:
-    """Convert an OpenAPI 3.0 schema (as Hubject writes it) to JSON Schema, see module doc."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    schema = {key: to_json_schema(value) for key, value in node.items() if key != "example"}
-    if schema.get("type") == "string":
-        for openapi_key, json_key in (("maximum", "maxLength"), ("minimum", "minLength")):
-            if openapi_key in schema:
-                schema[json_key] = schema.pop(openapi_key)
-    if schema.pop("nullable", False):
-        schema["type"] = [schema["type"], "null"]
-    return schema
 
 
 def with_nullable_optionals(node: Any) -> Any:
@@ -132,17 +83,13 @@ def with_nullable_optionals(node: Any) -> Any:
 @pytest.fixture(scope="module")
 def openapi() -> dict[str, Any]:
     if not OPENAPI_DIR.is_dir():
-        pytest.skip(f"Hubject's CPO OpenAPI is not available at {OPENAPI_DIR}")
+        pytest.skip(MISSING)
     return load_openapi()
 
 
 def _post_of(openapi: dict[str, Any], operation: Operation) -> tuple[str, dict[str, Any]]:
     """The OpenAPI path and POST object whose operationId names ``operation``."""
-    for path, item in openapi["paths"].items():
-        post = item.get("post", {})
-        if str(post.get("operationId", "")).split("_")[0] == operation.value:
-            return path, post
-    raise AssertionError(f"{operation.value} is not in the official OpenAPI")
+    return post_named(openapi, operation.value)
 
 
 def request_schema(openapi: dict[str, Any], operation: Operation) -> Any:
