@@ -126,6 +126,7 @@ def _parse_pem(data: bytes, name: str) -> list[ParsedCertificate]:
 def _pem_blocks(data: bytes, name: str) -> list[tuple[str, bytes]]:
     """Each PEM block's label and bytes, BEGIN to END line; refuses unpaired lines."""
     blocks: list[tuple[str, bytes]] = []
+    starts: set[int] = set()
     opened: re.Match[bytes] | None = None
     for marker in _PEM_MARKER.finditer(data):
         kind, label = marker.group(1), marker.group(2)
@@ -133,19 +134,48 @@ def _pem_blocks(data: bytes, name: str) -> list[tuple[str, bytes]]:
             opened = marker
         elif kind == b"END" and opened is not None and label == opened.group(2):
             blocks.append((label.decode("ascii"), data[opened.start() : marker.end()]))
+            starts.add(opened.start())
             opened = None
         else:
-            raise _corrupt_pem(name)
-    # A BEGIN line left open, or one whose label the marker pattern cannot read.
-    if opened is not None or len(blocks) != data.count(b"-----BEGIN"):
-        raise _corrupt_pem(name)
+            raise _corrupt_pem(name, data, opened, marker)
+    if opened is not None:
+        raise _corrupt_pem(name, data, opened, None)
+    if len(blocks) != data.count(b"-----BEGIN"):
+        raise _unreadable_begin(name, data, starts)
     return blocks
 
 
-def _corrupt_pem(name: str) -> CertificateUploadError:
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _corrupt_pem(
+    name: str, data: bytes, opened: re.Match[bytes] | None, found: re.Match[bytes] | None
+) -> CertificateUploadError:
+    """An unpaired line: the BEGIN left open, or an END (``found``) that follows no BEGIN."""
+    if opened is not None:
+        label = opened.group(2).decode("ascii")
+        what = f"-----BEGIN {label}----- has no matching -----END {label}----- line"
+        offset = opened.start()
+    else:
+        assert found is not None
+        label = found.group(2).decode("ascii")
+        what = f"-----END {label}----- follows no -----BEGIN {label}----- line"
+        offset = found.start()
     return CertificateUploadError(
-        f"{name} holds corrupt PEM: a -----BEGIN line has no matching -----END line; "
+        f"{name} holds corrupt PEM: on its line {_line_of(data, offset)}, {what}; "
         "export the certificate again"
+    )
+
+
+def _unreadable_begin(name: str, data: bytes, known: set[int]) -> CertificateUploadError:
+    offset = data.find(b"-----BEGIN")
+    while offset in known:
+        offset = data.find(b"-----BEGIN", offset + 1)
+    return CertificateUploadError(
+        f"{name} holds corrupt PEM: its line {_line_of(data, offset)} starts a -----BEGIN line "
+        "without a label of capitals, digits and spaces and the closing '-----' "
+        "(e.g. -----BEGIN CERTIFICATE-----); export the certificate again"
     )
 
 

@@ -108,7 +108,9 @@ def test_upload_refuses_corrupt_pem(certs: CertFactory) -> None:
 
 def test_upload_refuses_pem_without_end_line(certs: CertFactory) -> None:
     data = certs.pem().replace(b"-----END CERTIFICATE-----", b"")
-    assert "no matching -----END line" in _refusal(data, "cpo.pem")
+    assert "-----BEGIN CERTIFICATE----- has no matching -----END CERTIFICATE----- line" in _refusal(
+        data, "cpo.pem"
+    )
 
 
 def test_upload_is_all_or_nothing(certs: CertFactory) -> None:
