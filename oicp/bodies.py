@@ -8,6 +8,7 @@ without changing it, and keep the "collect every problem" rule of ``oicp.validat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -49,7 +50,9 @@ def read_array(reader: FieldReader, key: str, *, required: bool = False) -> list
     if value is None:
         return None
     if not isinstance(value, list):
-        reader.add(key, "type:array", f"{key} must be an array, got {json_type_name(value)}")
+        reader.add(
+            key, "type:array", f"{reader.label(key)} must be an array, got {json_type_name(value)}"
+        )
         return None
     return value
 
@@ -72,7 +75,12 @@ def read_number(reader: FieldReader, key: str, *, required: bool = False) -> flo
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        reader.add(key, "type:number", f"{key} must be a number, got {json_type_name(value)}")
+        got = json_type_name(value)
+        reader.add(key, "type:number", f"{reader.label(key)} must be a number, got {got}")
+        return None
+    if not math.isfinite(value):
+        # The json module's NaN and Infinity are no JSON numbers (RFC 8259 §6).
+        reader.add(key, "type:number", f"{reader.label(key)} must be a finite number, got {value}")
         return None
     return float(value)
 

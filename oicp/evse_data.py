@@ -2,41 +2,71 @@
 
 Field tables: OICP 2.3 CPO, 03_CPO_Data_Types, EvseDataRecordType and EvseStatusRecordType
 (digest §2.8). An EVSE data record has some forty members; Hubject keeps a record as it was
-sent, and so does the mock: :class:`EvseDataRecord` reads what the hub acts on (EvseID,
-IsHubjectCompatible) and checks that every mandatory member is present with the right JSON
-type, and keeps the whole record unchanged in ``record``.
+sent, and so does the mock: :class:`EvseDataRecord` checks every member, at every depth,
+against the tables of :mod:`oicp.evse_types`, reads what the hub acts on (EvseID,
+IsHubjectCompatible), and keeps the whole record unchanged in ``record``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Self
 
-from oicp.bodies import parse_body, read_action_type, read_array, read_objects
+from oicp.bodies import ACTION_TYPES, parse_body
 from oicp.cpo_operations import CPOOperation
-from oicp.validation import EVSE_ID, OPERATOR_ID, FieldReader, NamedPattern
+from oicp.evse_types import EVSE_DATA_RECORD
+from oicp.shapes import ListOf, Member, Record, Text, check_record
+from oicp.validation import EVSE_ID, OPERATOR_ID, FieldReader
 from oicp.wire import JSONObject, build_object
 
 EVSE_STATUSES = ("Available", "Reserved", "Occupied", "OutOfService", "EvseNotFound", "Unknown")
 """EvseStatusType (OICP 2.3)."""
 
 OPERATOR_NAME_MAX = 100
-PHONE_NUMBER = NamedPattern("PhoneNumber", re.compile(r"^\+[0-9]{5,15}$"), "'+4930513278'")
-CALIBRATION_LAW_DATA = ("Local", "External", "Not Available")
-DYNAMIC_INFO = ("true", "false", "auto")
 
-# The mandatory members of EvseDataRecordType that the hub does not otherwise read, with the
-# JSON type each must have (OICP 2.3 OpenAPI, schemas/EvseDataRecord.yaml "required").
-_MANDATORY_ARRAYS = (
-    "ChargingStationNames",
-    "Plugs",
-    "ChargingFacilities",
-    "AuthenticationModes",
-    "PaymentOptions",
-    "ValueAddedServices",
+PUSH_EVSE_DATA = Record(
+    "eRoamingPushEvseData",
+    (
+        Member("ActionType", Text(choices=ACTION_TYPES), required=True),
+        Member(
+            "OperatorEvseData",
+            Record(
+                "OperatorEvseDataType",
+                (
+                    Member("OperatorID", Text(pattern=OPERATOR_ID), required=True),
+                    Member("OperatorName", Text(max_length=OPERATOR_NAME_MAX), required=True),
+                    Member("EvseDataRecord", ListOf(EVSE_DATA_RECORD), required=True),
+                ),
+            ),
+            required=True,
+        ),
+    ),
 )
-_MANDATORY_OBJECTS = ("Address", "GeoCoordinates")
+EVSE_STATUS_RECORD = Record(
+    "EvseStatusRecordType",
+    (
+        Member("EvseID", Text(pattern=EVSE_ID), required=True),
+        Member("EvseStatus", Text(choices=EVSE_STATUSES), required=True),
+    ),
+)
+PUSH_EVSE_STATUS = Record(
+    "eRoamingPushEvseStatus",
+    (
+        Member("ActionType", Text(choices=ACTION_TYPES), required=True),
+        Member(
+            "OperatorEvseStatus",
+            Record(
+                "OperatorEvseStatusType",
+                (
+                    Member("OperatorID", Text(pattern=OPERATOR_ID), required=True),
+                    Member("OperatorName", Text(max_length=OPERATOR_NAME_MAX)),
+                    Member("EvseStatusRecord", ListOf(EVSE_STATUS_RECORD), required=True),
+                ),
+            ),
+            required=True,
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -56,30 +86,14 @@ class EvseDataRecord:
 
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
-        """Read the record, recording every problem in ``reader``."""
+        """Read the record, recording every problem of every member in ``reader``."""
         start = len(reader.problems)
-        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-        compatible = reader.boolean("IsHubjectCompatible", required=True)
-        _check_mandatory(reader)
-        if evse_id is None or compatible is None or len(reader.problems) != start:
+        check_record(EVSE_DATA_RECORD, reader)
+        if len(reader.problems) != start:
             return None
+        evse_id, compatible = reader.body["EvseID"], reader.body["IsHubjectCompatible"]
+        assert isinstance(evse_id, str) and isinstance(compatible, bool)  # checked above
         return cls(evse_id, compatible, dict(reader.body))
-
-
-def _check_mandatory(reader: FieldReader) -> None:
-    for key in _MANDATORY_ARRAYS:
-        read_array(reader, key, required=True)
-    for key in _MANDATORY_OBJECTS:
-        reader.object(key, required=True)
-    reader.boolean("RenewableEnergy", required=True)
-    reader.boolean("IsOpen24Hours", required=True)
-    reader.string("CalibrationLawDataAvailability", required=True, choices=CALIBRATION_LAW_DATA)
-    reader.string("DynamicInfoAvailable", required=True, choices=DYNAMIC_INFO)
-    reader.string("HotlinePhoneNumber", required=True, pattern=PHONE_NUMBER)
-    reader.value("Accessibility", required=True)
-    if reader.body.get("IsOpen24Hours") is False:
-        # "OpeningTimes … mandatory if IsOpen24Hours is false" (EvseDataRecordType).
-        read_array(reader, "OpeningTimes", required=True)
 
 
 @dataclass(frozen=True)
@@ -105,21 +119,17 @@ class PushEvseData:
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
         start = len(reader.problems)
-        action = read_action_type(reader)
-        data = reader.object("OperatorEvseData", required=True)
-        operator_id = operator_name = None
-        records: list[EvseDataRecord | None] = []
-        if data is not None:
-            operator_id = data.string("OperatorID", required=True, pattern=OPERATOR_ID)
-            operator_name = data.string("OperatorName", required=True, max_length=OPERATOR_NAME_MAX)
-            records = [
-                EvseDataRecord.read(r) for r in read_objects(data, "EvseDataRecord", required=True)
-            ]
-        if action is None or operator_id is None or operator_name is None:
-            return None
+        check_record(PUSH_EVSE_DATA, reader)
         if len(reader.problems) != start:
             return None
-        return cls(action, operator_id, operator_name, tuple(r for r in records if r))
+        data: JSONObject = reader.body["OperatorEvseData"]  # type: ignore[assignment]
+        records: list[JSONObject] = data["EvseDataRecord"]
+        return cls(
+            str(reader.body["ActionType"]),
+            str(data["OperatorID"]),
+            str(data["OperatorName"]),
+            tuple(EvseDataRecord(r["EvseID"], r["IsHubjectCompatible"], dict(r)) for r in records),
+        )
 
     @classmethod
     def from_wire(cls, body: object) -> Self:
@@ -140,11 +150,11 @@ class EvseStatusRecord:
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the record, recording problems in ``reader``."""
-        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-        status = reader.string("EvseStatus", required=True, choices=EVSE_STATUSES)
-        if evse_id is None or status is None:
+        start = len(reader.problems)
+        check_record(EVSE_STATUS_RECORD, reader)
+        if len(reader.problems) != start:
             return None
-        return cls(evse_id, status)
+        return cls(str(reader.body["EvseID"]), str(reader.body["EvseStatus"]))
 
 
 @dataclass(frozen=True)
@@ -171,18 +181,17 @@ class PushEvseStatus:
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
         start = len(reader.problems)
-        action = read_action_type(reader)
-        data = reader.object("OperatorEvseStatus", required=True)
-        operator_id = operator_name = None
-        records: list[EvseStatusRecord | None] = []
-        if data is not None:
-            operator_id = data.string("OperatorID", required=True, pattern=OPERATOR_ID)
-            operator_name = data.string("OperatorName", max_length=OPERATOR_NAME_MAX)
-            items = read_objects(data, "EvseStatusRecord", required=True)
-            records = [EvseStatusRecord.read(r) for r in items]
-        if action is None or operator_id is None or len(reader.problems) != start:
+        check_record(PUSH_EVSE_STATUS, reader)
+        if len(reader.problems) != start:
             return None
-        return cls(action, operator_id, tuple(r for r in records if r), operator_name)
+        data: JSONObject = reader.body["OperatorEvseStatus"]  # type: ignore[assignment]
+        records: list[JSONObject] = data["EvseStatusRecord"]
+        return cls(
+            str(reader.body["ActionType"]),
+            str(data["OperatorID"]),
+            tuple(EvseStatusRecord(str(r["EvseID"]), str(r["EvseStatus"])) for r in records),
+            data.get("OperatorName"),
+        )
 
     @classmethod
     def from_wire(cls, body: object) -> Self:

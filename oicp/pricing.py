@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Self
 
-from oicp.bodies import parse_body, read_action_type, read_number, read_objects, read_strings
+from oicp.bodies import ACTION_TYPES, parse_body
 from oicp.cpo_operations import CPOOperation
+from oicp.evse_types import DAYS, PERIOD
+from oicp.shapes import Flag, ListOf, Member, Number, Record, Text, check_record
 from oicp.validation import EVSE_ID, OPERATOR_ID, FieldReader, NamedPattern
 from oicp.wire import JSONObject
 
@@ -24,14 +26,81 @@ PROVIDER_ID_OR_ALL = NamedPattern(
     "'DE-DCB', or '*' for every EMP",
 )
 REFERENCE_UNITS = ("HOUR", "KILOWATT_HOUR", "MINUTE")
+"""ReferenceUnitType: the options its table lists (the OpenAPI writes them as prose only)."""
+ADDITIONAL_REFERENCES = ("START FEE", "FIXED FEE", "PARKING FEE", "MINIMUM FEE", "MAXIMUM FEE")
 PRODUCT_ID_MAX = 50
-_PRODUCT_REQUIRED = (
-    "ReferenceUnit",
-    "ProductPriceCurrency",
-    "PricePerReferenceUnit",
-    "MaximumProductChargingPower",
-    "IsValid24hours",
+# ProductPriceCurrencyType: "the active codes of the official ISO 4217 currency names".
+CURRENCY = NamedPattern("Currency", re.compile(r"^[A-Z]{3}$"), "'EUR' (ISO 4217)")
+_UNIT = Text(choices=REFERENCE_UNITS)
+
+PRODUCT_AVAILABILITY_TIMES = Record(
     "ProductAvailabilityTimes",
+    (  # the pricing schema writes "Periods", OpeningTimesType "Period" (digest §2.8)
+        Member("Periods", ListOf(PERIOD), required=True),
+        Member("on", Text(choices=DAYS), required=True),
+    ),
+)
+ADDITIONAL_REFERENCE = Record(
+    "AdditionalReferences",
+    (
+        Member("AdditionalReference", Text(choices=ADDITIONAL_REFERENCES), required=True),
+        Member("AdditionalReferenceUnit", _UNIT, required=True),
+        Member("PricePerAdditionalReferenceUnit", Number(), required=True),
+    ),
+)
+PRICING_PRODUCT_DATA_RECORD = Record(
+    "PricingProductDataRecordType",
+    (
+        Member("ProductID", Text(max_length=PRODUCT_ID_MAX), required=True),
+        Member("ReferenceUnit", _UNIT, required=True),
+        Member("ProductPriceCurrency", Text(pattern=CURRENCY), required=True),
+        Member("PricePerReferenceUnit", Number(), required=True),
+        Member("MaximumProductChargingPower", Number(), required=True),
+        Member("IsValid24hours", Flag(), required=True),
+        Member("ProductAvailabilityTimes", ListOf(PRODUCT_AVAILABILITY_TIMES), required=True),
+        Member("AdditionalReferences", ListOf(ADDITIONAL_REFERENCE)),
+    ),
+)
+PUSH_PRICING_PRODUCT_DATA = Record(
+    "eRoamingPushPricingProductData",
+    (
+        Member("ActionType", Text(choices=ACTION_TYPES), required=True),
+        Member(
+            "PricingProductData",
+            Record(
+                "PricingProductDataType",
+                (
+                    Member("OperatorID", Text(pattern=OPERATOR_ID), required=True),
+                    Member("OperatorName", Text(max_length=100)),
+                    Member("ProviderID", Text(pattern=PROVIDER_ID_OR_ALL), required=True),
+                    Member("PricingDefaultPrice", Number(), required=True),
+                    Member("PricingDefaultPriceCurrency", Text(pattern=CURRENCY), required=True),
+                    Member("PricingDefaultReferenceUnit", _UNIT, required=True),
+                    Member(
+                        "PricingProductDataRecords",
+                        ListOf(PRICING_PRODUCT_DATA_RECORD),
+                        required=True,
+                    ),
+                ),
+            ),
+            required=True,
+        ),
+    ),
+)
+EVSE_PRICING = Record(
+    "EVSEPricingType",
+    (
+        Member("EvseID", Text(pattern=EVSE_ID), required=True),
+        Member("ProviderID", Text(pattern=PROVIDER_ID_OR_ALL), required=True),
+        Member("EvseIDProductList", ListOf(Text(max_length=PRODUCT_ID_MAX)), required=True),
+    ),
+)
+PUSH_EVSE_PRICING = Record(
+    "eRoamingPushEVSEPricing",
+    (
+        Member("ActionType", Text(choices=ACTION_TYPES), required=True),
+        Member("EVSEPricing", ListOf(EVSE_PRICING), required=True),
+    ),
 )
 
 
@@ -55,37 +124,25 @@ class PushPricingProductData:
 
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
-        """Read the body, recording problems in ``reader``."""
+        """Read the body, recording every problem of every member in ``reader``."""
         start = len(reader.problems)
-        action = read_action_type(reader)
-        data = reader.object("PricingProductData", required=True)
-        if data is None or action is None:
+        check_record(PUSH_PRICING_PRODUCT_DATA, reader)
+        if len(reader.problems) != start:
             return None
-        operator_id = data.string("OperatorID", required=True, pattern=OPERATOR_ID)
-        provider_id = data.string("ProviderID", required=True, pattern=PROVIDER_ID_OR_ALL)
-        read_number(data, "PricingDefaultPrice", required=True)
-        data.string("PricingDefaultPriceCurrency", required=True)
-        data.string("PricingDefaultReferenceUnit", required=True, choices=REFERENCE_UNITS)
-        products = [
-            _product_id(r) for r in read_objects(data, "PricingProductDataRecords", required=True)
-        ]
-        if operator_id is None or provider_id is None or len(reader.problems) != start:
-            return None
-        ids = tuple(p for p in products if p is not None)
-        return cls(action, operator_id, provider_id, ids, dict(data.body))
+        data: JSONObject = reader.body["PricingProductData"]  # type: ignore[assignment]
+        records: list[JSONObject] = data["PricingProductDataRecords"]
+        return cls(
+            str(reader.body["ActionType"]),
+            str(data["OperatorID"]),
+            str(data["ProviderID"]),
+            tuple(str(r["ProductID"]) for r in records),
+            dict(data),
+        )
 
     @classmethod
     def from_wire(cls, body: object) -> Self:
         """Parse a request body; raise OICPValidationError listing every problem."""
         return parse_body(cls.read, body, cls.operation.value)
-
-
-def _product_id(reader: FieldReader) -> str | None:
-    product_id = reader.string("ProductID", required=True, max_length=PRODUCT_ID_MAX)
-    for key in _PRODUCT_REQUIRED:
-        reader.value(key, required=True)
-    reader.string("ReferenceUnit", choices=REFERENCE_UNITS)
-    return product_id
 
 
 @dataclass(frozen=True)
@@ -104,14 +161,10 @@ class EVSEPricing:
         }
 
     @classmethod
-    def read(cls, reader: FieldReader) -> Self | None:
-        """Read one EVSEPricing entry, recording problems in ``reader``."""
-        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-        provider_id = reader.string("ProviderID", required=True, pattern=PROVIDER_ID_OR_ALL)
-        products = read_strings(reader, "EvseIDProductList", required=True)
-        if evse_id is None or provider_id is None:
-            return None
-        return cls(evse_id, provider_id, products)
+    def from_checked(cls, entry: JSONObject) -> Self:
+        """An entry that :data:`EVSE_PRICING` found valid."""
+        products: list[str] = entry["EvseIDProductList"]
+        return cls(str(entry["EvseID"]), str(entry["ProviderID"]), tuple(products))
 
 
 @dataclass(frozen=True)
@@ -130,11 +183,13 @@ class PushEVSEPricing:
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
         start = len(reader.problems)
-        action = read_action_type(reader)
-        records = [EVSEPricing.read(r) for r in read_objects(reader, "EVSEPricing", required=True)]
-        if action is None or len(reader.problems) != start:
+        check_record(PUSH_EVSE_PRICING, reader)
+        if len(reader.problems) != start:
             return None
-        return cls(action, tuple(r for r in records if r is not None))
+        entries: list[JSONObject] = reader.body["EVSEPricing"]  # type: ignore[assignment]
+        return cls(
+            str(reader.body["ActionType"]), tuple(EVSEPricing.from_checked(e) for e in entries)
+        )
 
     @classmethod
     def from_wire(cls, body: object) -> Self:

@@ -121,6 +121,14 @@ class FieldReader:
         self.pointer = pointer
         self.problems = problems
 
+    def label(self, key: str) -> str:
+        """How a message names member ``key``."""
+        return key
+
+    def rule_name(self, key: str) -> str:
+        """How a problem's rule names member ``key`` ("enum:PowerType")."""
+        return key
+
     def pointer_to(self, key: str) -> str:
         """The JSON pointer of member ``key``."""
         return child_pointer(self.pointer, key)
@@ -138,7 +146,7 @@ class FieldReader:
         value = self.body.get(key)
         if value is None and required:
             state = "null" if key in self.body else "missing"
-            self.add(key, "required", f"{key} is required but is {state}")
+            self.add(key, "required", f"{self.label(key)} is required but is {state}")
         return value
 
     def _wrong_type(self, key: str, value: object, type_name: str) -> None:
@@ -146,7 +154,7 @@ class FieldReader:
         self.add(
             key,
             f"type:{type_name}",
-            f"{key} must be {article} {type_name}, got {json_type_name(value)}",
+            f"{self.label(key)} must be {article} {type_name}, got {json_type_name(value)}",
         )
 
     def string(
@@ -186,7 +194,8 @@ class FieldReader:
         self.add(
             key,
             f"pattern:{pattern.name}",
-            f"{key} {value!r} is not a valid OICP {pattern.name}; expected e.g. {pattern.example}",
+            f"{self.label(key)} {value!r} is not a valid OICP {pattern.name}; "
+            f"expected e.g. {pattern.example}",
         )
         return False
 
@@ -196,7 +205,7 @@ class FieldReader:
         self.add(
             key,
             f"maxLength:{max_length}",
-            f"{key} is {len(value)} characters long; OICP allows at most {max_length}",
+            f"{self.label(key)} is {len(value)} characters long; OICP allows at most {max_length}",
         )
         return False
 
@@ -204,7 +213,11 @@ class FieldReader:
         if choices is None or value in choices:
             return True
         allowed = ", ".join(repr(c) for c in choices)
-        self.add(key, f"enum:{key}", f"{key} {value!r} is not allowed; use one of {allowed}")
+        self.add(
+            key,
+            f"enum:{self.rule_name(key)}",
+            f"{self.label(key)} {value!r} is not allowed; use one of {allowed}",
+        )
         return False
 
     def integer(
@@ -223,7 +236,7 @@ class FieldReader:
         self.add(
             key,
             f"range:{minimum}-{maximum}",
-            f"{key} is {value}; it must be between {minimum} and {maximum}",
+            f"{self.label(key)} is {value}; it must be between {minimum} and {maximum}",
         )
         return None
 
@@ -246,7 +259,8 @@ class FieldReader:
             self.add(
                 key,
                 "format:date-time",
-                f"{key} {value!r} is not a date-time; use e.g. '2021-01-23T14:21:36+01:00'",
+                f"{self.label(key)} {value!r} is not a date-time; "
+                "use e.g. '2021-01-23T14:21:36+01:00'",
             )
             return None
         return value
@@ -256,4 +270,24 @@ class FieldReader:
         value = self.value(key, required=required)
         if value is None:
             return None
-        return as_object(value, self.pointer_to(key), self.problems, name=key)
+        return as_object(value, self.pointer_to(key), self.problems, name=self.label(key))
+
+
+class ItemReader(FieldReader):
+    """Reads the items of an array as the members "0", "1" … of an object.
+
+    ``body`` maps each index (as text) to its item, ``pointer`` is the array's pointer, so an
+    item's pointer is ``/Plugs/0`` and its messages name it ``Plugs[0]``.
+    """
+
+    def __init__(
+        self, array_name: str, items: Sequence[object], pointer: str, problems: list[Problem]
+    ) -> None:
+        super().__init__({str(i): item for i, item in enumerate(items)}, pointer, problems)
+        self.array_name = array_name
+
+    def label(self, key: str) -> str:
+        return f"{self.array_name}[{key}]"
+
+    def rule_name(self, key: str) -> str:
+        return self.array_name
