@@ -9,6 +9,7 @@ SessionID"; the hub enforces that, not this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar, Self
 
 from oicp.bodies import (
@@ -20,7 +21,8 @@ from oicp.bodies import (
 )
 from oicp.cpo_operations import CPOOperation
 from oicp.identification import Identification, identification_to_wire, read_identification
-from oicp.validation import EVSE_ID, OPERATOR_ID, PROVIDER_ID, SESSION_ID, FieldReader
+from oicp.shapes import Member, Record, Text, check_member
+from oicp.validation import EVSE_ID, OPERATOR_ID, PROVIDER_ID, SESSION_ID, FieldReader, Problem
 from oicp.wire import JSONObject, build_object
 
 SIGNED_METERING_VALUES_MAX = 10
@@ -133,7 +135,22 @@ def _identification(reader: FieldReader) -> Identification | None:
     return read_identification(value, reader.pointer_to("Identification"), reader.problems)
 
 
+CALIBRATION_LAW_VERIFICATION_INFO = Record(
+    "CalibrationLawVerificationInfoType",
+    (
+        Member("CalibrationLawCertificateID", Text(max_length=100)),
+        Member("PublicKey", Text(max_length=1000)),
+        Member("MeteringSignatureUrl", Text(max_length=200)),
+        Member("MeteringSignatureEncodingFormat", Text(max_length=50)),
+        Member("SignedMeteringValuesVerificationInstruction", Text(max_length=400)),
+    ),
+)
+
+
 def _read_extras(reader: FieldReader) -> dict[str, object]:
+    check_member(
+        reader, "CalibrationLawVerificationInfo", CALIBRATION_LAW_VERIFICATION_INFO, required=False
+    )
     calibration = reader.object("CalibrationLawVerificationInfo")
     return {
         "meter_value_start": read_number(reader, "MeterValueStart"),
@@ -165,4 +182,107 @@ def _read_signed_values(reader: FieldReader) -> tuple[JSONObject, ...] | None:
     return tuple(dict(item.body) for item in items)
 
 
-__all__ = ["ChargeDetailRecord"]
+# --- plausibility (Hubject's checks of a CDR's values, beyond the schema) -----------------------
+
+CONSUMED_ENERGY_MAX_KWH = 1000.0
+"""Hubject refuses a CDR with more consumed energy than this, with 022 (issue 14)."""
+
+
+def plausibility_problems(cdr: ChargeDetailRecord, now: datetime) -> list[Problem]:
+    """Every implausible value of a schema-valid CDR, by pointer; ``now`` is the request time.
+
+    Energy is neither negative nor over 1,000 kWh; no period ends before it starts; the
+    session has ended by the time its CDR arrives ("the request time must be later than
+    SessionEnd", OICP 2.3 CS §eRoamingChargeDetailRecord); times carry their UTC offset.
+    """
+    problems = _energy_problems(cdr)
+    times = _aware_times(cdr, problems)
+    for start, end in (("ChargingStart", "ChargingEnd"), ("SessionStart", "SessionEnd")):
+        if start in times and end in times and times[end] < times[start]:
+            problems.append(
+                Problem(
+                    f"/{end}",
+                    "plausible:order",
+                    f"{end} is before {start}: {_when(times, end, start)}",
+                )
+            )
+    if "SessionEnd" in times and times["SessionEnd"] > now:
+        problems.append(
+            Problem(
+                "/SessionEnd",
+                "plausible:past",
+                f"SessionEnd {cdr.session_end} is in the future (the hub's time is "
+                f"{now.isoformat(timespec='seconds')}); send the CDR after the session ended",
+            )
+        )
+    return problems
+
+
+def _when(times: dict[str, datetime], end: str, start: str) -> str:
+    return f"{times[end].isoformat()} < {times[start].isoformat()}"
+
+
+def _energy_problems(cdr: ChargeDetailRecord) -> list[Problem]:
+    problems = []
+    if cdr.consumed_energy < 0:
+        problems.append(
+            Problem(
+                "/ConsumedEnergy",
+                "plausible:energy",
+                f"ConsumedEnergy is negative ({cdr.consumed_energy:g} kWh)",
+            )
+        )
+    elif cdr.consumed_energy > CONSUMED_ENERGY_MAX_KWH:
+        problems.append(
+            Problem(
+                "/ConsumedEnergy",
+                "plausible:energy",
+                f"ConsumedEnergy is {cdr.consumed_energy:g} kWh; Hubject accepts at most "
+                f"{CONSUMED_ENERGY_MAX_KWH:g} kWh for one session",
+            )
+        )
+    for key, value in (
+        ("MeterValueStart", cdr.meter_value_start),
+        ("MeterValueEnd", cdr.meter_value_end),
+    ):
+        if value is not None and value < 0:
+            problems.append(
+                Problem(f"/{key}", "plausible:energy", f"{key} is negative ({value:g} kWh)")
+            )
+    start, end = cdr.meter_value_start, cdr.meter_value_end
+    if start is not None and end is not None and 0 <= end < start:
+        problems.append(
+            Problem(
+                "/MeterValueEnd",
+                "plausible:energy",
+                f"MeterValueEnd {end:g} is below MeterValueStart {start:g}",
+            )
+        )
+    return problems
+
+
+def _aware_times(cdr: ChargeDetailRecord, problems: list[Problem]) -> dict[str, datetime]:
+    """The four times that carry a UTC offset; one without is a problem."""
+    found = {}
+    for key, text in (
+        ("ChargingStart", cdr.charging_start),
+        ("ChargingEnd", cdr.charging_end),
+        ("SessionStart", cdr.session_start),
+        ("SessionEnd", cdr.session_end),
+    ):
+        value = datetime.fromisoformat(text)  # read_date_time checked it
+        if value.tzinfo is None:
+            problems.append(
+                Problem(
+                    f"/{key}",
+                    "format:offset",
+                    f"{key} {text!r} has no UTC offset; OICP times carry the charge point's "
+                    "offset, e.g. '2020-09-23T14:17:53+02:00'",
+                )
+            )
+        else:
+            found[key] = value
+    return found
+
+
+__all__ = ["CONSUMED_ENERGY_MAX_KWH", "ChargeDetailRecord", "plausibility_problems"]

@@ -88,6 +88,16 @@ class Authorization:
                 cpo_partner_session_id=request.cpo_partner_session_id,
                 emp_partner_session_id=request.emp_partner_session_id,
             )
+        known = None if request.session_id is None else await self._sessions.get(request.session_id)
+        problem = _attach_problem(known, request, decision.provider_id)
+        if problem is not None:
+            return AuthorizationStart(
+                NOT_AUTHORIZED,
+                StatusCode.for_code(status.SESSION_INVALID, clip(problem)),
+                session_id=request.session_id,
+                cpo_partner_session_id=request.cpo_partner_session_id,
+                emp_partner_session_id=request.emp_partner_session_id,
+            )
         answer = AuthorizationStart(
             AUTHORIZED,
             StatusCode.for_code(status.SUCCESS, decision.detail),
@@ -96,11 +106,15 @@ class Authorization:
             emp_partner_session_id=request.emp_partner_session_id,
             provider_id=decision.provider_id,
         )
-        await self._record_start(request, answer, decision)
+        await self._record_start(request, answer, decision, known)
         return answer
 
     async def _record_start(
-        self, request: AuthorizeStart, answer: AuthorizationStart, decision: Decision
+        self,
+        request: AuthorizeStart,
+        answer: AuthorizationStart,
+        decision: Decision,
+        known: Session | None,
     ) -> None:
         assert answer.session_id is not None and answer.provider_id is not None
         event = new_event(
@@ -110,7 +124,6 @@ class Authorization:
             request.operator_id,
             request.to_wire(),
         )
-        known = await self._sessions.get(answer.session_id)
         if known is not None:
             event_id = await self._timeline.add(known.session_id, event)
         else:
@@ -311,3 +324,24 @@ def _answer(response: dict[str, object], decision: Decision) -> EventAnswer:
         answered_at=now(),
         forward_outcome=decision.forwarded,
     )
+
+
+def _attach_problem(known: Session | None, request: AuthorizeStart, provider_id: str) -> str | None:
+    """Why an authorization may not join the session its SessionID names, or None.
+
+    A SessionID is a capability only for the parties of its session: a CPO that could attach
+    an authorization to another provider's session, by naming its SessionID, would write into
+    that provider's timeline and CDR (OICP 2.3 CP §Session handling: the SessionID binds the
+    requests of one session).
+    """
+    if known is None:
+        return None
+    sid = known.session_id
+    if known.operator_id != request.operator_id:
+        return f"SessionID {sid} belongs to CPO {known.operator_id}, not {request.operator_id}"
+    if known.provider_id != provider_id:
+        return (
+            f"SessionID {sid} is a session of EMP {known.provider_id}, while this authorization "
+            f"is {provider_id}'s; leave SessionID out to open a new session"
+        )
+    return None

@@ -14,12 +14,14 @@ An unknown SessionID gets "a negative response and no further processing" (OICP 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from oicp import status
-from oicp.cdr import ChargeDetailRecord
+from oicp.cdr import ChargeDetailRecord, plausibility_problems
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.notifications import END, START, ChargingNotification
+from oicp.validation import summarise
 from simulator.inbound.model import Direction, Session, SessionState
 from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
 from simulator.inbound.replies import clip, negative
@@ -143,6 +145,9 @@ class Charging:
         problem = session_problem(session, sid, operator_id) or await self._duplicate(sid)
         if problem is not None or session is None:
             return negative(status.SESSION_INVALID, problem or "", sid)
+        implausible = plausibility_problems(cdr, datetime.now(UTC))
+        if implausible:
+            return negative(status.DATA_ERROR, summarise(implausible), sid)
         event = new_event(
             cdr.operation.value, "CDR", Direction.CPO_TO_EMP, operator_id, cdr.to_wire()
         )

@@ -197,3 +197,41 @@ async def test_an_authorize_stop_of_an_unknown_session_gets_400(
     reply = await client.post(STOP, body, certificates["cpo"])
 
     assert (reply.json["AuthorizationStatus"], reply.code) == ("NotAuthorized", "400")
+
+
+async def test_an_authorization_cannot_join_another_providers_session_by_its_session_id(
+    inbound: Inbound, client: OICPClient, certificates: Certs
+) -> None:
+    await add_operator(inbound.hub, None)
+    await add_emp(
+        inbound,
+        ServiceType.AUTHORIZATION,
+        offline_authorization=True,
+        online_request=False,
+        authentication_data=(RFIDMifareFamilyIdentification(UID),),
+    )
+    other_card = "0123456789ABCD"
+    await inbound.partners.put_emp(
+        EMP(
+            "DE-XYZ",
+            offline_authorization=True,
+            online_request=False,
+            authentication_data=(RFIDMifareFamilyIdentification(other_card),),
+        )
+    )
+    await inbound.partners.set_contracts(
+        "DE-XYZ", [Contract("DE-XYZ", OPERATOR, ServiceType.AUTHORIZATION)]
+    )
+    first = await client.post(START, authorize_start(CARD), certificates["cpo"])
+    session_id = first.json["SessionID"]
+    before = await inbound.hub.storage.sessions.timeline(session_id)
+
+    body = {
+        **authorize_start({"RFIDMifareFamilyIdentification": {"UID": other_card}}),
+        "SessionID": session_id,
+    }
+    reply = await client.post(START, body, certificates["cpo"])
+
+    assert (reply.json["AuthorizationStatus"], reply.code) == ("NotAuthorized", "400")
+    assert "is a session of EMP DE-ICE" in reply.json["StatusCode"]["AdditionalInfo"]
+    assert await inbound.hub.storage.sessions.timeline(session_id) == before

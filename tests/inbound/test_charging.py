@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from cpo_stub import CPOStub, Reject
 from mockpki.ca import LeafCertificate
 from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
@@ -192,3 +194,53 @@ async def test_a_cdr_for_a_dropped_session_gets_400(
     reply = await client.post(CDR, cdr(session_id), certificates["cpo"])
 
     assert (reply.json["Result"], reply.code) == (False, "400")
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer", "says"),
+    [
+        ({"SessionEnd": "2099-01-01T00:00:00+01:00"}, "/SessionEnd", "is in the future"),
+        ({"ConsumedEnergy": 1000.5}, "/ConsumedEnergy", "at most 1000 kWh"),
+        ({"ConsumedEnergy": -1}, "/ConsumedEnergy", "is negative"),
+        ({"ChargingEnd": "2024-05-01T09:00:00+02:00"}, "/ChargingEnd", "is before ChargingStart"),
+        ({"SessionEnd": "2024-05-01T09:00:00+02:00"}, "/SessionEnd", "is before SessionStart"),
+        ({"ChargingStart": "2024-05-01T10:00:00"}, "/ChargingStart", "has no UTC offset"),
+    ],
+    ids=[
+        "session-end-future",
+        "over-1000-kwh",
+        "negative-energy",
+        "charging-end-first",
+        "session-end-first",
+        "no-offset",
+    ],
+)
+async def test_an_implausible_cdr_gets_022_and_is_not_stored(
+    inbound: Inbound,
+    stub: CPOStub,
+    client: OICPClient,
+    certificates: Certs,
+    change: dict[str, Any],
+    pointer: str,
+    says: str,
+) -> None:
+    session_id = await _session(inbound, stub, client, certificates)
+
+    reply = await client.post(CDR, {**cdr(session_id), **change}, certificates["cpo"])
+
+    assert (reply.status, reply.json["Result"], reply.code) == (200, False, "022")
+    info = reply.json["StatusCode"]["AdditionalInfo"]
+    assert info.startswith(pointer + ": ") and says in info
+    assert await inbound.hub.storage.sessions.get_cdr(session_id) is None
+
+
+async def test_a_cdr_lists_every_implausible_value_at_once(
+    inbound: Inbound, stub: CPOStub, client: OICPClient, certificates: Certs
+) -> None:
+    session_id = await _session(inbound, stub, client, certificates)
+    body = {**cdr(session_id), "ConsumedEnergy": 5000, "ChargingEnd": "2024-05-01T09:00:00+02:00"}
+
+    reply = await client.post(CDR, body, certificates["cpo"])
+
+    info = reply.json["StatusCode"]["AdditionalInfo"]
+    assert "/ConsumedEnergy: " in info and "/ChargingEnd: " in info
