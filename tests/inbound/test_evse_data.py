@@ -207,3 +207,40 @@ async def test_evse_pricing_is_stored_and_foreign_evse_ids_get_018(
     assert (refused.json["Result"], refused.code) == (False, "018")
     stored = await inbound.hub.storage.evse.evse_pricing(OPERATOR)
     assert [(r.evse_id, r.product_ids) for r in stored] == [("DE*ABC*E1", ("AC1",))]
+
+
+async def test_a_record_breaking_the_schema_deep_down_gets_400_listing_every_member(
+    inbound: Inbound, client: OICPClient, certificates: Certs
+) -> None:
+    await add_operator(inbound.hub, None)
+    record = evse_record("DE*ABC*E1")
+    del record["Address"]["City"]
+    record["Plugs"] = ["Type 9"]
+    record["ChargingFacilities"] = [{"PowerType": "AC_9_PHASE", "Power": 22}]
+
+    reply = await client.post(EVSE_DATA, evse_data_push(record), certificates["cpo"])
+
+    assert reply.status == 400
+    fields = [e["fieldReference"] for e in reply.json["validationErrors"]]
+    assert fields == [
+        "OperatorEvseData.EvseDataRecord[0].Address.City",
+        "OperatorEvseData.EvseDataRecord[0].Plugs[0]",
+        "OperatorEvseData.EvseDataRecord[0].ChargingFacilities[0].PowerType",
+    ]
+    assert await _stored(inbound) == []
+
+
+async def test_a_pricing_product_available_on_no_day_gets_400(
+    inbound: Inbound, client: OICPClient, certificates: Certs
+) -> None:
+    await add_operator(inbound.hub, None)
+    push = _pricing_products("AC1")
+    product = push["PricingProductData"]["PricingProductDataRecords"][0]
+    del product["ProductAvailabilityTimes"][0]["on"]
+
+    reply = await client.post(PRICING, push, certificates["cpo"])
+
+    assert reply.status == 400
+    assert [e["fieldReference"] for e in reply.json["validationErrors"]] == [
+        "PricingProductData.PricingProductDataRecords[0].ProductAvailabilityTimes[0].on"
+    ]

@@ -9,6 +9,7 @@ Hubject's OpenAPI 3.0 quirks as ``tests/oicp/test_openapi_crosscheck.py`` states
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,24 @@ _BESIDE_REPO = Path(__file__).resolve().parents[2].parent / "shared" / "oicp"
 OICP_DIR = Path(os.environ.get("HUBSIM_OICP_DIR") or _BESIDE_REPO)
 OPENAPI_DIR = OICP_DIR / "openapi-cpo"
 MISSING = f"Hubject's CPO OpenAPI is not available at {OPENAPI_DIR} (set HUBSIM_OICP_DIR)"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2's booleans only: YAML 1.1 would read the member name ``on`` (OpeningTimes,
+    ProductAvailabilityTimes) as True."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _load(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
 def _resolve(node: Any, base_dir: Path, stack: tuple[Path, ...]) -> Any:
@@ -33,7 +52,7 @@ def _resolve(node: Any, base_dir: Path, stack: tuple[Path, ...]) -> Any:
     target = (base_dir / file_part).resolve() if file_part else stack[-1]
     if target in stack and not fragment:
         raise ValueError(f"$ref cycle through {target}")
-    document = yaml.safe_load(target.read_text(encoding="utf-8"))
+    document = _load(target)
     for part in filter(None, fragment.split("/")):
         document = document[part.replace("~1", "/").replace("~0", "~")]
     return _resolve(document, target.parent, (*stack, target))
@@ -42,7 +61,7 @@ def _resolve(node: Any, base_dir: Path, stack: tuple[Path, ...]) -> Any:
 def load_openapi() -> dict[str, Any]:
     """openapi.yaml with every $ref inlined."""
     root = OPENAPI_DIR / "openapi.yaml"
-    resolved = _resolve(yaml.safe_load(root.read_text(encoding="utf-8")), OPENAPI_DIR, (root,))
+    resolved = _resolve(_load(root), OPENAPI_DIR, (root,))
     assert isinstance(resolved, dict)
     return resolved
 
