@@ -13,7 +13,16 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from oicp.errors import OICPValidationError
-from oicp.validation import FieldReader, Problem, as_object, child_pointer, json_type_name
+from oicp.validation import (
+    FieldReader,
+    Problem,
+    ProblemList,
+    TooManyProblems,
+    as_object,
+    child_pointer,
+    json_type_name,
+    problems_cut_short,
+)
 
 PARTNER_SESSION_ID_MAX = 250
 """Maximum length of CPOPartnerSessionID and EMPPartnerSessionID (OICP 2.3)."""
@@ -26,9 +35,12 @@ _T = TypeVar("_T")
 
 def parse_body(read: Callable[[FieldReader], _T | None], body: object, name: str) -> _T:
     """Run a ``read`` method on a whole body; raise OICPValidationError with every problem."""
-    problems: list[Problem] = []
-    reader = as_object(body, "", problems, name=name)
-    parsed = None if reader is None else read(reader)
+    problems = ProblemList()
+    try:
+        reader = as_object(body, "", problems, name=name)
+        parsed = None if reader is None else read(reader)
+    except TooManyProblems:
+        raise OICPValidationError(problems_cut_short(problems)) from None
     if problems or parsed is None:
         if not problems:  # pragma: no cover - every reader records why it returned None
             problems.append(Problem("", "invalid", f"{name} could not be read"))

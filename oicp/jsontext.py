@@ -16,6 +16,7 @@ refusals are ValueErrors, as a syntax error is.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -51,7 +52,7 @@ def loads(text: str) -> Any:
     surrogates (see the module's docstring).
     """
     try:
-        value = orjson.loads(text)
+        value = _orjson_loads(text)
     except orjson.JSONDecodeError:
         # orjson refuses NaN and Infinity, lone surrogates and nesting over 1024 levels: the
         # json module says which, or accepts NaN as it always did.
@@ -60,6 +61,19 @@ def loads(text: str) -> Any:
     if text.count("[") + text.count("{") > NESTING_MAX:
         _check_writable(value)
     return value
+
+
+def _orjson_loads(text: str) -> Any:
+    # Parsing creates no reference cycles, but each 700 containers it builds would start a
+    # collection of the cyclic garbage collector, which walks the ones built so far: a
+    # megabyte of "[[]]," took 300 to 600 ms, 50 without (bench/bench_worst_cases.py).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return orjson.loads(text)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _loads_with_json(text: str) -> Any:

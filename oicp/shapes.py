@@ -13,8 +13,11 @@ possessive (no backtracking over a long input).
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from oicp.bodies import read_array, read_number
 from oicp.validation import FieldReader, ItemReader, NamedPattern, Problem
@@ -91,6 +94,8 @@ Shape = Text | Number | Integer | Flag | ListOf | Record
 
 def check_record(record: Record, reader: FieldReader) -> None:
     """Check every member of the object ``reader`` reads, then the record's rules."""
+    if _valid(record)(reader.body):
+        return  # the common case: one quick pass, no problem to describe
     for member in record.members:
         check_member(reader, member.name, member.shape, required=member.required)
     for rule in record.rules:
@@ -113,6 +118,87 @@ def check_member(reader: FieldReader, key: str, shape: Shape, *, required: bool)
         inner = reader.object(key, required=required)
         if inner is not None:
             check_record(shape, inner)
+
+
+# --- the quick pass ------------------------------------------------------------------------------
+# A predicate per shape says whether a value is valid, without describing anything; only a
+# value it refuses goes through the readers above, which describe every problem. A push of
+# thousands of valid records so costs one pass of plain tests (issue 14, linear work).
+
+Valid = Callable[[object], bool]
+
+
+@functools.cache
+def _valid(shape: Shape) -> Valid:
+    if isinstance(shape, Text):
+        return _valid_text(shape)
+    if isinstance(shape, Number):
+        low = -math.inf if shape.minimum is None else shape.minimum
+        high = math.inf if shape.maximum is None else shape.maximum
+        return lambda v: (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and low <= v <= high
+        )
+    if isinstance(shape, Integer):
+        low_int, high_int = shape.minimum, shape.maximum
+        return lambda v: isinstance(v, int) and not isinstance(v, bool) and low_int <= v <= high_int
+    if isinstance(shape, Flag):
+        return lambda v: isinstance(v, bool)
+    if isinstance(shape, ListOf):
+        return _valid_list(shape)
+    return _valid_record(shape)
+
+
+def _valid_text(shape: Text) -> Valid:
+    regex = None if shape.pattern is None else shape.pattern.regex
+    choices = None if shape.choices is None else frozenset(shape.choices)
+    high = math.inf if shape.max_length is None else shape.max_length
+
+    def valid(v: object) -> bool:
+        if not isinstance(v, str) or not shape.min_length <= len(v) <= high:
+            return False
+        if shape.date_time:
+            try:
+                datetime.fromisoformat(v)
+            except ValueError:
+                return False
+        return (regex is None or regex.fullmatch(v) is not None) and (
+            choices is None or v in choices
+        )
+
+    return valid
+
+
+def _valid_list(shape: ListOf) -> Valid:
+    item = _valid(shape.items)
+    most = math.inf if shape.max_items is None else shape.max_items
+    return lambda v: isinstance(v, list) and len(v) <= most and all(item(i) for i in v)
+
+
+def _valid_record(shape: Record) -> Valid:
+    members = [(m.name, m.required, _valid(m.shape)) for m in shape.members]
+
+    def valid(v: object) -> bool:
+        if not isinstance(v, dict):
+            return False
+        for name, required, member_valid in members:
+            value = v.get(name)
+            if value is None:
+                if required:
+                    return False
+            elif not member_valid(value):
+                return False
+        if shape.rules:
+            scratch: list[Problem] = []
+            reader = FieldReader(v, "", scratch)
+            for rule in shape.rules:
+                rule(reader)
+            return not scratch
+        return True
+
+    return valid
 
 
 def _check_text(reader: FieldReader, key: str, shape: Text, required: bool) -> None:

@@ -33,6 +33,39 @@ class Problem:
     message: str
 
 
+PROBLEMS_MAX = 100
+"""The most problems one message's validation lists; a body may hold thousands, and each one
+found costs work and a line of the answer (issue 14: whatever a peer sends is bounded)."""
+
+
+class TooManyProblems(Exception):
+    """Raised by :class:`ProblemList` when validation found :data:`PROBLEMS_MAX` problems."""
+
+
+class ProblemList(list["Problem"]):
+    """The problems of one message: :data:`PROBLEMS_MAX` at most, then the validation stops.
+
+    The next problem raises :class:`TooManyProblems`, which the caller turns into a last
+    problem saying that more may follow (:func:`problems_cut_short`).
+    """
+
+    def append(self, problem: Problem) -> None:
+        if len(self) >= PROBLEMS_MAX:
+            raise TooManyProblems
+        super().append(problem)
+
+
+def problems_cut_short(problems: list[Problem]) -> list[Problem]:
+    """The problems found up to the limit, and one saying that validation stopped there."""
+    note = Problem(
+        "",
+        "problems:max",
+        f"validation stopped after {PROBLEMS_MAX} problems; fix these and send the message "
+        "again to see the rest",
+    )
+    return [*problems, note]
+
+
 @dataclass(frozen=True)
 class NamedPattern:
     """A regular expression with the OICP type name it checks and an example value."""

@@ -203,3 +203,15 @@ def test_nan_is_no_number() -> None:
     assert [(p.pointer, p.rule) for p in problems] == [
         (f"{PRODUCT}/PricePerReferenceUnit", "type:number")
     ]
+
+
+def test_validation_stops_after_100_problems_and_says_so() -> None:
+    body = _push(_record(Plugs=["Type 9"]))
+    body["OperatorEvseData"]["EvseDataRecord"] *= 5000  # 5,000 problems in one push
+
+    problems = _problems(PushEvseData, body)
+
+    assert len(problems) == 101
+    assert problems[99].pointer == "/OperatorEvseData/EvseDataRecord/99/Plugs/0"
+    assert (problems[-1].rule, problems[-1].pointer) == ("problems:max", "")
+    assert "stopped after 100 problems" in problems[-1].message
