@@ -23,16 +23,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from oicp import jsontext  # noqa: E402
-from oicp.errors import OICPValidationError  # noqa: E402
-from oicp.evse_data import PushEvseData, minimal_evse_record  # noqa: E402
-from oicp.faults import validation_fault  # noqa: E402
-from oicp.messages import parse_request  # noqa: E402
-from oicp.operations import Operation  # noqa: E402
-from oicp.pricing import PushPricingProductData  # noqa: E402
-from simulator.certificates import CertificateUploadError, parse_certificate_upload  # noqa: E402
-from simulator.model import ServiceType  # noqa: E402
-from simulator.settings_rules import check_settings, parse_settings  # noqa: E402
+from oicp import jsontext
+from oicp.errors import OICPValidationError
+from oicp.evse_data import PushEvseData, minimal_evse_record
+from oicp.faults import validation_fault
+from oicp.messages import parse_request
+from oicp.operations import Operation
+from oicp.pricing import PushPricingProductData
+from simulator.certificates import CertificateUploadError, parse_certificate_upload
+from simulator.model import ServiceType
+from simulator.settings_rules import check_settings, parse_settings
 
 LIMIT = 1024 * 1024  # aiohttp's client_max_size: the body limit of every port
 TARGET_MS = 50.0

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.fuzz.attacks import Attack, attacks
@@ -25,15 +26,17 @@ class Tally:
         return sum(self.failures.values())
 
 
-def run(target: Target, classes: Sequence[str], examples: int, tally: Tally) -> Tally:
-    """Send ``examples`` attacks, derandomized: the same cases on every run.
+def run(
+    target: Target, classes: Sequence[str], examples: int, tally: Tally, seed: int | None = None
+) -> Tally:
+    """Send ``examples`` attacks: derandomized (the same cases on every run), or from ``seed``.
 
     Hypothesis only generates here (no shrinking): every failure is kept and counted.
     """
 
     @settings(
         max_examples=examples,
-        derandomize=True,
+        derandomize=seed is None,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],
@@ -50,6 +53,8 @@ def run(target: Target, classes: Sequence[str], examples: int, tally: Tally) -> 
             if len(tally.examples) < 10:
                 tally.examples.append(f"{problem}\n    {attack.describe()}")
 
+    if seed is not None:
+        case = hypothesis.seed(seed)(case)
     case()
     return tally
 

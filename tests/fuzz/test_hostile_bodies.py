@@ -169,3 +169,20 @@ def test_a_lone_surrogate_gets_a_fault_body_from_the_hub_oicp_port(oicp_target: 
             "OperatorName": SURROGATE, "EvseStatusRecord": []}}  # fmt: skip
     answer = _send(oicp_target, json.dumps(body).encode())
     assert "lone surrogate" in _fault_messages(answer)
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def test_an_unknown_admin_route_gets_404_with_error_and_issues(admin_target: Target) -> None:
+    answer = admin_target.client.send(Attack("test", "none", "GET", "/api/nothing-here"))
+
+    assert "no such route" in _admin_refusal(answer, 404)
+
+
+def test_a_wrong_method_on_an_admin_route_gets_405_with_error_and_issues(
+    admin_target: Target,
+) -> None:
+    answer = admin_target.client.send(Attack("test", "none", "PATCH", "/api/operators"))
+
+    assert "PATCH is not allowed" in _admin_refusal(answer, 405)

@@ -91,9 +91,14 @@ def _json_of(answer: Answer) -> tuple[object, str | None]:
     if not answer.content_type.startswith("application/json"):
         return None, f"Content-Type {answer.content_type!r}, not JSON"
     try:
-        return json.loads(answer.body), None
+        return json.loads(answer.body, parse_constant=_not_json), None
     except ValueError as exc:
         return None, f"the body is not JSON ({exc})"
+
+
+def _not_json(constant: str) -> object:
+    # The json module reads NaN and Infinity; RFC 8259 has no such numbers.
+    raise ValueError(f"{constant} is no JSON value")
 
 
 def oicp_problem(answer: Answer, method: str) -> str | None:
