@@ -9,15 +9,19 @@ class, and the CI run can leave out a class whose fix has not landed yet:
 - ``encoding``: a Content-Encoding (garbage or real gzip), or bytes that are not UTF-8;
 - ``surrogate``: a lone surrogate escape (``"\\ud800"``) in a string member;
 - ``size``: long strings and long arrays, up to just under the 1 MiB body limit;
+- ``oversize``: a body over the limit;
 - ``nan``: NaN and Infinity (the json module's extensions) in number members;
 - ``method``: another HTTP method on an operation's path;
-- ``path``: a path no operation or route serves.
+- ``path``: a path no operation or route serves;
+- ``query``: query parameters, on an OICP path or on the admin API's reading routes
+  (``?limit=0``, ``?outcome=foo``, ids that are no numbers).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import urllib.parse
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +41,8 @@ ALL_CLASSES = (
     "nan",
     "method",
     "path",
+    "oversize",
+    "query",
 )
 BODY_LIMIT = 1024 * 1024  # aiohttp's client_max_size on every port
 _DEEP = "\x00deep\x00"  # placeholder, replaced by the nested text after json.dumps
@@ -246,6 +252,35 @@ def _path(draw: st.DrawFn, route: Route) -> Attack:
     return Attack("path", route.identity, route.method, path, b"{}", ())
 
 
+@st.composite
+def _oversize(draw: st.DrawFn, route: Route) -> Attack:
+    extra = draw(st.integers(min_value=1, max_value=200_000))
+    body = b'{"x": "' + b"a" * (BODY_LIMIT + extra) + b'"}'
+    return Attack("oversize", route.identity, route.method, route.path, body, _JSON)
+
+
+_JSON = (("Content-Type", "application/json"),)
+_QUERY_VALUES = st.sampled_from(
+    ["0", "-1", "\u00b2", "99999999999999999999", "NaN",
+     "1e400", "foo", "", "%00", "%ED%A0%80", "x" * 2000, "1.5", "+1", " 1"]
+).map(lambda v: urllib.parse.quote(v, safe="%"))  # fmt: skip
+_QUERY_KEYS = st.sampled_from(["limit", "outcome", "operator_id", "service_type", "x"])
+# The admin API's reading routes, with a value where an id or a filter goes.
+_ADMIN_READS = ("/api/exchanges?{k}={v}", "/api/exchanges/{v}", "/api/operators/{v}",
+                "/api/operators/DE%2AABC/settings/{v}", "/api/emps/{v}/contracts")  # fmt: skip
+
+
+@st.composite
+def _query(draw: st.DrawFn, route: Route) -> Attack:
+    key, value = draw(_QUERY_KEYS), draw(_QUERY_VALUES)
+    if route.identity == "none":
+        path = draw(st.sampled_from(_ADMIN_READS)).format(k=key, v=value)
+        return Attack("query", route.identity, "GET", path, b"", ())
+    body = json.dumps(draw(route.bodies)).encode()
+    path = f"{route.path}?{key}={value}"
+    return Attack("query", route.identity, route.method, path, body, _JSON)
+
+
 _BUILDERS: dict[str, Callable[[Route], st.SearchStrategy[Attack]]] = {
     "schema": _schema,
     "mutated": _mutated_strategy,
@@ -256,4 +291,6 @@ _BUILDERS: dict[str, Callable[[Route], st.SearchStrategy[Attack]]] = {
     "nan": _nan,
     "method": _method,
     "path": _path,
+    "oversize": _oversize,
+    "query": _query,
 }
