@@ -152,21 +152,20 @@ def _valid(shape: Shape) -> Valid:
 
 
 def _valid_text(shape: Text) -> Valid:
-    regex = None if shape.pattern is None else shape.pattern.regex
+    fullmatch = None if shape.pattern is None else shape.pattern.regex.fullmatch
     choices = None if shape.choices is None else frozenset(shape.choices)
-    high = math.inf if shape.max_length is None else shape.max_length
+    low, high = shape.min_length, math.inf if shape.max_length is None else shape.max_length
+    date_time = shape.date_time
 
     def valid(v: object) -> bool:
-        if not isinstance(v, str) or not shape.min_length <= len(v) <= high:
+        if not isinstance(v, str) or not low <= len(v) <= high:
             return False
-        if shape.date_time:
+        if date_time:
             try:
                 datetime.fromisoformat(v)
             except ValueError:
                 return False
-        return (regex is None or regex.fullmatch(v) is not None) and (
-            choices is None or v in choices
-        )
+        return (fullmatch is None or fullmatch(v) is not None) and (choices is None or v in choices)
 
     return valid
 
@@ -178,22 +177,25 @@ def _valid_list(shape: ListOf) -> Valid:
 
 
 def _valid_record(shape: Record) -> Valid:
-    members = [(m.name, m.required, _valid(m.shape)) for m in shape.members]
+    checks = {m.name: _valid(m.shape) for m in shape.members}
+    required = [m.name for m in shape.members if m.required]
+    rules = shape.rules
 
     def valid(v: object) -> bool:
         if not isinstance(v, dict):
             return False
-        for name, required, member_valid in members:
-            value = v.get(name)
-            if value is None:
-                if required:
-                    return False
-            elif not member_valid(value):
+        for name in required:
+            if v.get(name) is None:
                 return False
-        if shape.rules:
+        # Only the members present: a record carries about half of the optional ones.
+        for name, value in v.items():
+            check = checks.get(name)
+            if check is not None and value is not None and not check(value):
+                return False
+        if rules:
             scratch: list[Problem] = []
             reader = FieldReader(v, "", scratch)
-            for rule in shape.rules:
+            for rule in rules:
                 rule(reader)
             return not scratch
         return True
