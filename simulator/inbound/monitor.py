@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from oicp import status
+from oicp import jsontext, status
 from simulator.exchange import Exchange, ExchangeDirection, Outcome
 from simulator.inbound.gate import DETAIL_HEADER, client_certificate
 from simulator.inbound.replies import Handler
@@ -207,7 +207,8 @@ async def _request_body(request: web.Request) -> dict[str, Any]:
             "(start)": raw[:_EXCERPT].decode("utf-8", "replace"),
         }
     try:
-        parsed = json.loads(raw.decode("utf-8"))
+        # jsontext: the body may be hostile (nesting, lone surrogates), and the log writes it.
+        parsed = jsontext.loads(raw.decode("utf-8"))
     except ValueError:
         return {"(not JSON)": raw[:_EXCERPT].decode("utf-8", "replace")}
     return parsed if isinstance(parsed, dict) else {"(not an object)": parsed}
@@ -231,7 +232,7 @@ def _json_object(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        parsed = json.loads(text)
+        parsed = jsontext.loads(text)
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
