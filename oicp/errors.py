@@ -2,19 +2,16 @@
 
 A CPO answers a refused or malformed request with HTTP 200 and an eRoamingAcknowledgement
 whose StatusCode explains why (OICP 2.3 CPO, 02_CPO_Services_and_Operations,
-eRoamingAcknowledgement); ``OICPError.status_code()`` builds that StatusCode.
+eRoamingAcknowledgement); ``StatusCode.from_error`` in ``oicp.messages`` builds that StatusCode.
+This module imports no message type, so every message module can raise these errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from oicp import status
 from oicp.validation import Problem, describe_pointer, summarise
-
-if TYPE_CHECKING:
-    from oicp.messages import StatusCode
 
 ADDITIONAL_INFO_LIMIT = 1000
 """OICP's maximum length of StatusCode.AdditionalInfo (OICP 2.3 StatusCodeType)."""
@@ -40,13 +37,6 @@ class OICPError(Exception):
     def _text(self) -> str:
         text = f"OICP {self.code} {self.description}"
         return f"{text} {self.additional_info}" if self.additional_info else text
-
-    def status_code(self) -> StatusCode:
-        """The StatusCode object to send in an acknowledgement for this error."""
-        # Imported here: messages raises these errors, so errors must not import it first.
-        from oicp.messages import StatusCode
-
-        return StatusCode(self.code, self.description, self.additional_info)
 
 
 class OICPValidationError(OICPError):

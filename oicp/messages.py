@@ -98,6 +98,11 @@ class StatusCode:
         return build_object(members, explicit_nulls=explicit_nulls)
 
     @classmethod
+    def from_error(cls, error: OICPError) -> Self:
+        """The StatusCode to send in an acknowledgement for ``error``."""
+        return cls(error.code, error.description, error.additional_info)
+
+    @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
         """Read a StatusCode object, recording problems in ``reader``."""
         start = len(reader.problems)
@@ -390,7 +395,7 @@ class Acknowledgement:
     @classmethod
     def from_error(cls, error: OICPError, *, session_id: str | None = None) -> Self:
         """A negative acknowledgement carrying ``error``'s status code."""
-        return cls(False, error.status_code(), session_id)
+        return cls(False, StatusCode.from_error(error), session_id)
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
         """The acknowledgement body, in the spec's member order."""

@@ -6,8 +6,8 @@
 - ``emp_facing`` / ``remote``: remote start/stop and reservations from EMPs, checked and
   forwarded to CPOs through the hub's one sender;
 - ``cpo_facing`` with ``authorize``, ``evse_push``, ``charging``, ``pull_auth``: what CPOs send;
-- ``timeline`` / ``model``: one timeline per SessionID across both directions;
+- ``timeline``: one timeline per SessionID across both directions (its value types live in
+  ``simulator.session_model``, below storage);
 - ``service`` (``Inbound``), ``server`` (``InboundServer``), ``admin`` (admin API routes).
 
-This ``__init__`` imports nothing, so that storage can use ``simulator.inbound.model``.
 """

@@ -33,20 +33,20 @@ from oicp.identification import (
 )
 from oicp.identifiers import new_session_id
 from oicp.messages import StatusCode
-from simulator.inbound.model import (
+from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
+from simulator.inbound.replies import clip
+from simulator.inbound.timeline import Timeline, new_event, now
+from simulator.model import ServiceType
+from simulator.partner_model import EMP, evco_of, identification_key
+from simulator.partners.emp_answers import EMPAnswer, authorize
+from simulator.partners.service import Partners
+from simulator.session_model import (
     Direction,
     EventAnswer,
     Session,
     SessionKind,
     SessionState,
 )
-from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
-from simulator.inbound.replies import clip
-from simulator.inbound.timeline import Timeline, new_event, now
-from simulator.model import ServiceType
-from simulator.partners.emp_answers import EMPAnswer, authorize
-from simulator.partners.model import EMP, evco_of, identification_key
-from simulator.partners.service import Partners
 from simulator.storage import SessionStore
 
 

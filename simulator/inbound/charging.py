@@ -22,12 +22,12 @@ from oicp.cdr import ChargeDetailRecord, plausibility_problems
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.notifications import END, START, ChargingNotification
 from oicp.validation import summarise
-from simulator.inbound.model import Direction, Session, SessionState
 from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
 from simulator.inbound.replies import clip, negative
 from simulator.inbound.timeline import Timeline, new_event
 from simulator.partners.emp_answers import EMPAnswer, acknowledge
 from simulator.partners.service import Partners
+from simulator.session_model import Direction, Session, SessionState
 from simulator.storage import SessionStore
 
 

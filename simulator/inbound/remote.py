@@ -30,11 +30,11 @@ from oicp.messages import (
 )
 from simulator.exchange import Exchange, Outcome
 from simulator.hub import Hub
-from simulator.inbound.model import Direction, NewEvent, Session, SessionKind, SessionState
 from simulator.inbound.replies import negative
 from simulator.inbound.timeline import Timeline, new_event, now
 from simulator.partners.service import Partners
 from simulator.requests import SendParams, service_type_of
+from simulator.session_model import Direction, NewEvent, Session, SessionKind, SessionState
 
 StartRequest = AuthorizeRemoteStart | AuthorizeRemoteReservationStart
 

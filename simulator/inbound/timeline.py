@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from oicp.messages import Acknowledgement
-from simulator.inbound.model import JSON, Direction, EventAnswer, NewEvent, SessionState
+from simulator.session_model import JSON, Direction, EventAnswer, NewEvent, SessionState
 from simulator.storage import SessionStore
 
 

@@ -18,7 +18,7 @@ from oicp.identification import (
     PlugAndChargeIdentification,
     QRCodeIdentification,
 )
-from simulator.partners.model import EMP
+from simulator.partner_model import EMP
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from oicp.errors import OICPValidationError
 from oicp.identification import Identification, identification_from_wire
 from simulator.hub import HubError
 from simulator.model import FieldIssue, ServiceType
-from simulator.partners.model import EMP, Contract
+from simulator.partner_model import EMP, Contract
 
 _EMP_FIELDS = (
     "provider_id",

@@ -13,7 +13,7 @@ from typing import TypeVar, cast
 from oicp.identifiers import is_operator_id, is_provider_id, operator_id_of_evse
 from simulator.hub import HubError
 from simulator.model import FieldIssue, ServiceType
-from simulator.partners.model import CONTRACT_SERVICE_TYPES, EMP, Contract
+from simulator.partner_model import CONTRACT_SERVICE_TYPES, EMP, Contract
 from simulator.storage import Storage
 
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from simulator.exchange import Outcome
-from simulator.inbound.model import Direction, Session, TimelineEvent
+from simulator.session_model import Direction, Session, TimelineEvent
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

@@ -17,11 +17,11 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from simulator.admin_api import HUB_KEY
-from simulator.inbound.model import Session, TimelineEvent
 from simulator.portal import urls
 from simulator.portal.errors import PageError
 from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
 from simulator.portal.sequence import sequence_svg
+from simulator.session_model import Session, TimelineEvent
 from simulator.storage import ExchangeQuery
 
 DEFAULT_LIMIT = 100

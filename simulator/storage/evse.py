@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.inbound.model import StoredEvse
+from simulator.session_model import StoredEvse
 from simulator.storage.codec import now_utc, time_from_text, time_to_text
 from simulator.storage.database import Database
 

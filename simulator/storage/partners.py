@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from oicp.identification import identification_from_wire, identification_to_wire
 from simulator.model import ServiceType
-from simulator.partners.model import EMP, Contract
+from simulator.partner_model import EMP, Contract
 from simulator.storage.database import Database
 from simulator.storage.operators import require_operator
 

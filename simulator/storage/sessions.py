@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from simulator.inbound.model import (
+from simulator.session_model import (
     Direction,
     EventAnswer,
     NewEvent,

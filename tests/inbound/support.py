@@ -16,7 +16,7 @@ from oicp.evse_data import minimal_evse_record
 from simulator.hub import Hub
 from simulator.inbound.service import Inbound
 from simulator.model import Operator, ServiceType
-from simulator.partners.model import EMP, Contract
+from simulator.partner_model import EMP, Contract
 
 OPERATOR = "DE*ABC"  # the CPO of the mock PKI (cpo-client.pem: CN = OU = DE*ABC)
 EMP_ID = "DE-ICE"

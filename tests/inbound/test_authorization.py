@@ -12,10 +12,10 @@ from oicp.identification import (
     RFIDMifareFamilyIdentification,
 )
 from oicp.identifiers import is_session_id
-from simulator.inbound.model import SessionKind, SessionState
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
-from simulator.partners.model import EMP, Contract
+from simulator.partner_model import EMP, Contract
+from simulator.session_model import SessionKind, SessionState
 from tests.inbound.support import (
     EMP_ID,
     EVCO_ID,

@@ -12,9 +12,9 @@ from mockpki.ca import LeafCertificate
 from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
 from oicp.operations import Operation
 from simulator.inbound.emp_facing import emp_path
-from simulator.inbound.model import SessionState
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
+from simulator.session_model import SessionState
 from tests.inbound.support import (
     EMP_ID,
     EVCO_ID,

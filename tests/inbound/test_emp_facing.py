@@ -10,11 +10,11 @@ from oicp.evse_data import PushEvseData
 from oicp.identifiers import is_session_id
 from oicp.operations import Operation
 from simulator.inbound.emp_facing import emp_path
-from simulator.inbound.model import SessionState
 from simulator.inbound.server import InboundServer
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
-from simulator.partners.model import EMP
+from simulator.partner_model import EMP
+from simulator.session_model import SessionState
 from tests.inbound.support import (
     EMP_ID,
     EVSE,

@@ -16,10 +16,10 @@ from mockpki import PKIFiles
 from mockpki.ca import LeafCertificate
 from oicp.operations import Operation
 from simulator.inbound.emp_facing import emp_path
-from simulator.inbound.model import SessionState
 from simulator.inbound.server import InboundServer
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
+from simulator.session_model import SessionState
 from tests.inbound.support import (
     EMP_ID,
     OICPClient,

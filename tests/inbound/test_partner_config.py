@@ -9,8 +9,8 @@ import pytest
 from simulator.config import ConfigError, apply_config, load_config
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
+from simulator.partner_model import Contract
 from simulator.partners.config import apply_partner_config
-from simulator.partners.model import Contract
 
 CONFIG = """
 operators:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from oicp.identification import RFIDMifareFamilyIdentification
-from simulator.inbound.model import (
+from simulator.model import Operator, ServiceType
+from simulator.partner_model import EMP, Contract
+from simulator.session_model import (
     Direction,
     EventAnswer,
     NewEvent,
@@ -14,8 +16,6 @@ from simulator.inbound.model import (
     SessionKind,
     SessionState,
 )
-from simulator.model import Operator, ServiceType
-from simulator.partners.model import EMP, Contract
 from simulator.storage import Storage
 
 SESSION = "b2688855-7f00-0002-6d8e-48d883f6abb6"

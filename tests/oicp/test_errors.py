@@ -20,7 +20,7 @@ def test_oicp_error_description_defaults_to_the_spec_text() -> None:
 
 def test_oicp_error_status_code_is_the_wire_status_code() -> None:
     error = OICPError("603", additional_info="DE*ABC*E9 is not in the uploaded EVSE data")
-    assert error.status_code() == StatusCode(
+    assert StatusCode.from_error(error) == StatusCode(
         "603", "Unknown EVSE ID.", "DE*ABC*E9 is not in the uploaded EVSE data"
     )
     assert "603" in str(error) and "DE*ABC*E9" in str(error)

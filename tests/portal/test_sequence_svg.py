@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
-from simulator.inbound.model import (
+from simulator.portal.sequence import COLOURS, sequence_svg
+from simulator.session_model import (
     Direction,
     EventAnswer,
     NewEvent,
@@ -19,7 +20,6 @@ from simulator.inbound.model import (
     SessionState,
     TimelineEvent,
 )
-from simulator.portal.sequence import COLOURS, sequence_svg
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 START = datetime(2025, 3, 1, 14, 5, 9, tzinfo=UTC)

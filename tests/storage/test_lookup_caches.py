@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulator.model import Operator, ServiceType
-from simulator.partners.model import EMP, Contract
+from simulator.partner_model import EMP, Contract
 from simulator.partners.service import Partners
 from simulator.storage import Storage
 from simulator.storage.evse import EvseRow

@@ -1,5 +1,8 @@
 """Value types of the inbound side: sessions, their timeline, and the EVSE data CPOs pushed.
 
+They sit beside ``simulator.model``, below ``simulator.storage`` which stores them and
+``simulator.inbound`` which makes them, so imports point one way.
+
 A session is what a Hubject SessionID names: a remote start (or reservation) an EMP sent,
 or an authorization a CPO asked for. Its timeline holds every message about it, in both
 directions, in the order the hub received them.

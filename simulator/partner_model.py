@@ -11,6 +11,9 @@ Settings", certificates digest §5):
 
 A contract is what Hubject calls an offer/subscription between one EMP and one CPO for one
 service type (OICP 2.3 digest §5, code 210 "No valid contract").
+
+These types sit beside ``simulator.model``, below ``simulator.storage`` which stores them and
+``simulator.partners`` which applies the rules, so imports point one way.
 """
 
 from __future__ import annotations
