@@ -18,6 +18,7 @@ from hubsim.commands import (
     scenario_cmd,
     send_cmd,
     stub_cmd,
+    wait_cmd,
 )
 from hubsim.errors import user_error_message
 
@@ -32,6 +33,7 @@ COMMANDS = (
     scenario_cmd,
     emp_cmd,
     rehearse_cmd,
+    wait_cmd,
 )
 
 

@@ -71,6 +71,8 @@ def build_app(
 
 ADMIN_COOKIE = "hubsim_admin"
 PUBLIC_PREFIX = "/portal/static/"
+HEALTH_PATH = "/api/health"
+"""Answers without the token: a healthcheck (compose, ``hubsim wait``) holds no secret."""
 
 
 def _token_guard(token: str) -> Middleware:
@@ -86,7 +88,7 @@ def _token_guard(token: str) -> Middleware:
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if _bearer_matches(request, token):
             return await handler(request)
-        if request.path.startswith(PUBLIC_PREFIX):
+        if request.path.startswith(PUBLIC_PREFIX) or request.path == HEALTH_PATH:
             return await handler(request)  # the portal's CSS and JS: they style the 401 page
         if request.path.startswith("/api"):
             return web.json_response(
@@ -136,9 +138,19 @@ class RunningHub:
         return f"{self.url}/portal/"
 
 
+Prepare = Callable[[Hub, Inbound], Awaitable[None]]
+"""Work to finish before the hub listens, e.g. applying its config file."""
+
+
 @asynccontextmanager
-async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
-    """Open storage, start the admin API on the configured address, and clean up on exit."""
+async def running_hub(
+    options: HubOptions, prepare: Prepare | None = None
+) -> AsyncIterator[RunningHub]:
+    """Open storage, start the admin API on the configured address, and clean up on exit.
+
+    ``prepare`` runs before any socket listens, so whoever reaches the hub (its health
+    route, ``hubsim wait``) finds it configured.
+    """
     if requires_token(options.host) and not options.admin_token:
         raise HubStartError(
             f"the admin API and portal would listen on {options.host}, which is not loopback; "
@@ -154,6 +166,8 @@ async def running_hub(options: HubOptions) -> AsyncIterator[RunningHub]:
     await runner.setup()
     oicp = None
     try:
+        if prepare is not None:
+            await prepare(hub, inbound)
         site = web.TCPSite(runner, options.host, options.port)
         await site.start()
         port = runner.addresses[0][1]

@@ -14,6 +14,7 @@ from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
 from simulator.config import apply_config, load_config
 from simulator.hub import Hub
+from simulator.inbound.service import Inbound
 from simulator.partners.config import apply_partner_config
 
 
@@ -79,11 +80,13 @@ async def run_serve(args: argparse.Namespace) -> int:
     config = load_config(config_path) if config_path else {}
     base = config_path.parent if config_path else Path.cwd()
     options = options_from(args, config, base)
-    async with running_hub(options) as running:
+
+    async def prepare(hub: Hub, inbound: Inbound) -> None:
         if config_path is not None:
-            await apply_config(running.hub, config, config_path)
-            if running.inbound is not None:
-                await apply_partner_config(running.inbound.partners, config, config_path)
+            await apply_config(hub, config, config_path)
+            await apply_partner_config(inbound.partners, config, config_path)
+
+    async with running_hub(options, prepare) as running:
         print(
             f"hub admin API listening on {running.url} (database: {options.database})", flush=True
         )

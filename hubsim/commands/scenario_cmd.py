@@ -44,6 +44,12 @@ def register(sub: Any) -> None:
         help="with --target: 'hubject' or 'user:FILE' for every scenario (FILE is uploaded)",
     )
     run.add_argument(
+        "--stub-control",
+        metavar="URL",
+        help="with --target on a 'hubsim stub serve': its control API (--control-port), "
+        "to clear the stub before each scenario and apply the scenario's stub arrangements",
+    )
+    run.add_argument(
         "--set",
         action="append",
         default=[],
@@ -99,10 +105,15 @@ def _options(args: argparse.Namespace) -> RunOptions:
             "--server-cert applies with --target only; on the bundled stub each scenario's "
             "operator.certification picks the certificate"
         )
+    if args.stub_control and not args.target:
+        raise CLIError(
+            "--stub-control applies with --target only: the bundled stub starts clean anyway"
+        )
     return RunOptions(
         target=args.target,
         pki_dir=Path(args.pki) if args.pki else None,
         server_cert=ServerCertChoice.parse(args.server_cert) if args.server_cert else None,
+        stub_control=args.stub_control,
     )
 
 

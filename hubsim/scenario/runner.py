@@ -27,6 +27,7 @@ from hubsim.scenario.stage import (
     temporary_folder,
     user_certificate_upload,
 )
+from hubsim.scenario.stub_control import STARTS, left_over_state_note, prepare_stub
 from simulator.exchange import Exchange, Outcome
 from simulator.hub import Hub, HubError
 from simulator.model import ServerCertification
@@ -43,6 +44,7 @@ class RunOptions:
     target: str | None = None  # a CPO's Service URL, replacing every scenario's endpoint
     pki_dir: Path | None = None  # None: a temporary PKI for this run
     server_cert: ServerCertChoice | None = None  # overrides each scenario's certification
+    stub_control: str | None = None  # with target: the control API of a 'hubsim stub serve'
 
 
 async def run_scenarios(
@@ -102,6 +104,7 @@ class _ScenarioRun:
         self.exchanges: dict[str, Exchange] = {}
         self._bad_hubs: dict[str, Hub] = {}
         self._handshakes_noted = 0
+        self._started: set[str] = set()  # EvseIDs this scenario's accepted starts opened
 
     @property
     def certification(self) -> ServerCertification:
@@ -114,7 +117,12 @@ class _ScenarioRun:
         if external:
             self.service_url = self.endpoint_label = external
             upload = self._external_upload()
-            self._note_ignored_stub()
+            if self.options.stub_control:
+                self.notes += await prepare_stub(
+                    self.options.stub_control, self.scenario.endpoint.stub
+                )
+            else:
+                self._note_ignored_stub()
         else:
             self.service_url = await self._start_stub()
             upload = user_certificate_upload(self.pki) if self._user_mode else None
@@ -188,7 +196,27 @@ class _ScenarioRun:
         self.exchanges[step.id] = exchange
         notes += await self._refused_handshake(exchange)
         failures = tuple(judge(step.expect, exchange))
+        if failures:
+            notes += self._likely_causes(step, exchange)
+        if step.operation in STARTS and exchange.result:
+            self._started.add(step.evse_id)
         return StepResult(step, failures, exchange, notes=tuple(notes))
+
+    def _likely_causes(self, step: Step, exchange: Exchange) -> list[str]:
+        """Causes outside the endpoint's code that explain a failed step on an external one."""
+        if self.stub is not None:
+            return []
+        causes = []
+        if not self.options.stub_control:
+            left_over = left_over_state_note(step.evse_id, exchange, self._started)
+            causes += [left_over] if left_over else []
+        if exchange.outcome is Outcome.SERVER_CERT_UNTRUSTED and self.options.pki_dir is None:
+            causes.append(
+                "no --pki was given, so this run made a fresh mock Hubject CA that your "
+                "endpoint's certificate cannot chain to: if it comes from 'hubsim pki init "
+                "--dir DIR', pass --pki DIR"
+            )
+        return causes
 
     async def _refused_handshake(self, exchange: Exchange) -> tuple[str, ...]:
         """What the stub said when it refused the hub's certificate (it logs that a moment
