@@ -25,6 +25,7 @@ are function-scoped: aiohttp servers belong to the event loop of the test that u
 from __future__ import annotations
 
 import contextlib
+import inspect
 import tempfile
 from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
@@ -92,6 +93,32 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{RELAXED_MARKER}: do not fail the test at teardown for unused hubsim stub "
         "expectations, out-of-order requests, invalid requests or unannounced TLS failures",
     )
+
+
+HUBSIM_FIXTURES = frozenset({"hubsim", "hubsim_hub", "hubsim_stub"})
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Generator[None, object, object]:
+    """Mark an ``async def`` test that uses a hubsim fixture as an asyncio test.
+
+    pytest-asyncio's default (strict) mode runs only marked coroutines; a CPO's project should
+    not need ``asyncio_mode = auto`` or a marker to use these fixtures. ``trylast`` makes this
+    wrapper the inner one, so the marker is there when pytest-asyncio's wrapper looks for it.
+    """
+    collected = yield
+    items = collected if isinstance(collected, list) else [collected]
+    for item in items:
+        if (
+            isinstance(item, pytest.Function)
+            and inspect.iscoroutinefunction(item.obj)
+            and HUBSIM_FIXTURES.intersection(item.fixturenames)
+            and item.get_closest_marker("asyncio") is None
+        ):
+            item.add_marker(pytest.mark.asyncio)
+    return collected
 
 
 def as_operation(operation: Operation | str) -> Operation:

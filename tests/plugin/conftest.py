@@ -26,13 +26,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def run_inner(pytester: pytest.Pytester, hubsim_pki: StagePKI) -> InnerRun:
     """Write ``source`` as a test module of a fresh project and run pytest on it in-process.
 
-    ``mode`` is the project's asyncio_mode ("auto", or "strict" as many CPO projects use).
+    ``mode`` is the project's asyncio_mode ("auto", or "strict" as many CPO projects use),
+    or None for a project with no asyncio configuration at all.
     """
 
-    def run(source: str, *args: str, mode: str = "auto") -> pytest.RunResult:
-        pytester.makeini(
-            f"[pytest]\nasyncio_mode = {mode}\nasyncio_default_fixture_loop_scope = function\n"
+    def run(source: str, *args: str, mode: str | None = "auto") -> pytest.RunResult:
+        asyncio_lines = (
+            f"asyncio_mode = {mode}\nasyncio_default_fixture_loop_scope = function\n"
+            if mode is not None
+            else ""  # a project that never configured pytest-asyncio
         )
+        pytester.makeini(f"[pytest]\n{asyncio_lines}")
         pytester.makepyfile(test_inner=dedent(source))
         pki = str(hubsim_pki.files.directory)
         # "--opt=value" in one word: pytest looks for its ini file next to path-like words.

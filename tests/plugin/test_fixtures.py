@@ -41,6 +41,35 @@ def test_fixtures_work_in_strict_asyncio_mode(run_inner: InnerRun) -> None:
     result.assert_outcomes(passed=1)
 
 
+START = """
+    async def test_start(hubsim):
+        exchange = await hubsim.send("remote-start", "DE*ABC*E0001")
+        assert exchange.status_code == "000"
+"""
+
+
+def test_an_unmarked_async_test_using_hubsim_runs_in_strict_mode(run_inner: InnerRun) -> None:
+    run_inner(START, mode="strict").assert_outcomes(passed=1)
+
+
+def test_an_unmarked_async_test_using_hubsim_runs_with_no_asyncio_configuration(
+    run_inner: InnerRun,
+) -> None:
+    # pytest-asyncio warns such a project that its fixture loop scope is unset; the warning
+    # belongs to the inner session, not to this one.
+    ignore = "-Wignore:The configuration option:pytest.PytestDeprecationWarning"
+    run_inner(START, ignore, mode=None).assert_outcomes(passed=1)
+
+
+def test_an_unmarked_async_test_without_hubsim_is_left_to_pytest_asyncio(
+    run_inner: InnerRun,
+) -> None:
+    # Only tests that use the plugin's fixtures are marked; others keep the project's rules.
+    result = run_inner("async def test_other():\n    pass\n", mode="strict")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
+
+
 def test_relaxed_marker_is_registered_for_strict_markers(run_inner: InnerRun) -> None:
     result = run_inner(
         """
