@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TextIO
@@ -43,6 +44,21 @@ STOP_GRACE_S = 1.0
 
 class StubNotRunningError(RuntimeError):
     """The stub was used in a way that needs it started (or stopped) first."""
+
+
+class StubStartError(Exception):
+    """The stub cannot listen as asked; the message names the option to change."""
+
+
+async def _listen(option: str, host: str, port: int, starting: Awaitable[None]) -> None:
+    try:
+        await starting
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise StubStartError(
+            f"{option} {port}: cannot listen on {host}:{port} ({reason}); stop what listens "
+            f"there or give {option} another port"
+        ) from None
 
 
 def _url(scheme: str, host: str, port: int) -> str:
@@ -113,12 +129,7 @@ class CPOStub:
         a renewed certificate or to trust only an old intermediate or one pinned leaf.
         """
         files = PKIFiles(Path(pki_dir))
-        missing = files.missing()
-        if missing:
-            raise FileNotFoundError(
-                f"the PKI directory {pki_dir} lacks {', '.join(missing)}; "
-                f"create it with: hubsim pki init --dir {pki_dir}"
-            )
+        files.require()
         cert, key = (
             (files.cpo_user_server_cert, files.cpo_user_server_key)
             if user_cert
@@ -153,7 +164,7 @@ class CPOStub:
         self._site = HandshakeSite(
             self._runner, self._host, self._requested_port, self._context, self._handshake_failed
         )
-        await self._site.start()
+        await _listen("--port", self._host, self._requested_port, self._site.start())
         if self._requested_control_port is not None:
             await self._start_control(self._requested_control_port)
         if self.backend is not None:
@@ -165,7 +176,7 @@ class CPOStub:
         )
         await self._control_runner.setup()
         self._control_site = web.TCPSite(self._control_runner, "127.0.0.1", port)
-        await self._control_site.start()
+        await _listen("--control-port", "127.0.0.1", port, self._control_site.start())
 
     async def stop(self) -> None:
         """Stop listening and close every connection, also those still in their handshake."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -20,7 +21,11 @@ from hubsim.commands import (
     stub_cmd,
     wait_cmd,
 )
+from hubsim.commands.options import DefaultsHelpFormatter, every_parser
 from hubsim.errors import user_error_message
+
+SIGPIPE_EXIT = 141
+"""What a shell reports for a command whose reader went away (128 + SIGPIPE)."""
 
 COMMANDS = (
     pki_cmd,
@@ -45,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
+    for each in every_parser(parser):
+        each.formatter_class = DefaultsHelpFormatter
     return parser
 
 
@@ -56,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = asyncio.run(result) if asyncio.iscoroutine(result) else result
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): not an error to tell anyone about. Point
+        # stdout at /dev/null so that the interpreter's last flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_EXIT
     except Exception as exc:  # the last guard: no traceback reaches a CLI user
         print(f"hubsim: error: {user_error_message(exc)}", file=sys.stderr)
         return 2

@@ -40,5 +40,11 @@ def refusal_text(data: object) -> str:
     """The hub's refusal as one line: its sentence, then each issue's field and message."""
     if not isinstance(data, dict):
         return f"the hub refused: {data}"
-    issues = "; ".join(f"{i['field']}: {i['message']}" for i in data.get("issues", []))
-    return f"the hub refused: {data.get('error')}" + (f" ({issues})" if issues else "")
+    error = str(data.get("error"))
+    # The error sentence often is the one issue's message: say it once.
+    issues = "; ".join(
+        f"{i['field']}: {i['message']}"
+        for i in data.get("issues", [])
+        if str(i.get("message")) not in error
+    )
+    return f"the hub refused: {error}" + (f" ({issues})" if issues else "")

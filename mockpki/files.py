@@ -8,8 +8,11 @@ to ``ssl.SSLContext.load_cert_chain`` as they are. Key files are readable by the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from mockpki.errors import PKIError
 
 HUBJECT_CA = "hubject-ca.pem"
 ROOT_KEY = "hubject-root.key"
@@ -114,6 +117,23 @@ class PKIFiles:
     def previous(self, path: Path) -> Path:
         """Where a renewal keeps the file ``path`` it replaced: ``hub-client.previous.pem``."""
         return path.with_name(f"{path.stem}.{PREVIOUS}{path.suffix}")
+
+    def require(self, needed: Iterable[Path] | None = None) -> None:
+        """Raise PKIError naming this folder and each of ``needed`` (default: all) absent.
+
+        The one message every command gives for a wrong ``--pki`` folder.
+        """
+        paths = list(needed) if needed is not None else self.all_paths()
+        absent = [path.name for path in paths if not path.is_file()]
+        if not absent:
+            return
+        create = f"create it with 'hubsim pki init --dir {self.directory}'"
+        if not self.directory.is_dir():
+            raise PKIError(f"the PKI folder {self.directory} does not exist; {create}")
+        raise PKIError(
+            f"the PKI folder {self.directory} lacks {', '.join(absent)}; {create}, or pass "
+            "the folder that 'hubsim pki init' wrote"
+        )
 
     def _cert(self, stem: str) -> Path:
         return self.directory / f"{stem}.pem"

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import ipaddress
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -156,6 +157,11 @@ async def running_hub(
             f"the admin API and portal would listen on {options.host}, which is not loopback; "
             "set an admin token (--admin-token or HUBSIM_ADMIN_TOKEN) or listen on 127.0.0.1"
         )
+    if options.oicp_port is not None and options.oicp_port == options.port != 0:
+        raise HubStartError(
+            f"--oicp-port {options.oicp_port} is the port of --port too: the admin API and "
+            "the OICP listener need a port each"
+        )
     identity = HubIdentity.from_pki_dir(options.pki_dir)
     storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
     hub = Hub(storage, identity)
@@ -169,7 +175,7 @@ async def running_hub(
         if prepare is not None:
             await prepare(hub, inbound)
         site = web.TCPSite(runner, options.host, options.port)
-        await site.start()
+        await _listen("--port", options.host, options.port, site.start())
         port = runner.addresses[0][1]
         oicp = await _start_oicp(inbound, options)
         url = f"http://{_url_host(options.host)}:{port}"
@@ -188,7 +194,7 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
         return None
     tls = server_tls_from_pki_dir(options.pki_dir)
     server = InboundServer(inbound, tls, host=options.oicp_host, port=options.oicp_port)
-    await server.start()
+    await _listen("--oicp-port", options.oicp_host, options.oicp_port, server.start())
 
     async def reload(identity: HubIdentity) -> None:
         try:
@@ -201,6 +207,18 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
 
     inbound.hub.reload_listeners.append(reload)
     return server
+
+
+async def _listen(option: str, host: str, port: int, starting: Awaitable[None]) -> None:
+    """Start listening; a port in use or an address not ours names the option to change."""
+    try:
+        await starting
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise HubStartError(
+            f"{option} {port}: cannot listen on {_url_host(host)}:{port} ({reason}); stop what "
+            f"listens there or give {option} another port"
+        ) from None
 
 
 async def serve_forever() -> None:

@@ -114,13 +114,7 @@ class HubIdentity:
     def from_pki_dir(cls, directory: Path) -> HubIdentity:
         """Read the service certificate, its key and the CA chain; refuse a mismatched pair."""
         files = PKIFiles(directory)
-        needed = (files.hub_client_cert, files.hub_client_key, files.hubject_ca)
-        absent = [p.name for p in needed if not p.is_file()]
-        if absent:
-            raise PKIError(
-                f"the PKI folder {directory} lacks {', '.join(absent)}; "
-                f"create it with: hubsim pki init --dir {directory}"
-            )
+        files.require((files.hub_client_cert, files.hub_client_key, files.hubject_ca))
         client = ClientIdentity(cert_chain=files.hub_client_cert, key=files.hub_client_key)
         try:
             build_probe_context(client)  # loads the pair: a key of another certificate fails

@@ -58,7 +58,14 @@ def user_certificates(path: Path, operator_id: str = "one-shot") -> list[Uploade
         data = path.read_bytes()
     except OSError as exc:
         raise HubError(
-            [FieldIssue("server_cert", str(path), f"cannot be read: {exc.strerror}")]
+            [
+                FieldIssue(
+                    "server_cert",
+                    f"user:{path}",
+                    f"user:{path}: the file {path} cannot be read ({exc.strerror}); give the "
+                    "certificate your endpoint presents, or its issuing CA",
+                )
+            ]
         ) from None
     try:
         parsed = parse_certificate_upload(data, path.name)

@@ -112,12 +112,7 @@ def _check_timeout(timeout: float | None) -> None:
 async def _one_shot(args: argparse.Namespace) -> CheckReport:
     if not args.server_cert or not args.pki:
         raise CLIError("a one-shot check needs --server-cert hubject|user:FILE and --pki DIR")
-    missing = PKIFiles(Path(args.pki)).missing()
-    if missing:
-        raise CLIError(
-            f"the PKI folder {args.pki} lacks {Path(missing[0]).name}: create it with "
-            f"'hubsim pki init --dir {args.pki}'"
-        )
+    PKIFiles(Path(args.pki)).require()
     options = CheckOptions(
         provider_id=args.provider,
         evse_id=args.evse,

@@ -86,11 +86,15 @@ def _contract(actions: Any) -> None:
 
 def _send(actions: Any, slug: str) -> None:
     send = actions.add_parser(slug, help=f"make the EMP send a {slug.replace('-', ' ')}")
+    operation = _SENDS[slug]
     send.add_argument("provider_id", metavar="PROVIDER_ID")
     send.add_argument("--evse", required=True, help="EvseID, e.g. DE*ABC*E0001")
-    send.add_argument("--evco", help="EvcoID of the RemoteIdentification (starts)")
-    send.add_argument("--session-id", help="SessionID of the session to stop (stops)")
-    send.add_argument("--duration", type=int, help="reservation Duration in minutes (1-99)")
+    if operation.is_start:
+        send.add_argument("--evco", help="EvcoID of the RemoteIdentification")
+    else:
+        send.add_argument("--session-id", help="SessionID of the session to stop")
+    if operation is Operation.AUTHORIZE_REMOTE_RESERVATION_START:
+        send.add_argument("--duration", type=int, help="reservation Duration in minutes (1-99)")
     send.add_argument("--emp-session-id", help="EMPPartnerSessionID")
     _common(send)
     send.set_defaults(func=run_send, operation=slug)
@@ -163,9 +167,9 @@ async def run_contract(args: argparse.Namespace) -> int:
 async def run_send(args: argparse.Namespace) -> int:
     fields = {
         "evse_id": args.evse,
-        "evco_id": args.evco,
-        "session_id": args.session_id,
-        "duration": args.duration,
+        "evco_id": getattr(args, "evco", None),  # each send has only the options it uses
+        "session_id": getattr(args, "session_id", None),
+        "duration": getattr(args, "duration", None),
         "emp_partner_session_id": args.emp_session_id,
     }
     body = {k: v for k, v in fields.items() if v is not None}

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hubsim.commands.options import port_number
 from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
 from simulator.config import apply_config, load_config
@@ -28,13 +29,13 @@ def register(sub: Any) -> None:
     )
     serve.add_argument("--db", help="SQLite file (default: in memory; or database in the config)")
     serve.add_argument("--host", help="admin API address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="admin API port (default 8080)")
+    serve.add_argument("--port", type=port_number, help="admin API port (default 8080)")
     serve.add_argument(
         "--max-exchanges", type=int, help="how many exchanges the log keeps (default 10000)"
     )
     serve.add_argument(
         "--oicp-port",
-        type=int,
+        type=port_number,
         help="port of the OICP listener for CPOs and EMPs (mutual TLS; or oicp_port in the "
         "config; default: no listener)",
     )

@@ -6,8 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mockpki import MockHubjectPKI, RenewalTarget, expiry_after, renew_pki_dir
+from hubsim.errors import CLIError
+from mockpki import MockHubjectPKI, PKIFiles, RenewalTarget, expiry_after, renew_pki_dir
 from mockpki.inspect import describe_certificate
+from simulator.hub import operator_issues
+from simulator.model import Operator
 
 _EXPIRES_HELP = (
     "make the {what} expire after this long: a whole number with m, h or d (45m, 12h, 30d); "
@@ -25,6 +28,11 @@ def register(sub: Any) -> None:
         "--operator", default="DE*ABC", help="OperatorID of the CPO client certificate"
     )
     init.add_argument("--expires-in", help=_EXPIRES_HELP.format(what="leaf certificates"))
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a PKI already in the folder (every certificate issued from it stops working)",
+    )
     init.set_defaults(func=run_init)
     renew = pki_sub.add_parser(
         "renew",
@@ -42,9 +50,21 @@ def register(sub: Any) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    issues = operator_issues(Operator(args.operator))
+    if issues:  # the rule the admin API applies to an OperatorID
+        raise CLIError(f"--operator {args.operator!r}: {issues[0].message}")
+    target = PKIFiles(Path(args.dir))
+    present = [path.name for path in target.all_paths() if path.exists()]
+    if present and not args.force:
+        raise CLIError(
+            f"{target.directory} already holds a mock PKI ({', '.join(present[:3])}"
+            f"{' ...' if len(present) > 3 else ''}); a new CA there would break every "
+            "certificate issued from the old one (uploads, a hub database kept with it): "
+            "keep it, pick another --dir, or pass --force to replace it"
+        )
     not_after = expiry_after(args.expires_in)
     pki = MockHubjectPKI.create(host=args.host, operator_id=args.operator, leaf_not_after=not_after)
-    files = pki.write(Path(args.dir))
+    files = pki.write(target.directory)
     print(f"wrote the mock Hubject PKI for host {args.host} to {files.directory}:")
     for path in sorted(files.directory.glob("*.pem")) + sorted(files.directory.glob("*.key")):
         print(f"  {path.name}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from cpo_stub.backend import BackendConfig
 from cpo_stub.server import run_stub
+from hubsim.commands.options import port_number
 from hubsim.errors import CLIError
 
 
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    serve.add_argument("--port", type=int, default=8443, help="HTTPS port (default 8443)")
+    serve.add_argument("--port", type=port_number, default=8443, help="HTTPS port (default 8443)")
     serve.add_argument(
         "--user-cert",
         action="store_true",
@@ -36,7 +37,9 @@ def register(sub: Any) -> None:
         help="trust these certificates for client certificates instead of hubject-ca.pem; "
         "each one is an anchor on its own (an intermediate alone, or one pinned leaf)",
     )
-    serve.add_argument("--control-port", type=int, help="plain-HTTP control API port on 127.0.0.1")
+    serve.add_argument(
+        "--control-port", type=port_number, help="plain-HTTP control API port on 127.0.0.1"
+    )
     serve.add_argument(
         "--hub-url",
         help="act as a real backend: after an accepted remote start send ChargingNotifications "

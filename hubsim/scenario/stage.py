@@ -51,12 +51,7 @@ class StagePKI:
     def existing(cls, pki_dir: Path, scratch: Path) -> StagePKI:
         """Use the PKI that ``hubsim pki init`` wrote; bad certificates go to ``scratch``."""
         files = PKIFiles(pki_dir)
-        missing = files.missing()
-        if missing:
-            raise ScenarioSetupError(
-                f"the PKI folder {pki_dir} lacks {', '.join(missing)}; create it with "
-                f"'hubsim pki init --dir {pki_dir}'"
-            )
+        files.require()  # the bad client certificates are issued with the CA keys
         return cls(files, scratch)
 
     @property

@@ -35,8 +35,8 @@ NOT_RUN = re.compile(r"^<!--\s*not-run:(?P<reason>.*?)-->\s*$")
 MARKER = "\x1ehubsim-doc-block "
 """Printed to the session's output before each block, so its output can be cut per block."""
 
-OUTPUT_LINES = 60
-"""How many of a failing block's last output lines its failure message shows."""
+HEAD_LINES, OUTPUT_LINES = 40, 60
+"""How many of a failing block's first and last output lines its failure message shows."""
 
 
 class ConventionError(Exception):
@@ -68,11 +68,13 @@ class Failure:
     def message(self, root: Path) -> str:
         where = self.block.where(root) if self.block else "before the first block"
         code = self.block.code if self.block else ""
-        lines = self.output.splitlines()[-OUTPUT_LINES:]
+        lines = self.output.splitlines()
+        if len(lines) > HEAD_LINES + OUTPUT_LINES:
+            cut = len(lines) - HEAD_LINES - OUTPUT_LINES
+            lines = [*lines[:HEAD_LINES], f"[... {cut} lines ...]", *lines[-OUTPUT_LINES:]]
         return (
             f"{where} {self.reason}.\nThe block:\n{_indent(code)}\n"
-            f"It printed{' (last lines)' if len(lines) == OUTPUT_LINES else ''}:\n"
-            f"{_indent(chr(10).join(lines)) or '    (nothing)'}"
+            f"It printed:\n{_indent(chr(10).join(lines)) or '    (nothing)'}"
         )
 
 

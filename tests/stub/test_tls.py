@@ -14,6 +14,7 @@ import pytest
 from cpo_stub import CPOStub, run_stub
 from cpo_stub.tls import server_context
 from mockpki import MockHubjectPKI, PKIFiles, foreign_ca
+from mockpki.errors import PKIError
 from oicp.operations import Operation
 from tests.stub.support import Hub, client_context, start_body
 
@@ -117,7 +118,7 @@ async def _closed(writer: asyncio.StreamWriter) -> None:
 
 
 def test_from_pki_dir_names_the_missing_files(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="hubsim pki init"):
+    with pytest.raises(PKIError, match="hubsim pki init"):
         CPOStub.from_pki_dir(tmp_path)
 
 

@@ -1,0 +1,206 @@
+"""The CLI's errors a newcomer meets: each names the option, path or value to change.
+
+Every command runs as its own ``hubsim`` process, as a user starts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mockpki import PKIFiles
+from tests.cli.conftest import HUBSIM, Served, hubsim, serve
+
+ONBOARDING = Path(__file__).resolve().parents[2] / "scenarios" / "onboarding"
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A loopback port something else listens on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _pki(pki_files: PKIFiles) -> str:
+    return str(pki_files.directory)
+
+
+async def test_a_hub_port_in_use_names_the_port_option(
+    pki_files: PKIFiles, taken_port: int
+) -> None:
+    run = await hubsim("hub", "serve", "--pki", _pki(pki_files), "--port", str(taken_port))
+    assert run.code == 2
+    assert run.err.startswith(f"hubsim: error: --port {taken_port}: cannot listen on 127.0.0.1")
+    assert "address already in use" in run.err and "Traceback" not in run.err
+
+
+async def test_an_oicp_port_in_use_names_the_oicp_port_option(
+    pki_files: PKIFiles, taken_port: int
+) -> None:
+    run = await hubsim(
+        "hub", "serve", "--pki", _pki(pki_files), "--port", "0", "--oicp-port", str(taken_port)
+    )
+    assert run.code == 2
+    assert run.err.startswith(f"hubsim: error: --oicp-port {taken_port}: cannot listen")
+
+
+async def test_one_port_for_both_hub_options_is_refused_naming_both(pki_files: PKIFiles) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    run = await hubsim(
+        "hub", "serve", "--pki", _pki(pki_files), "--port", port, "--oicp-port", port
+    )
+    assert run.code == 2
+    assert f"--oicp-port {port} is the port of --port too" in run.err
+
+
+@pytest.mark.parametrize("option", ["--port", "--control-port"])
+async def test_a_stub_port_in_use_names_its_option(
+    pki_files: PKIFiles, taken_port: int, option: str
+) -> None:
+    ports = {"--port": "0", "--control-port": "0", option: str(taken_port)}
+    args = [item for pair in ports.items() for item in pair]
+    run = await hubsim("stub", "serve", "--pki", _pki(pki_files), *args)
+    assert run.code == 2
+    assert run.err.startswith(f"hubsim: error: {option} {taken_port}: cannot listen")
+
+
+@pytest.mark.parametrize(
+    "command", [["hub", "serve", "--port"], ["hub", "serve", "--oicp-port"], ["stub", "serve",
+    "--pki", "certs", "--port"], ["stub", "serve", "--pki", "certs", "--control-port"]]
+)  # fmt: skip
+async def test_a_port_out_of_range_is_a_clear_error(command: list[str]) -> None:
+    run = await hubsim(*command, "70000")
+    assert run.code == 2
+    assert f"argument {command[-1]}: '70000' is not a port number: give 0 to 65535" in run.err
+    assert "OverflowError" not in run.err
+
+
+async def test_a_missing_user_certificate_file_names_the_path(
+    pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    missing = tmp_path / "our-server.pem"
+    run = await hubsim(
+        "send", "remote-start", "--url", "https://localhost:1", "--server-cert",
+        f"user:{missing}", "--pki", _pki(pki_files), "--provider", "DE*ICE", "--evse",
+        "DE*ABC*E0001",
+    )  # fmt: skip
+    assert run.code == 2
+    assert f"the file {missing} cannot be read (No such file or directory)" in run.err
+
+
+def _pki_commands(folder: str) -> dict[str, list[str]]:
+    one_shot = ["--url", "https://localhost:1", "--server-cert", "hubject", "--pki", folder]
+    return {
+        "stub": ["stub", "serve", "--pki", folder, "--port", "0"],
+        "hub": ["hub", "serve", "--pki", folder, "--port", "0"],
+        "send": ["send", "remote-start", *one_shot, "--provider", "DE*ICE", "--evse", "DE*A*E1"],
+        "check": ["check", *one_shot],
+        "scenario": [
+            "scenario", "run", str(ONBOARDING / "unknown-evse.yaml"), "--pki", folder,
+            "--target", "https://localhost:1",
+        ],
+    }  # fmt: skip
+
+
+async def test_a_missing_pki_folder_gets_one_message_from_every_command(tmp_path: Path) -> None:
+    folder = str(tmp_path / "no-such-pki")
+    expected = (
+        f"hubsim: error: the PKI folder {folder} does not exist; create it with "
+        f"'hubsim pki init --dir {folder}'\n"
+    )
+    for name, command in _pki_commands(folder).items():
+        run = await hubsim(*command)
+        assert (name, run.code, run.err) == (name, 2, expected)
+
+
+async def test_a_pki_folder_without_its_files_names_the_missing_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "half-pki"
+    folder.mkdir()
+    (folder / "hubject-ca.pem").write_text("")  # only one file of the PKI
+    for name, command in _pki_commands(str(folder)).items():
+        run = await hubsim(*command)
+        assert run.code == 2, name
+        assert run.err.startswith(f"hubsim: error: the PKI folder {folder} lacks "), run.err
+        assert "hub-client.pem" in run.err or "cpo-server.pem" in run.err, run.err
+        assert "hubject-ca.pem" not in run.err, (name, run.err)
+        assert f"create it with 'hubsim pki init --dir {folder}'" in run.err
+
+
+async def test_a_hub_refusal_gives_its_reason_once(
+    pki_files: PKIFiles, served: list[Served]
+) -> None:
+    hub = await serve("hub", "serve", "--pki", _pki(pki_files), "--port", "0", ready="listening")
+    served.append(hub)
+    run = await hubsim("emp", "remote-start", "DE-NONE", "--evse", "DE*ABC*E1", "--hub", hub.url)
+    assert run.code == 2
+    assert run.err.count("no EMP 'DE-NONE' is configured") == 1, run.err
+
+
+async def test_the_schema_piped_into_head_ends_without_an_error() -> None:
+    shell = f"{' '.join(HUBSIM)} scenario schema | head -1"
+    proc = await asyncio.create_subprocess_shell(
+        shell, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert out.decode() == "{\n"
+    assert err.decode() == ""
+
+
+async def test_pki_init_refuses_to_replace_a_pki_without_force(tmp_path: Path) -> None:
+    folder = str(tmp_path / "certs")
+    assert (await hubsim("pki", "init", "--dir", folder)).code == 0
+    ca = (tmp_path / "certs" / "hubject-ca.pem").read_bytes()
+    refused = await hubsim("pki", "init", "--dir", folder)
+    assert refused.code == 2
+    assert "already holds a mock PKI" in refused.err and "--force" in refused.err
+    assert (tmp_path / "certs" / "hubject-ca.pem").read_bytes() == ca
+    forced = await hubsim("pki", "init", "--dir", folder, "--force")
+    assert forced.code == 0
+    assert (tmp_path / "certs" / "hubject-ca.pem").read_bytes() != ca
+
+
+async def test_pki_init_checks_the_operator_id_with_the_api_rule(tmp_path: Path) -> None:
+    run = await hubsim("pki", "init", "--dir", str(tmp_path / "certs"), "--operator", "ABC")
+    assert run.code == 2
+    assert "--operator 'ABC': is not an OICP OperatorID; use the form DE*ABC" in run.err
+    assert not (tmp_path / "certs").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["pki", "init"], "(default: localhost)"),
+        (["pki", "init"], "(default: DE*ABC)"),
+        (["emp", "add"], "(default: http://127.0.0.1:8080)"),
+        (["wait"], "(default: 30.0)"),
+    ],
+)
+async def test_help_shows_the_defaults(command: list[str], shown: str) -> None:
+    run = await hubsim(*command, "--help")
+    assert run.code == 0
+    assert shown in " ".join(run.out.split())
+
+
+@pytest.mark.parametrize(
+    ("send", "listed", "not_listed"),
+    [
+        ("remote-start", {"--evco"}, {"--session-id", "--duration"}),
+        ("remote-stop", {"--session-id"}, {"--evco", "--duration"}),
+        ("reservation-start", {"--evco", "--duration"}, {"--session-id"}),
+        ("reservation-stop", {"--session-id"}, {"--evco", "--duration"}),
+    ],
+)
+async def test_emp_send_help_lists_only_the_options_that_apply(
+    send: str, listed: set[str], not_listed: set[str]
+) -> None:
+    run = await hubsim("emp", send, "--help")
+    options = {word for word in run.out.replace("[", " ").split() if word.startswith("--")}
+    assert listed <= options and not options & not_listed
