@@ -13,10 +13,10 @@ from typing import Any
 from hubsim.commands.options import port_number
 from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
-from simulator.config import apply_config, load_config
+from simulator.config import load_config
 from simulator.hub import Hub
 from simulator.inbound.service import Inbound
-from simulator.partners.config import apply_partner_config
+from simulator.seed import seed_from_config
 
 
 def register(sub: Any) -> None:
@@ -84,8 +84,11 @@ async def run_serve(args: argparse.Namespace) -> int:
 
     async def prepare(hub: Hub, inbound: Inbound) -> None:
         if config_path is not None:
-            await apply_config(hub, config, config_path)
-            await apply_partner_config(inbound.partners, config, config_path)
+            lines = await seed_from_config(
+                hub, inbound.partners, config, config_path, options.database
+            )
+            for line in lines:
+                print(line, flush=True)
 
     async with running_hub(options, prepare) as running:
         print(

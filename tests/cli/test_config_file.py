@@ -1,0 +1,173 @@
+"""The config file of ``hubsim hub serve``: it seeds a new database, and says what it did.
+
+Each hub is its own ``hubsim hub serve`` process; the checks go through its admin API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from mockpki import PKIFiles
+from tests.cli.conftest import HUBSIM, hubsim
+
+OPERATOR = """
+operators:
+  - operator_id: "DE*ABC"
+    name: From the file
+    settings:
+      authorization: {online_request: true, service_url: "https://localhost:8443"}
+"""
+
+Start = Callable[..., Awaitable[tuple[str, list[str]]]]
+
+
+@pytest.fixture
+async def start_hub(pki_files: PKIFiles) -> AsyncIterator[Start]:
+    """Start ``hub serve --config FILE``; return its admin URL and what it printed before.
+
+    Each start first kills the hubs started before it, as a restart would (a kill -9 loses
+    nothing that was saved, see the README).
+    """
+    procs: list[asyncio.subprocess.Process] = []
+
+    async def start(config: Path, *args: str) -> tuple[str, list[str]]:
+        for earlier in procs:
+            if earlier.returncode is None:
+                earlier.kill()
+            await earlier.wait()
+        proc = await asyncio.create_subprocess_exec(
+            *HUBSIM, "hub", "serve", "--config", str(config), "--pki",
+            str(pki_files.directory), "--port", "0", *args,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        procs.append(proc)
+        assert proc.stdout is not None
+        before: list[str] = []
+        while True:
+            line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+            if not line:
+                err = await proc.stderr.read() if proc.stderr else b""
+                raise AssertionError(f"the hub exited: {err.decode()}")
+            if "admin API listening on" in line:
+                return line.split(" on ")[1].split()[0], before
+            before.append(line.rstrip("\n"))
+
+    yield start
+    for proc in procs:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+
+
+async def _api(url: str, method: str, path: str, body: object = None) -> object:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, url + path, json=body) as answer,
+    ):
+        assert answer.status < 400, await answer.text()
+        return await answer.json()
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "conf" / "hub.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+async def test_the_file_seeds_a_new_database_once_and_later_edits_stay(
+    start_hub: Start, tmp_path: Path
+) -> None:
+    config, db = _config(tmp_path, OPERATOR), str(tmp_path / "hub.sqlite3")
+    url, said = await start_hub(config, "--db", db)
+    assert any("seeded the new database" in line and "1 operator(s)" in line for line in said)
+    await _api(url, "POST", "/api/operators", {"operator_id": "DE*ABC", "name": "Renamed"})
+    edited = {"online_request": True, "service_url": "https://localhost:9443"}
+    await _api(url, "PUT", "/api/operators/DE*ABC/settings/authorization", edited)
+
+    again, said = await start_hub(config, "--db", db)
+    assert any(
+        f"not applied: the database {db} already holds 1 operator(s)" in line for line in said
+    ), said
+    operator = await _api(again, "GET", "/api/operators/DE*ABC")
+    assert isinstance(operator, dict) and operator["name"] == "Renamed"
+    history = await _api(again, "GET", "/api/operators/DE*ABC/settings/authorization/history")
+    assert isinstance(history, dict)
+    assert history["history"][0]["settings"]["service_url"] == "https://localhost:9443"
+    assert len(history["history"]) == 2  # the file's, then the API's; no third from the start
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        (
+            OPERATOR.replace("settings:", "setings:"),
+            "operators[0]: unknown key 'setings': did you mean 'settings'?",
+        ),
+        (
+            OPERATOR.replace("operators:", "operator:"),
+            "unknown key 'operator': did you mean 'operators'?",
+        ),
+    ],
+)
+async def test_an_unknown_key_is_refused_with_the_closest_known_one(
+    tmp_path: Path, pki_files: PKIFiles, text: str, refusal: str
+) -> None:
+    config = _config(tmp_path, text)
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
+    )
+    assert run.code == 2
+    assert f"hubsim: error: {config}: {refusal}" in run.err
+
+
+async def test_the_settings_warnings_are_printed_at_start(start_hub: Start, tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        OPERATOR.replace(
+            'service_url: "https://localhost:8443"}',
+            'service_url: "https://localhost:8443", broadcast_request: true}\n'
+            "      reservation: {online_request: true, service_url: "
+            '"https://localhost:8443", server_certification: user}',
+        ),
+    )
+    _, said = await start_hub(config)
+    warnings = [line for line in said if ": warning: " in line]
+    assert any("settings.authorization.broadcast_request" in line for line in warnings), said
+    assert any("settings.reservation.server_certification" in line for line in warnings), said
+
+
+async def test_a_file_with_a_refused_entry_stores_nothing(
+    start_hub: Start, tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    db = str(tmp_path / "hub.sqlite3")
+    broken = _config(
+        tmp_path, OPERATOR + '  - operator_id: "DE*XYZ"\n    settings:\n'
+        '      authorization: {online_request: false, service_url: "https://x"}\n'
+    )  # fmt: skip
+    run = await hubsim(
+        "hub", "serve", "--config", str(broken), "--pki", str(pki_files.directory),
+        "--port", "0", "--db", db,
+    )  # fmt: skip
+    assert run.code == 2 and "operators[1].settings.authorization" in run.err
+    _, said = await start_hub(_config(tmp_path, OPERATOR), "--db", db)
+    assert any("seeded the new database" in line for line in said), said
+
+
+async def test_relative_paths_are_read_from_the_files_folder_and_the_start_says_so(
+    start_hub: Start, tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    config = _config(
+        tmp_path,
+        OPERATOR.replace("    name: From the file\n", "    certificates: [user.pem]\n"),
+    )
+    (config.parent / "user.pem").write_bytes(pki_files.cpo_user_server_cert.read_bytes())
+    url, said = await start_hub(config)
+    assert any(f"relative paths are read from {config.parent.resolve()}" in s for s in said)
+    listed = await _api(url, "GET", "/api/operators/DE*ABC/certificates")
+    assert isinstance(listed, dict) and listed["certificates"]
