@@ -86,6 +86,7 @@ class MockHubjectPKI:
     cpo_server: LeafCertificate
     cpo_user_server: LeafCertificate
     cpo_client: LeafCertificate
+    extra_hosts: tuple[str, ...] = ()  # more names the server certificates cover
 
     @classmethod
     def create(
@@ -94,11 +95,16 @@ class MockHubjectPKI:
         operator_id: str = "DE*ABC",
         *,
         leaf_not_after: datetime | None = None,
+        extra_hosts: Sequence[str] = (),
     ) -> MockHubjectPKI:
         """Generate a fresh PKI (seven RSA 2048 keys) for the CPO ``operator_id`` on ``host``.
 
         ``leaf_not_after`` makes every leaf expire then (the CAs keep their ten and twenty
         years), for rehearsing expiry warnings without moving the clock.
+
+        The server certificates cover ``host`` (their CN) and every name of
+        ``extra_hosts``, e.g. a compose service name and ``localhost`` for the published
+        port; renewals keep those names.
         """
         root = CertificateAuthority.create_root(_ca_subject(ROOT_NAME, "CA"), path_length=2)
         intermediate = _new_intermediate(root)
@@ -108,10 +114,17 @@ class MockHubjectPKI:
             root=root,
             intermediate=intermediate,
             hub_client=_hub_client(intermediate, leaf_not_after),
-            hub_server=intermediate.issue_server_cert(host, not_after=leaf_not_after),
-            cpo_server=intermediate.issue_server_cert(host, not_after=leaf_not_after),
-            cpo_user_server=self_signed_server_cert(host, not_after=leaf_not_after),
+            hub_server=intermediate.issue_server_cert(
+                host, extra_hosts=extra_hosts, not_after=leaf_not_after
+            ),
+            cpo_server=intermediate.issue_server_cert(
+                host, extra_hosts=extra_hosts, not_after=leaf_not_after
+            ),
+            cpo_user_server=self_signed_server_cert(
+                host, extra_hosts=extra_hosts, not_after=leaf_not_after
+            ),
             cpo_client=_cpo_client(intermediate, operator_id, leaf_not_after),
+            extra_hosts=tuple(extra_hosts),
         )
 
     # Renewals: each returns a new PKI with fresh keys and serials under the same names ---------
@@ -122,18 +135,25 @@ class MockHubjectPKI:
 
     def renew_hub_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
         """The hub's own HTTPS server certificate renewed for the same host."""
-        leaf = self.intermediate.issue_server_cert(self.host, not_after=not_after)
+        leaf = self.intermediate.issue_server_cert(
+            self.host, extra_hosts=self.extra_hosts, not_after=not_after
+        )
         return replace(self, hub_server=leaf)
 
     def renew_cpo_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
         """The CPO's Hubject-issued server certificate renewed for the same host."""
-        leaf = self.intermediate.issue_server_cert(self.host, not_after=not_after)
+        leaf = self.intermediate.issue_server_cert(
+            self.host, extra_hosts=self.extra_hosts, not_after=not_after
+        )
         return replace(self, cpo_server=leaf)
 
     def renew_cpo_user_server(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
         """The CPO's self-signed "User certificate" replaced by a new one for the same host."""
         return replace(
-            self, cpo_user_server=self_signed_server_cert(self.host, not_after=not_after)
+            self,
+            cpo_user_server=self_signed_server_cert(
+                self.host, extra_hosts=self.extra_hosts, not_after=not_after
+            ),
         )
 
     def rotate_intermediate(self, *, not_after: datetime | None = None) -> MockHubjectPKI:
@@ -147,8 +167,12 @@ class MockHubjectPKI:
             self,
             intermediate=intermediate,
             hub_client=_hub_client(intermediate, not_after),
-            hub_server=intermediate.issue_server_cert(self.host, not_after=not_after),
-            cpo_server=intermediate.issue_server_cert(self.host, not_after=not_after),
+            hub_server=intermediate.issue_server_cert(
+                self.host, extra_hosts=self.extra_hosts, not_after=not_after
+            ),
+            cpo_server=intermediate.issue_server_cert(
+                self.host, extra_hosts=self.extra_hosts, not_after=not_after
+            ),
             cpo_client=_cpo_client(intermediate, self.operator_id, not_after),
         )
 
@@ -217,30 +241,22 @@ class MockHubjectPKI:
     def load(cls, directory: Path) -> MockHubjectPKI:
         """Read a PKI written by :meth:`write`, so that more certificates can be issued from it."""
         files = PKIFiles(Path(directory))
-        missing = files.missing()
-        if missing:
-            raise PKIError(_missing_message(missing, Path(directory)))
+        files.require()
         root, intermediate = _load_cas(files)
         leaves = {name: _load_leaf(cert, key) for name, cert, key in _leaf_paths(files)}
         cpo_server, cpo_client = leaves["cpo_server"], leaves["cpo_client"]
+        host = _first_host(cpo_server, files.cpo_server_cert)
         return cls(
-            host=_first_host(cpo_server, files.cpo_server_cert),
+            host=host,
             operator_id=_common_name(cpo_client, files.cpo_client_cert),
             root=root,
             intermediate=intermediate,
             **leaves,
+            extra_hosts=_other_hosts(cpo_server, host),
         )
 
     def _leaf_files(self, files: PKIFiles) -> list[tuple[LeafCertificate, Path, Path]]:
         return [(getattr(self, name), cert, key) for name, cert, key in _leaf_paths(files)]
-
-
-def _missing_message(missing: list[str], directory: Path) -> str:
-    message = f"mock PKI file {missing[0]} is missing"
-    if len(missing) > 1:
-        others = ", ".join(Path(path).name for path in missing[1:])
-        message += f" (and {len(missing) - 1} more: {others})"
-    return f"{message}: run `hubsim pki init --dir {directory}` to create the PKI"
 
 
 def _leaf_paths(files: PKIFiles) -> list[tuple[str, Path, Path]]:
@@ -289,6 +305,12 @@ def _first_host(leaf: LeafCertificate, source: Path) -> str:
     if not names:
         raise PKIError(f"{source} has no subject alternative name: run `hubsim pki init`")
     return names[0].split(":", 1)[1]
+
+
+def _other_hosts(leaf: LeafCertificate, host: str) -> tuple[str, ...]:
+    """The names a server certificate covers besides ``host`` (kept by renewals)."""
+    names = [name.split(":", 1)[1] for name in leaf.describe().sans]
+    return tuple(name for name in names if name != host)
 
 
 def _common_name(leaf: LeafCertificate, source: Path) -> str:

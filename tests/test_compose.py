@@ -1,5 +1,6 @@
 """docker-compose.yml runs the same commands as the CLI (Docker cannot run here, so the file
-is checked against the CLI's own parser, the files it mounts and the ports it publishes)."""
+is checked against the CLI's own parser, the files it mounts and the ports it publishes;
+tests/compose/ runs the services' commands as compose would)."""
 
 from __future__ import annotations
 
@@ -38,18 +39,39 @@ def test_every_service_command_parses_with_the_cli(compose: dict[str, Any]) -> N
         assert callable(parsed(compose, service).func)
 
 
-def test_stub_and_hub_read_the_pki_that_pki_init_writes(compose: dict[str, Any]) -> None:
+def test_stub_and_hub_read_the_pki_that_pki_init_writes_to_the_hosts_certs(
+    compose: dict[str, Any],
+) -> None:
     pki_dir = parsed(compose, "pki").dir
-    assert mounts(compose, "pki")[pki_dir] == "certs"
+    assert mounts(compose, "pki")[pki_dir] == "./certs"  # a bind mount: the host sees the files
     for service in ("stub", "hub"):
         assert parsed(compose, service).pki == pki_dir
-        assert mounts(compose, service)[pki_dir] == "certs"
+        assert mounts(compose, service)[pki_dir] == "./certs"
+
+
+def test_the_pki_is_written_only_when_absent(compose: dict[str, Any]) -> None:
+    args = parsed(compose, "pki")
+    assert args.if_absent and not args.force
 
 
 def test_published_ports_are_the_ports_the_commands_listen_on(compose: dict[str, Any]) -> None:
-    for service in ("stub", "hub"):
-        (mapping,) = compose["services"][service]["ports"]
-        assert int(str(mapping).rsplit(":", 1)[1]) == parsed(compose, service).port
+    stub, hub = parsed(compose, "stub"), parsed(compose, "hub")
+    expected = {"stub": {stub.port}, "hub": {hub.port, hub.oicp_port}}
+    for service, ports in expected.items():
+        published = {int(str(m).rsplit(":", 1)[1]) for m in compose["services"][service]["ports"]}
+        assert published == ports
+
+
+def test_the_stub_reports_to_the_hubs_oicp_port(compose: dict[str, Any]) -> None:
+    url = urlsplit(parsed(compose, "stub").hub_url)
+    assert (url.hostname, url.port) == ("hub", parsed(compose, "hub").oicp_port)
+    assert parsed(compose, "hub").oicp_host == "0.0.0.0"
+
+
+def test_healthchecks_use_routes_that_need_no_credentials(compose: dict[str, Any]) -> None:
+    for service, route in (("hub", "/api/health"), ("stub", "/state")):
+        test = compose["services"][service]["healthcheck"]["test"]
+        assert test[:3] == ["CMD", "hubsim", "wait"] and test[-1].endswith(route)
 
 
 def test_hub_config_file_exists_and_points_at_the_stub(compose: dict[str, Any]) -> None:
@@ -62,8 +84,10 @@ def test_hub_config_file_exists_and_points_at_the_stub(compose: dict[str, Any]) 
         assert (url.hostname, url.port) == ("stub", stub_port)
 
 
-def test_server_certificate_is_issued_for_the_stub_host_name(compose: dict[str, Any]) -> None:
-    assert parsed(compose, "pki").host == "stub"
+def test_server_certificates_cover_the_service_names_and_localhost(
+    compose: dict[str, Any],
+) -> None:
+    assert set(parsed(compose, "pki").host) == {"stub", "hub", "localhost"}
 
 
 def test_hub_listening_off_loopback_has_an_admin_token(compose: dict[str, Any]) -> None:
@@ -72,7 +96,14 @@ def test_hub_listening_off_loopback_has_an_admin_token(compose: dict[str, Any]) 
     assert hub["environment"]["HUBSIM_ADMIN_TOKEN"]
 
 
-def test_image_installs_every_package(compose: dict[str, Any]) -> None:
+def test_image_installs_every_package_and_ships_the_scenarios(compose: dict[str, Any]) -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    for package in ("oicp", "mockpki", "simulator", "cpo_stub", "hubsim"):
-        assert f"COPY {package} {package}" in dockerfile
+    for folder in ("oicp", "mockpki", "simulator", "cpo_stub", "hubsim", "scenarios"):
+        assert f"COPY {folder} {folder}" in dockerfile
+    assert 'CMD ["hubsim", "demo"]' in dockerfile
+
+
+def test_the_build_context_keeps_out_history_and_keys() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for pattern in (".git", "certs", "**/*.key", "**/*.sqlite3"):
+        assert pattern in ignored

@@ -23,7 +23,12 @@ def register(sub: Any) -> None:
     pki_sub = pki.add_subparsers(dest="pki_command", required=True, metavar="ACTION")
     init = pki_sub.add_parser("init", help="write the mock Hubject CA and every certificate")
     init.add_argument("--dir", required=True, help="folder to write the PEM files to")
-    init.add_argument("--host", default="localhost", help="host name of the server certificates")
+    init.add_argument(
+        "--host",
+        action="append",
+        help="host name the server certificates cover; repeat it for more names, the first "
+        "being the CN (default localhost)",
+    )
     init.add_argument(
         "--operator", default="DE*ABC", help="OperatorID of the CPO client certificate"
     )
@@ -32,6 +37,11 @@ def register(sub: Any) -> None:
         "--force",
         action="store_true",
         help="replace a PKI already in the folder (every certificate issued from it stops working)",
+    )
+    init.add_argument(
+        "--if-absent",
+        action="store_true",
+        help="keep a complete PKI already in the folder and exit 0 (for a container's start)",
     )
     init.set_defaults(func=run_init)
     renew = pki_sub.add_parser(
@@ -54,6 +64,10 @@ def run_init(args: argparse.Namespace) -> int:
     if issues:  # the rule the admin API applies to an OperatorID
         raise CLIError(f"--operator {args.operator!r}: {issues[0].message}")
     target = PKIFiles(Path(args.dir))
+    hosts = args.host or ["localhost"]
+    if args.if_absent and target.exists() and not args.force:
+        print(f"kept the mock Hubject PKI already in {target.directory}")
+        return 0
     present = [path.name for path in target.all_paths() if path.exists()]
     if present and not args.force:
         raise CLIError(
@@ -63,9 +77,11 @@ def run_init(args: argparse.Namespace) -> int:
             "keep it, pick another --dir, or pass --force to replace it"
         )
     not_after = expiry_after(args.expires_in)
-    pki = MockHubjectPKI.create(host=args.host, operator_id=args.operator, leaf_not_after=not_after)
-    files = pki.write(target.directory)
-    print(f"wrote the mock Hubject PKI for host {args.host} to {files.directory}:")
+    authority = MockHubjectPKI.create(
+        hosts[0], args.operator, leaf_not_after=not_after, extra_hosts=hosts[1:]
+    )
+    files = authority.write(target.directory)
+    print(f"wrote the mock Hubject PKI for {', '.join(hosts)} to {files.directory}:")
     for path in sorted(files.directory.glob("*.pem")) + sorted(files.directory.glob("*.key")):
         print(f"  {path.name}")
     if not_after is not None:

@@ -62,7 +62,9 @@ def _monitor_routes() -> dict[str, Route]:
 
 def _url(host: str, port: int) -> str:
     # The hub's server certificate names "localhost" and 127.0.0.1 (mockpki's loopback rule).
-    shown = "localhost" if host in ("127.0.0.1", "localhost") else host
+    # A listener on every address (a container's 0.0.0.0) is reached at localhost too, as the
+    # hub's own simulated EMPs reach it.
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "0.0.0.0", "::", "") else host
     shown = f"[{shown}]" if ":" in shown else shown
     return f"https://{shown}:{port}"
 

@@ -97,7 +97,7 @@ def test_load_of_a_directory_missing_one_file_names_that_file(
     files = pki.write(tmp_path / "certs")
     files.cpo_client_key.unlink()
     assert files.missing() == [str(files.cpo_client_key)]
-    with pytest.raises(PKIError, match=r"cpo-client\.key is missing"):
+    with pytest.raises(PKIError, match=r"lacks cpo-client\.key; create it with"):
         MockHubjectPKI.load(files.directory)
 
 
