@@ -177,7 +177,7 @@ async def test_pki_init_checks_the_operator_id_with_the_api_rule(tmp_path: Path)
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        (["pki", "init"], "(default: localhost)"),
+        (["pki", "init"], "(default localhost)"),
         (["pki", "init"], "(default: DE*ABC)"),
         (["emp", "add"], "(default: http://127.0.0.1:8080)"),
         (["wait"], "(default: 30.0)"),
