@@ -21,4 +21,3 @@ def test_every_command_line_option_is_documented() -> None:
         if option.startswith("--") and option != "--help" and option not in text
     )
     assert missing == []
-
