@@ -10,7 +10,6 @@ class CLIError(Exception):
 def user_error_message(exc: BaseException) -> str:
     """One line for any error: known errors carry their own sentence."""
     from cpo_stub.server import StubStartError
-    from hubsim.scenario.errors import ScenarioSetupError
     from mockpki.errors import PKIError
     from simulator.app import HubStartError
     from simulator.certificates import CertificateUploadError
@@ -26,7 +25,6 @@ def user_error_message(exc: BaseException) -> str:
         ConfigError,
         HubError,
         RequestRefused,
-        ScenarioSetupError,
         StubStartError,
     )
     if isinstance(exc, known):

@@ -61,10 +61,12 @@ def _namespace_prefix(hosts: Path) -> list[str]:
     if unshare is None or not Path(ip).exists():
         pytest.skip("needs unshare and ip to give the services their own network and /etc/hosts")
     script = f'{ip} link set lo up && mount --bind {hosts} /etc/hosts && exec "$@"'
-    prefix = [unshare, "--net", "--mount", "--map-root-user", "sh", "-c", script, "-"]
-    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
-        pytest.skip("this kernel does not allow a private network and mount namespace")
-    return prefix
+    # As root without a user namespace (servers may chown), as another user with one.
+    for flags in (["--net", "--mount"], ["--net", "--mount", "--map-root-user"]):
+        prefix = [unshare, *flags, "sh", "-c", script, "-"]
+        if subprocess.run([*prefix, "true"], capture_output=True).returncode == 0:
+            return prefix
+    pytest.skip("this kernel does not allow a private network and mount namespace")
 
 
 @pytest.fixture(scope="module")

@@ -188,13 +188,20 @@ def session_environment() -> dict[str, str]:
 
 @cache
 def isolation_prefix() -> tuple[str, ...]:
-    """``unshare`` into a private network namespace with loopback up, if the kernel allows."""
+    """``unshare`` into a private network namespace with loopback up, if the kernel allows.
+
+    As root, without a user namespace: one that maps only root would make a server's chown
+    to another user (nginx's workers) fail. As another user, with one.
+    """
     unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
     if unshare is None or not Path(ip).exists():
         return ()
-    prefix = (unshare, "--net", "--map-root-user", "sh", "-c", f'{ip} link set lo up && "$@"', "-")
-    probe = subprocess.run([*prefix, "true"], capture_output=True, check=False)
-    return prefix if probe.returncode == 0 else ()
+    script = ("sh", "-c", f'{ip} link set lo up && "$@"', "-")
+    for flags in (("--net",), ("--net", "--map-root-user")):
+        prefix = (unshare, *flags, *script)
+        if subprocess.run([*prefix, "true"], capture_output=True, check=False).returncode == 0:
+            return prefix
+    return ()
 
 
 def copy_checkout(root: Path, into: Path) -> Path:

@@ -82,12 +82,12 @@ def test_loaded_pki_issues_from_the_same_intermediate(
     assert load_pem_chain(leaf.chain_pem)[1:] == [pki.intermediate.certificate]
 
 
-def test_load_of_a_missing_directory_names_the_missing_file(tmp_path: Path) -> None:
+def test_load_of_a_missing_directory_names_the_directory(tmp_path: Path) -> None:
     directory = tmp_path / "nowhere"
     with pytest.raises(PKIError) as raised:
         MockHubjectPKI.load(directory)
     message = str(raised.value)
-    assert str(directory / "hubject-ca.pem") in message
+    assert f"the PKI folder {directory} does not exist" in message
     assert f"hubsim pki init --dir {directory}" in message
 
 
