@@ -149,7 +149,8 @@ def _mutated_strategy(route: Route) -> st.SearchStrategy[Attack]:
 
 @st.composite
 def _nesting(draw: st.DrawFn, route: Route) -> Attack:
-    depth = draw(st.integers(min_value=200, max_value=20_000))
+    # Around the 64 levels a body may nest, around orjson's 254 and 1024, and far beyond.
+    depth = draw(st.integers(min_value=40, max_value=300) | st.integers(300, 20_000))
     opener = draw(st.sampled_from(["[", '{"a":']))
     closer = "]" if opener == "[" else "}"
     body = draw(_placed(route, st.just(_DEEP)))

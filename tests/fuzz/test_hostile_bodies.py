@@ -66,26 +66,40 @@ def _admin_refusal(answer: Answer, status: int = 400) -> str:
 
 def test_deep_nesting_gets_a_fault_body_from_the_hub_oicp_port(oicp_target: Target) -> None:
     answer = _send(oicp_target, _nested(990))  # about 2 KB: the json module's RecursionError
-    assert "deeper than 254 levels" in _fault_messages(answer)
+    assert "deeper than 64 levels" in _fault_messages(answer)
     assert still_serving(oicp_target) == []
 
 
 def test_deep_nesting_gets_a_data_error_from_the_stub(stub_target: Target) -> None:
     answer = _send(stub_target, _nested(1025))  # over orjson's 1024 levels
-    assert "deeper than 254 levels" in _stub_data_error(answer)
+    assert "deeper than 64 levels" in _stub_data_error(answer)
     assert still_serving(stub_target) == []
 
 
 def test_deep_nesting_gets_a_json_refusal_from_the_admin_api(admin_target: Target) -> None:
     answer = _send(admin_target, b'{"operator_id": ' + _nested(990) + b"}")
-    assert "deeper than 254 levels" in _admin_refusal(answer)
+    assert "deeper than 64 levels" in _admin_refusal(answer)
     assert still_serving(admin_target) == []
 
 
 def test_nesting_orjson_reads_but_cannot_write_is_refused(stub_target: Target) -> None:
     # 300 levels parse (orjson reads 1024) but could not be written again (254).
     answer = _send(stub_target, _nested(300))
-    assert "deeper than 254 levels" in _stub_data_error(answer)
+    assert "deeper than 64 levels" in _stub_data_error(answer)
+
+
+def test_nesting_the_exchange_log_could_not_write_is_refused(oicp_target: Target) -> None:
+    # 253 levels inside a member parse and could be written alone, but not inside the log's
+    # record of the exchange (HTTP 500 before).
+    inner = "[" * 253 + "0" + "]" * 253
+    body = f'{{"ProviderID": "{PROVIDER}", "EvseID": "DE*ABC*E1", "Identification": {inner}}}'
+    path = "/api/oicp/charging/v21/providers/DE-ICE/authorize-remote/start"
+    attack = Attack("test", "emp", "POST", path, body.encode(), JSON_TYPE)
+
+    answer = oicp_target.client.send(attack)
+
+    assert "deeper than 64 levels" in _fault_messages(answer)
+    assert still_serving(oicp_target) == []
 
 
 # --- content encodings -------------------------------------------------------------------------

@@ -27,3 +27,15 @@ def test_dumps_refuses_a_datetime_as_the_json_module_does() -> None:
 
 def test_dumps_keeps_non_ascii_text_as_utf8() -> None:
     assert jsontext.dumps_bytes({"Name": "Ladesäule"}) == '{"Name":"Ladesäule"}'.encode()
+
+
+def test_json_nests_64_levels_at_most() -> None:
+    assert jsontext.loads("[" * 64 + "]" * 64) is not None
+    with pytest.raises(ValueError, match="deeper than 64 levels"):
+        jsontext.loads("[" * 65 + "]" * 65)
+
+
+def test_a_lone_surrogate_escape_is_refused() -> None:
+    with pytest.raises(ValueError, match="lone surrogate"):
+        jsontext.loads('{"OperatorName": "ABC \\ud800"}')
+    assert jsontext.loads('"\\ud83d\\ude00"') == "\U0001f600"  # a pair is a character
