@@ -10,7 +10,13 @@ from collections.abc import Iterable
 
 from cpo_stub.behaviour import Behaviour, BehaviourTable
 from cpo_stub.expectations import ExpectationBook
-from cpo_stub.recording import HandshakeFailure, NoRequestsError, Recorder, StubRecord
+from cpo_stub.recording import (
+    MAX_RECORDS,
+    HandshakeFailure,
+    NoRequestsError,
+    Recorder,
+    StubRecord,
+)
 from cpo_stub.state import EvseBook
 from oicp.operations import Operation
 
@@ -18,10 +24,10 @@ from oicp.operations import Operation
 class StubCore:
     """Behaviours, EVSE state and the record of traffic for one stub."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_records: int = MAX_RECORDS) -> None:
         self.behaviours = BehaviourTable()
         self.book = EvseBook()
-        self.recorder = Recorder()
+        self.recorder = Recorder(max_records)
         self.expectations = ExpectationBook()
 
     def set_behaviour(self, behaviour: Behaviour, evse_id: str | None = None) -> None:
@@ -78,9 +84,10 @@ class StubCore:
         }
 
     async def wait_for_requests(self, count: int = 1, timeout: float = 10.0) -> list[StubRecord]:
-        """Wait until at least ``count`` requests are recorded; return all of them."""
+        """Wait until at least ``count`` requests arrived since the last clear; return the
+        ones kept."""
         await self.recorder.wait_until(
-            lambda: len(self.recorder.records) >= count, timeout, f"{count} request(s)"
+            lambda: self.recorder.records.seen >= count, timeout, f"{count} request(s)"
         )
         return list(self.recorder.records)
 
@@ -89,7 +96,7 @@ class StubCore:
     ) -> list[HandshakeFailure]:
         """Wait until at least ``count`` failed handshakes are recorded; return all of them."""
         await self.recorder.wait_until(
-            lambda: len(self.recorder.handshake_failures) >= count,
+            lambda: self.recorder.handshake_failures.seen >= count,
             timeout,
             f"{count} failed TLS handshake(s)",
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import ssl
 import weakref
 from dataclasses import dataclass, field
@@ -47,6 +46,9 @@ from oicp.messages import (
 from oicp.paths import PathMatch, match_hub_to_cpo_path
 from oicp.transfer import content_coding_problem
 
+MAX_BODY_BYTES = 1024**2
+"""The largest request body the stub reads (aiohttp's default ``client_max_size`` for a
+low-level server): larger ones get HTTP 413 with a 022 acknowledgement."""
 JSON_CONTENT_TYPE = "application/json"
 REQUESTS_PAGE_SUFFIX = "/_stub/requests"
 
@@ -84,6 +86,7 @@ class _Incoming:
     json_problem: str | None
     client_subject: str | None
     received_at: datetime
+    too_large: bool = False
 
 
 def _ack_answer(ack: Acknowledgement, behaviour: str) -> _Answer:
@@ -133,6 +136,8 @@ class OICPEndpoint:
         )
 
     async def _answer(self, request: web.BaseRequest, incoming: _Incoming) -> _Answer:
+        if incoming.too_large and incoming.json_problem is not None:
+            return _refusal(413, incoming.json_problem, "body too large")
         if incoming.match is None:
             return _not_found(incoming.path)
         if incoming.method != "POST":
@@ -230,11 +235,21 @@ async def _read(
     request: web.BaseRequest, match: PathMatch | None, client_subject: str | None
 ) -> _Incoming:
     received_at = datetime.now(UTC)
+    too_large = False
     coding = content_coding_problem(request.headers)
     if coding is None:
-        text, body, json_problem = _decode_json(await request.read())
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raw, too_large = b"", True
+        text, body, json_problem = _decode_json(raw)
     else:  # never decompressed (oicp.transfer): aiohttp drains the body as it came
         text, body, json_problem = "", None, f"the request body is refused: {coding}"
+    if too_large:
+        json_problem = (
+            f"the request body exceeds the {MAX_BODY_BYTES} bytes the stub reads; "
+            "hub-to-CPO requests are a few hundred bytes"
+        )
     return _Incoming(
         method=request.method,
         path=request.raw_path,
@@ -244,6 +259,7 @@ async def _read(
         json_problem=json_problem,
         client_subject=client_subject,
         received_at=received_at,
+        too_large=too_large,
     )
 
 
@@ -304,24 +320,33 @@ def _text(value: object) -> str | None:
 
 
 def _not_found(path: str) -> _Answer:
-    error = (
+    """404 with an acknowledgement (Result false, 022) naming the path and what is served."""
+    info = (
         f"the stub CPO serves no OICP operation at {path!r}; it answers POSTs whose path ends "
         "in /api/oicp/charging/v21/providers/{ProviderID}/authorize-remote/start|stop, "
         "/api/oicp/reservation/v11/providers/{ProviderID}/reservation-start-request|"
         "reservation-stop-request or /api/oicp/charging/v21/providers/{ProviderID}/"
         "authorize-remote-reservation/start|stop"
     )
-    return _Answer(404, json.dumps({"error": error, "path": path}), "not found")
+    return _refusal(404, info, "not found")
 
 
 def _method_not_allowed(incoming: _Incoming) -> _Answer:
     assert incoming.match is not None
-    error = (
+    info = (
         f"{incoming.match.operation.value} must be sent with POST, not {incoming.method}"
         " (OICP operations are all POST with a JSON body)"
     )
-    body = json.dumps({"error": error, "path": incoming.path})
-    return _Answer(405, body, "method not allowed")
+    return _refusal(405, info, "method not allowed")
+
+
+def _refusal(status_code: int, info: str, behaviour: str) -> _Answer:
+    # An OICP answer on the OICP port, refusals at the HTTP level included.
+    answer = _ack_answer(
+        Acknowledgement(False, StatusCode.for_code(status.DATA_ERROR, info)), behaviour
+    )
+    answer.status = status_code
+    return answer
 
 
 @functools.lru_cache(maxsize=256)

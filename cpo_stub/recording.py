@@ -8,12 +8,16 @@ its connection drop) without sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from oicp import jsontext
 from oicp.operations import Operation
+
+T = TypeVar("T")
 
 
 class NoRequestsError(LookupError):
@@ -98,15 +102,65 @@ class HandshakeFailure:
         }
 
 
-class Recorder:
-    """Keeps the records and wakes up whoever waits for more of them."""
+MAX_RECORDS = 10_000
+"""How many requests (and, apart, failed handshakes) the stub keeps by default: about
+12 MB of records. Older ones are dropped and counted."""
 
-    def __init__(self) -> None:
-        self.records: list[StubRecord] = []
-        self.handshake_failures: list[HandshakeFailure] = []
+
+class Bounded(Generic[T]):
+    """The newest ``cap`` items, oldest first, and how many older ones were dropped."""
+
+    def __init__(self, cap: int) -> None:
+        if cap < 1:
+            raise ValueError(f"the stub must keep at least 1 record, not {cap}")
+        self._items: deque[T] = deque(maxlen=cap)
+        self.dropped = 0
+
+    def append(self, item: T) -> None:
+        if len(self._items) == self._items.maxlen:
+            self.dropped += 1
+        self._items.append(item)
+
+    @property
+    def seen(self) -> int:
+        """Every item ever appended since the last clear, kept or dropped."""
+        return len(self._items) + self.dropped
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.dropped = 0
+
+    def pop(self, index: int = -1) -> T:
+        if index == 0:
+            return self._items.popleft()
+        return self._items.pop()
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __getitem__(self, index: int) -> T:
+        return self._items[index]
+
+
+class Recorder:
+    """Keeps the newest records and wakes up whoever waits for more of them.
+
+    ``max_records`` bounds the requests, the failed handshakes and the handler errors each;
+    ``dropped`` counts what was forgotten to stay within it.
+    """
+
+    def __init__(self, max_records: int = MAX_RECORDS) -> None:
+        self.records: Bounded[StubRecord] = Bounded(max_records)
+        self.handshake_failures: Bounded[HandshakeFailure] = Bounded(max_records)
         self.listeners: list[Callable[[StubRecord], None]] = []
         # Exceptions raised while answering, kept so that a test can raise them again.
-        self.handler_errors: list[Exception] = []
+        self.handler_errors: Bounded[Exception] = Bounded(max_records)
         # Created only while someone waits: most records are added with nobody waiting.
         self._changed: asyncio.Event | None = None
 
@@ -127,10 +181,17 @@ class Recorder:
         self.handler_errors.append(error)
 
     def clear(self) -> None:
-        """Forget every record, failure and handler error."""
+        """Forget every record, failure and handler error, and the counts of dropped ones."""
         self.records.clear()
         self.handshake_failures.clear()
         self.handler_errors.clear()
+
+    def dropped_json(self) -> dict[str, int]:
+        """How many of each were dropped to stay within the bound."""
+        return {
+            "requests": self.records.dropped,
+            "handshake_failures": self.handshake_failures.dropped,
+        }
 
     def _notify(self) -> None:
         if self._changed is not None:
@@ -153,4 +214,5 @@ class Recorder:
         return {
             "requests": [record.to_json() for record in self.records],
             "handshake_failures": [failure.to_json() for failure in self.handshake_failures],
+            "dropped": self.dropped_json(),
         }

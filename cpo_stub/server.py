@@ -30,9 +30,10 @@ from cpo_stub.control import ControlAPI
 from cpo_stub.core import StubCore
 from cpo_stub.endpoint import OICPEndpoint
 from cpo_stub.expectations import Expectation, Lifetime
-from cpo_stub.recording import HandshakeFailure, StubRecord
+from cpo_stub.recording import MAX_RECORDS, HandshakeFailure, StubRecord
 from cpo_stub.state import EvseState
 from cpo_stub.tls import HandshakeSite, PemSource, server_context
+from httpguard import ConnectionLimits, PortGuard
 from mockpki.files import PKIFiles
 from oicp.operations import Operation
 
@@ -87,6 +88,8 @@ class CPOStub:
         on_request: Callable[[StubRecord], None] | None = None,
         on_handshake_failure: Callable[[HandshakeFailure], None] | None = None,
         backend: BackendConfig | None = None,
+        limits: ConnectionLimits | None = None,
+        max_records: int = MAX_RECORDS,
     ) -> None:
         self._context = server_context(server_cert, server_key, client_ca)
         self._host = host
@@ -94,7 +97,8 @@ class CPOStub:
         self._requested_control_port = control_port
         self._on_request = on_request
         self._on_handshake_failure = on_handshake_failure
-        self.core = StubCore()
+        self._limits = limits or ConnectionLimits()
+        self.core = StubCore(max_records)
         self.core.recorder.listeners.append(self._request_seen)
         # With a backend, accepted starts/stops are reported to the hub (cpo_stub.backend).
         self.backend = StubBackend(backend) if backend is not None else None
@@ -119,6 +123,8 @@ class CPOStub:
         backend: BackendConfig | None = None,
         server_pair: tuple[Path, Path] | None = None,
         client_ca: Path | None = None,
+        limits: ConnectionLimits | None = None,
+        max_records: int = MAX_RECORDS,
     ) -> CPOStub:
         """A stub using the files ``hubsim pki init`` wrote to ``pki_dir``.
 
@@ -147,6 +153,8 @@ class CPOStub:
             on_request=on_request,
             on_handshake_failure=on_handshake_failure,
             backend=backend,
+            limits=limits,
+            max_records=max_records,
         )
 
     # --- lifecycle ------------------------------------------------------------------
@@ -158,11 +166,21 @@ class CPOStub:
         # The endpoint routes by path suffix itself (a Service URL may carry any prefix), so
         # aiohttp's low-level server takes it directly: no application, router or match.
         # Bodies are read as they came, never decompressed (see oicp.transfer).
-        server = web.Server(OICPEndpoint(self.core).handle, auto_decompress=False)
+        guard = PortGuard(self._limits, "the stub's HTTPS port")
+        server = web.Server(
+            guard.wrap_handler(OICPEndpoint(self.core).handle),
+            auto_decompress=False,
+            keepalive_timeout=self._limits.keepalive_timeout_s,
+        )
         self._runner = web.ServerRunner(server, shutdown_timeout=STOP_GRACE_S)
         await self._runner.setup()
         self._site = HandshakeSite(
-            self._runner, self._host, self._requested_port, self._context, self._handshake_failed
+            self._runner,
+            self._host,
+            self._requested_port,
+            self._context,
+            self._handshake_failed,
+            guard,
         )
         await _listen("--port", self._host, self._requested_port, self._site.start())
         if self._requested_control_port is not None:
@@ -295,6 +313,11 @@ class CPOStub:
         return list(self.core.recorder.records)
 
     @property
+    def dropped(self) -> dict[str, int]:
+        """How many requests and failed handshakes were dropped to keep ``max_records``."""
+        return self.core.recorder.dropped_json()
+
+    @property
     def handshake_failures(self) -> list[HandshakeFailure]:
         """Every TLS handshake that failed, oldest first, with its reason."""
         return self.core.handshake_failures()
@@ -346,6 +369,8 @@ async def run_stub(
     backend: BackendConfig | None = None,
     server_pair: tuple[Path, Path] | None = None,
     client_ca: Path | None = None,
+    limits: ConnectionLimits | None = None,
+    max_records: int = MAX_RECORDS,
 ) -> None:
     """Serve a stub from ``pki_dir`` until cancelled (``hubsim stub serve``).
 
@@ -368,6 +393,8 @@ async def run_stub(
         backend=backend,
         server_pair=server_pair,
         client_ca=client_ca,
+        limits=limits,
+        max_records=max_records,
     )
     async with stub:
         print(f"CPO stub listening on {stub.url}", file=out, flush=True)

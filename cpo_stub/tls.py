@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import ssl
 import tempfile
 from collections.abc import Callable
@@ -21,11 +22,20 @@ from pathlib import Path
 from aiohttp import web
 
 from cpo_stub.recording import HandshakeFailure
+from httpguard import (
+    ConnectionLimits,
+    PortGuard,
+    Refused,
+    Ticket,
+    WatchedProtocol,
+    looks_like_plain_http,
+    plain_http_answer,
+)
+from httpguard.nginx import PLAIN_HTTP_REASON, SNIFF_BYTES
 
 PemSource = Path | str | bytes
 """A PEM file's path, or the PEM text itself as bytes."""
 
-HANDSHAKE_TIMEOUT_S = 30.0
 
 _OPENSSL_TEXT = re.compile(r"\[SSL: [A-Z0-9_]+\] (?P<text>.*?)(?: \(_ssl\.c:\d+\))?$")
 
@@ -90,6 +100,8 @@ def failure_reason(exc: BaseException) -> tuple[str, str | None]:
     if isinstance(exc, ssl.SSLError):
         match = _OPENSSL_TEXT.search(str(exc.args[1]) if len(exc.args) > 1 else str(exc))
         return (match.group("text") if match else str(exc)), None
+    if isinstance(exc, PlainHTTPError):
+        return str(exc), None
     if isinstance(exc, TimeoutError):
         return "the client did not complete the TLS handshake in time", None
     if isinstance(exc, ConnectionError | EOFError):
@@ -100,6 +112,42 @@ def failure_reason(exc: BaseException) -> tuple[str, str | None]:
 FailureSink = Callable[[HandshakeFailure], None]
 
 
+class PlainHTTPError(Exception):
+    """The client spoke plain HTTP to the TLS port."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the client sent plain HTTP to the TLS port; it got NGINX's 400 "
+            f"{PLAIN_HTTP_REASON!r} (use https:// in the URL)"
+        )
+
+
+async def peek(transport: asyncio.Transport) -> bytes:
+    """The first bytes waiting on ``transport``'s socket, left there for the TLS handshake.
+
+    Reading is paused, so the bytes stay in the socket; a duplicate of the socket waits
+    until they arrive and looks at them with MSG_PEEK. Empty when the client closed first.
+    """
+    raw = transport.get_extra_info("socket")
+    probe = raw.dup()
+    probe.setblocking(False)
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(probe.fileno(), readable)
+    try:
+        await ready
+        first: bytes = probe.recv(SNIFF_BYTES, socket.MSG_PEEK)
+        return first
+    finally:
+        loop.remove_reader(probe.fileno())
+        probe.close()
+
+
 class _HandshakeProtocol(asyncio.Protocol):
     """Holds a fresh TCP connection until ``start_tls`` takes it over.
 
@@ -107,8 +155,9 @@ class _HandshakeProtocol(asyncio.Protocol):
     that ``start_tls`` installs: this protocol never consumes a byte.
     """
 
-    def __init__(self, site: HandshakeSite) -> None:
+    def __init__(self, site: HandshakeSite, ticket: Ticket) -> None:
         self._site = site
+        self.ticket = ticket
         self._task: asyncio.Task[None] | None = None
         self._transport: asyncio.BaseTransport | None = None
 
@@ -116,7 +165,9 @@ class _HandshakeProtocol(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
         transport.pause_reading()
-        self._task = asyncio.get_running_loop().create_task(self._site.handshake(transport))
+        self._task = asyncio.get_running_loop().create_task(
+            self._site.handshake(transport, self.ticket)
+        )
         self._site.track(self._task, transport)
 
     def data_received(self, data: bytes) -> None:  # pragma: no cover - reading is paused
@@ -124,6 +175,7 @@ class _HandshakeProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         # Only reached if the connection died before start_tls replaced this protocol.
+        self.ticket.release()
         if self._task is not None and not self._task.done():
             self._task.cancel()
             lost = exc or ConnectionResetError("closed before the TLS handshake began")
@@ -133,7 +185,15 @@ class _HandshakeProtocol(asyncio.Protocol):
 class HandshakeSite(web.BaseSite):
     """An aiohttp site on TCP that performs the TLS handshake itself and reports failures."""
 
-    __slots__ = ("_bound_port", "_context", "_host", "_on_failure", "_pending", "_port")
+    __slots__ = (
+        "_bound_port",
+        "_context",
+        "_guard",
+        "_host",
+        "_on_failure",
+        "_pending",
+        "_port",
+    )
 
     def __init__(
         self,
@@ -142,8 +202,10 @@ class HandshakeSite(web.BaseSite):
         port: int,
         context: ssl.SSLContext,
         on_failure: FailureSink,
+        guard: PortGuard | None = None,
     ) -> None:
         super().__init__(runner)
+        self._guard = guard or PortGuard(ConnectionLimits(), "the stub's HTTPS port")
         self._host = host
         self._port = port
         self._bound_port: int | None = None
@@ -164,7 +226,7 @@ class HandshakeSite(web.BaseSite):
         await super().start()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: _HandshakeProtocol(self), self._host, self._port, backlog=self._backlog
+            self._accept, self._host, self._port, backlog=self._backlog
         )
         self._bound_port = self._server.sockets[0].getsockname()[1]
 
@@ -177,18 +239,46 @@ class HandshakeSite(web.BaseSite):
         await asyncio.gather(*pending, return_exceptions=True)
         await super().stop()
 
+    def _accept(self) -> asyncio.Protocol:
+        ticket = self._guard.admit()
+        return Refused() if ticket is None else _HandshakeProtocol(self, ticket)
+
     def track(self, task: asyncio.Task[None], transport: asyncio.Transport) -> None:
         """Remember a running handshake so that ``stop`` can cancel it."""
         self._pending[task] = transport
         task.add_done_callback(lambda done: self._pending.pop(done, None))
 
-    async def handshake(self, transport: asyncio.Transport) -> None:
-        """Run the server-side handshake; on success give the connection to aiohttp."""
+    async def handshake(self, transport: asyncio.Transport, ticket: Ticket) -> None:
+        """Run the server-side handshake; on success give the connection to aiohttp.
+
+        Until then the connection holds ``ticket`` (its place under the connection limit);
+        afterwards aiohttp's watched protocol holds it and gives it back when it ends.
+        """
+        handed_over = False
+        try:
+            handed_over = await self._handshake(transport, ticket)
+        finally:
+            if not handed_over:
+                ticket.release()
+
+    async def _handshake(self, transport: asyncio.Transport, ticket: Ticket) -> bool:
         server = self._runner.server
         if server is None:  # the runner is shutting down
             transport.abort()
-            return
-        protocol = server()
+            return False
+        try:
+            # The handshake counts into the header timeout, as in NGINX.
+            first = await asyncio.wait_for(peek(transport), self._guard.limits.header_timeout_s)
+        except (OSError, TimeoutError) as exc:
+            self.report(transport, exc)
+            transport.abort()
+            return False
+        if looks_like_plain_http(first):
+            transport.write(plain_http_answer())
+            transport.close()
+            self.report(transport, PlainHTTPError())
+            return False
+        protocol = WatchedProtocol(server(), self._guard, ticket)
         loop = asyncio.get_running_loop()
         try:
             tls_transport = await loop.start_tls(
@@ -196,16 +286,17 @@ class HandshakeSite(web.BaseSite):
                 protocol,
                 self._context,
                 server_side=True,
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT_S,
+                ssl_handshake_timeout=self._guard.limits.header_timeout_s,
             )
         except (OSError, EOFError, TimeoutError) as exc:  # ssl.SSLError is an OSError
             self.report(transport, exc)
             transport.abort()
-            return
+            return False
         if tls_transport is None:  # pragma: no cover - only for non-TLS-capable transports
             transport.abort()
-            return
+            return False
         protocol.connection_made(tls_transport)
+        return True
 
     def report(self, transport: asyncio.BaseTransport | None, exc: BaseException) -> None:
         """Record a failed handshake on ``transport`` with the reason behind ``exc``."""

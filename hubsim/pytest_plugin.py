@@ -144,9 +144,10 @@ class _RecordingStorage(Storage):
         super().__init__(database, writer, log)
         self.recorded: list[Exchange] = []
 
-    def record_exchange(self, exchange: Exchange) -> None:
-        self.recorded.append(exchange)
-        super().record_exchange(exchange)
+    def record_exchange(self, exchange: Exchange) -> Exchange:
+        numbered = super().record_exchange(exchange)
+        self.recorded.append(numbered)
+        return numbered
 
 
 class HubView:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from oicp.limits import clip
 from oicp.messages import StatusCode
 from oicp.validation import Problem
 from oicp.wire import JSONObject
@@ -36,9 +37,17 @@ def field_reference(pointer: str) -> str:
 
 
 def validation_fault(problems: Sequence[Problem]) -> JSONObject:
-    """The HTTP 400 FaultBody listing every problem."""
+    """The HTTP 400 FaultBody listing every problem.
+
+    A message quotes the bad value and a pointer names a key the sender chose: each is
+    clipped to 1000 characters, so that a 900 KB EvseID does not come back as a 900 KB fault.
+    """
     errors = [
-        {"fieldReference": field_reference(p.pointer), "errorMessage": p.message} for p in problems
+        {
+            "fieldReference": clip(field_reference(p.pointer)),
+            "errorMessage": clip(p.message),
+        }
+        for p in problems
     ]
     return {"message": VALIDATION_MESSAGE, "validationErrors": errors, "extendedInfo": None}
 

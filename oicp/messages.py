@@ -32,6 +32,7 @@ from oicp.identification import (
     identification_to_wire,
     read_identification,
 )
+from oicp.limits import ADDITIONAL_INFO_MAX, clip
 from oicp.operations import Operation
 from oicp.validation import (
     EVSE_ID,
@@ -52,7 +53,6 @@ PRODUCT_ID_MAX = 50
 """Maximum length of a custom PartnerProductID (OICP 2.3 ProductIDType)."""
 
 DESCRIPTION_MAX = 200
-ADDITIONAL_INFO_MAX = 1000
 DURATION_MIN, DURATION_MAX = 1, 99  # minutes, "field length 2"; the OpenAPI says 1-99
 
 _T = TypeVar("_T")
@@ -85,8 +85,13 @@ class StatusCode:
 
     @classmethod
     def for_code(cls, code: str, additional_info: str | None = None) -> Self:
-        """The StatusCode for ``code`` with the spec's description ("Success." for "000")."""
-        return cls(code, status.describe(code), additional_info)
+        """The StatusCode for ``code`` with the spec's description ("Success." for "000").
+
+        ``additional_info`` is clipped to the 1000 characters OICP allows: it often quotes
+        what the peer sent.
+        """
+        info = None if additional_info is None else clip(additional_info)
+        return cls(code, status.describe(code), info)
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
         """``{"Code", "Description", "AdditionalInfo"}``."""

@@ -6,6 +6,7 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +19,9 @@ from oicp import Operation, jsontext
 from oicp.transfer import content_coding_problem
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
+from simulator.exchange import Outcome
 from simulator.expiry import expiry_of
-from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected
+from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected, operator_issues
 from simulator.model import (
     FieldIssue,
     Operator,
@@ -197,8 +199,12 @@ class AdminAPI:
         return web.json_response(operator_json(op))
 
     async def put_operator(self, request: web.Request) -> web.Response:
+        """Create an operator, or change the fields the body names (the others stay)."""
         data = await read_json_object(request)
-        op = await request.app[HUB_KEY].put_operator(operator_from_json(data))
+        hub = request.app[HUB_KEY]
+        op_id = data.get("operator_id")
+        current = await hub.storage.get_operator(op_id) if isinstance(op_id, str) else None
+        op = await hub.put_operator(operator_from_json(data, current))
         return web.json_response(operator_json(op), status=201)
 
     async def all_settings(self, request: web.Request) -> web.Response:
@@ -227,6 +233,7 @@ class AdminAPI:
         return web.json_response(
             {
                 "saved": revision_json(saved.revision),
+                "unchanged": saved.unchanged,
                 "warnings": [w.to_json() for w in saved.warnings],
             }
         )
@@ -258,11 +265,10 @@ class AdminAPI:
         hub = request.app[HUB_KEY]
         op = await hub.operator(request.match_info["operator_id"])
         raw = request.match_info["cert_id"]
-        if not raw.isdigit():
-            raise _bad("cert_id", raw, "must be the numeric id shown in the certificate list")
-        if not await hub.storage.delete_certificate(op.operator_id, int(raw)):
+        cert_id = record_id("cert_id", raw, "the numeric id shown in the certificate list")
+        if not await hub.storage.delete_certificate(op.operator_id, cert_id):
             raise _bad("cert_id", raw, f"no certificate {raw} for {op.operator_id}", status=404)
-        return web.json_response({"deleted": int(raw)})
+        return web.json_response({"deleted": cert_id})
 
     async def send(self, request: web.Request) -> web.Response:
         hub = request.app[HUB_KEY]
@@ -281,16 +287,17 @@ class AdminAPI:
 
     async def list_exchanges(self, request: web.Request) -> web.Response:
         q = request.query
-        limit = q.get("limit", "100")
-        if not limit.isdigit():
-            raise _bad("limit", limit, "must be a whole number")
+        limit = list_limit(q.get("limit"))
+        outcome = q.get("outcome")
+        if outcome is not None and outcome not in OUTCOMES:
+            raise _bad("outcome", outcome, f"is not an outcome; use one of {', '.join(OUTCOMES)}")
         storage = request.app[HUB_KEY].storage
         await storage.flush()  # the log is written in batches; show what was sent so far
         query = ExchangeQuery(
             operator_id=q.get("operator_id"),
             service_type=q.get("service_type"),
-            outcome=q.get("outcome"),
-            limit=int(limit),
+            outcome=outcome,
+            limit=limit,
             direction=q.get("direction"),
             partner_id=q.get("partner_id"),
             operation=q.get("operation"),
@@ -306,10 +313,53 @@ class AdminAPI:
 
     async def get_exchange(self, request: web.Request) -> web.Response:
         raw = request.match_info["exchange_id"]
-        found = await request.app[HUB_KEY].storage.get_exchange(int(raw)) if raw.isdigit() else None
+        exchange_id = record_id("exchange_id", raw, "the exchange_id a send answered with")
+        storage = request.app[HUB_KEY].storage
+        await storage.flush()  # an exchange a send has just answered with may be queued
+        found = await storage.get_exchange(exchange_id)
         if found is None:
             raise _bad("exchange_id", raw, "no such exchange in the log", status=404)
         return web.json_response(found.to_json())
+
+
+OUTCOMES = tuple(sorted(outcome.value for outcome in Outcome))
+MAX_LIST_LIMIT = 10000
+"""The most entries one list answer holds (the exchange log keeps 10,000 by default)."""
+_MAX_ID = 2**63 - 1  # SQLite's largest INTEGER PRIMARY KEY
+
+
+def _whole_number(field: str, raw: str, low: int, high: int, what: str) -> int:
+    # str.isdigit() also accepts "²" and other digits int() refuses: ASCII digits only.
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    raise _bad(field, raw, f"must be a whole number from {low} to {high}: {what}")
+
+
+def list_limit(raw: str | None) -> int:
+    """The ``?limit=`` of a list (default 100), or a refusal naming the bad value."""
+    if raw is None:
+        return 100
+    return _whole_number("limit", raw, 1, MAX_LIST_LIMIT, "how many entries to list")
+
+
+def record_id(field: str, raw: str, what: str) -> int:
+    """A numeric id from the path, or a 400 refusal (an id that cannot exist is not a 404)."""
+    return _whole_number(field, raw, 1, _MAX_ID, what)
+
+
+def _non_finite(data: object) -> str | None:
+    """The JSON pointer of a NaN or Infinity in ``data`` (Python's json module reads them,
+    JSON has none, and a refusal quoting one would not be JSON either), or None."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return pointer or "/"
+        if isinstance(value, dict):
+            stack.extend((f"{pointer}/{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
+    return None
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
@@ -327,6 +377,13 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
     if not isinstance(data, dict):
         raise _bad("body", data, "must be a JSON object")
+    found = _non_finite(data)
+    if found is not None:
+        raise _bad(
+            found.lstrip("/") or "body",
+            None,
+            "is NaN or Infinity, which JSON does not have; send a number",
+        )
     return data
 
 
@@ -364,42 +421,71 @@ async def _upload(request: web.Request) -> tuple[bytes, str]:
 def send_params_from_json(data: dict[str, Any]) -> SendParams:
     """Read the send form: EvseID and ProviderID are required, the rest optional."""
     known = {f for f in SendParams.__dataclass_fields__}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise _bad(
-            unknown[0], data[unknown[0]], f"is not a send field; use {', '.join(sorted(known))}"
-        )
-    for name in ("evse_id", "provider_id"):
-        if not isinstance(data.get(name), str) or not data[name]:
-            raise _bad(name, data.get(name), "is required: give it as a string")
+    fields = ", ".join(sorted(known))
+    issues = [
+        FieldIssue(name, data[name], f"is not a send field; use {fields}")
+        for name in sorted(set(data) - known)
+    ]
+    issues += [
+        FieldIssue(name, data.get(name), "is required: give it as a string")
+        for name in ("evse_id", "provider_id")
+        if not isinstance(data.get(name), str) or not data[name]
+    ]
     duration = data.get("duration")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):
-        raise _bad("duration", duration, "must be a whole number of minutes from 1 to 99")
+        issues.append(
+            FieldIssue("duration", duration, "must be a whole number of minutes from 1 to 99")
+        )
+    if issues:
+        raise HubError(issues)
     return SendParams(**data)
 
 
-def operator_from_json(data: dict[str, Any]) -> Operator:
+def operator_from_json(data: dict[str, Any], current: Operator | None = None) -> Operator:
+    """The operator the JSON describes; every problem at once in one :class:`HubError`.
+
+    Fields left out keep their values in ``current`` (the stored operator: a partial update),
+    or take the defaults for a new operator.
+    """
+    issues: list[FieldIssue] = []
     op_id = data.get("operator_id")
     if not isinstance(op_id, str):
-        raise _bad("operator_id", op_id, "is required: give the OperatorID, e.g. DE*ABC")
-    style = data.get("reservation_path_style", ReservationPathStyle.HUBJECT.value)
-    try:
-        path_style = ReservationPathStyle(style)
-    except ValueError:
-        raise _bad(
-            "reservation_path_style",
-            style,
-            "use 'hubject' (reservation/v11) or 'charging' (charging/v21)",
-        ) from None
-    timeout = data.get("timeout_s", 10.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise _bad("timeout_s", timeout, "must be a number of seconds (at most 60)")
-    return Operator(
+        issues.append(
+            FieldIssue("operator_id", op_id, "is required: give the OperatorID, e.g. DE*ABC")
+        )
+        op_id = ""
+    base = current if current is not None else Operator(op_id)
+    operator = Operator(
         operator_id=op_id,
-        name=str(data.get("name", "")),
-        reservation_path_style=path_style,
-        timeout_s=float(timeout),
+        name=str(data.get("name", base.name)),
+        reservation_path_style=_path_style(data, base, issues),
+        timeout_s=_timeout(data, base, issues),
     )
+    unreadable = {issue.field for issue in issues}
+    issues += [i for i in operator_issues(operator) if i.field not in unreadable]
+    if issues:
+        raise HubError(issues)
+    return operator
+
+
+def _path_style(
+    data: dict[str, Any], base: Operator, issues: list[FieldIssue]
+) -> ReservationPathStyle:
+    style = data.get("reservation_path_style", base.reservation_path_style.value)
+    try:
+        return ReservationPathStyle(style)
+    except ValueError:
+        message = "use 'hubject' (reservation/v11) or 'charging' (charging/v21)"
+        issues.append(FieldIssue("reservation_path_style", style, message))
+        return base.reservation_path_style
+
+
+def _timeout(data: dict[str, Any], base: Operator, issues: list[FieldIssue]) -> float:
+    timeout = data.get("timeout_s", base.timeout_s)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        issues.append(FieldIssue("timeout_s", timeout, "must be a number of seconds (at most 60)"))
+        return base.timeout_s
+    return float(timeout)
 
 
 def operator_json(op: Operator) -> dict[str, Any]:

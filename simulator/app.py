@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import ipaddress
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
 from OpenSSL import SSL
 
+from httpguard import ConnectionLimits, GuardedTCPSite, PortGuard
 from mockpki.errors import PKIError
 from simulator.admin_api import HUB_KEY, add_admin_routes
+from simulator.admin_guard import (
+    ADMIN_COOKIE,
+    allowed_hosts,
+    host_allowlist,
+    token_guard,
+    token_problem,
+)
 from simulator.hub import Hub, HubIdentity
 from simulator.inbound.admin import INBOUND_KEY, add_inbound_admin_routes
 from simulator.inbound.server import InboundServer, server_tls_from_pki_dir
 from simulator.inbound.service import Inbound
 from simulator.portal import add_portal
-from simulator.portal.auth import token_required_response
 from simulator.storage import Storage
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+__all__ = ["ADMIN_COOKIE", "HubOptions", "HubStartError", "RunningHub", "build_app", "running_hub"]
 
 
 class HubStartError(Exception):
@@ -45,6 +49,8 @@ class HubOptions:
     max_exchanges: int = 10000
     oicp_port: int | None = None  # the OICP listener (mTLS); None: do not listen
     oicp_host: str = "127.0.0.1"
+    allowed_hosts: tuple[str, ...] = ()  # Host names the admin port answers beyond loopback
+    limits: ConnectionLimits = field(default_factory=ConnectionLimits)  # every port's
 
 
 def requires_token(host: str) -> bool:
@@ -58,70 +64,29 @@ def requires_token(host: str) -> bool:
 
 
 def build_app(
-    hub: Hub, *, admin_token: str | None = None, inbound: Inbound | None = None
+    hub: Hub,
+    *,
+    admin_token: str | None = None,
+    inbound: Inbound | None = None,
+    hosts: frozenset[str] | None = None,
+    port_guard: PortGuard | None = None,
 ) -> web.Application:
-    """The hub's web application: the JSON admin API under /api and the portal under /portal."""
-    app = web.Application(middlewares=[_token_guard(admin_token)] if admin_token else [])
+    """The hub's web application: the JSON admin API under /api and the portal under /portal.
+
+    ``hosts``: the Host names it answers (default: the loopback names); ``port_guard``: the
+    connection limits of the port that serves it (:class:`httpguard.GuardedTCPSite`).
+    """
+    guards = [] if port_guard is None else [port_guard.middleware]
+    guards.append(host_allowlist(hosts or allowed_hosts("127.0.0.1")))
+    if admin_token:
+        guards.append(token_guard(admin_token))
+    app = web.Application(middlewares=guards)
     app[HUB_KEY] = hub
     app[INBOUND_KEY] = inbound or Inbound(hub)
     add_admin_routes(app)
     add_inbound_admin_routes(app)
     add_portal(app)
     return app
-
-
-ADMIN_COOKIE = "hubsim_admin"
-PUBLIC_PREFIX = "/portal/static/"
-HEALTH_PATH = "/api/health"
-"""Answers without the token: a healthcheck (compose, ``hubsim wait``) holds no secret."""
-
-
-def _token_guard(token: str) -> Middleware:
-    """Require the admin token: the API as a Bearer header, the portal also from a browser.
-
-    A browser cannot send a header, so the portal accepts the token once as ``?token=`` and
-    then keeps a session cookie (HttpOnly, SameSite=Strict) that proves it; the cookie holds
-    a digest of the token, never the token itself.
-    """
-    session = hmac.new(token.encode(), b"hubsim portal session", hashlib.sha256).hexdigest()
-
-    @web.middleware
-    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if _bearer_matches(request, token):
-            return await handler(request)
-        if request.path.startswith(PUBLIC_PREFIX) or request.path == HEALTH_PATH:
-            return await handler(request)  # the portal's CSS and JS: they style the 401 page
-        if request.path.startswith("/api"):
-            return web.json_response(
-                {"error": "admin token missing or wrong: send 'Authorization: Bearer <token>'"},
-                status=401,
-            )
-        if _same(request.cookies.get(ADMIN_COOKIE, ""), session):
-            return await handler(request)
-        if _same(request.query.get("token", ""), token):
-            return _remember_browser(request, session)
-        return token_required_response(str(request.url.origin()))
-
-    return guard
-
-
-def _bearer_matches(request: web.Request, token: str) -> bool:
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return _same(given, token)
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def _remember_browser(request: web.Request, session: str) -> web.Response:
-    """Set the session cookie and reload the page without the token in its address."""
-    query = {name: value for name, value in request.query.items() if name != "token"}
-    response = web.Response(
-        status=303, headers={"Location": str(request.rel_url.with_query(query))}
-    )
-    response.set_cookie(ADMIN_COOKIE, session, path="/", httponly=True, samesite="Strict")
-    return response
 
 
 @dataclass
@@ -162,19 +127,31 @@ async def running_hub(
             f"--oicp-port {options.oicp_port} is the port of --port too: the admin API and "
             "the OICP listener need a port each"
         )
+    problem = token_problem(options.admin_token) if options.admin_token is not None else None
+    if problem is not None:
+        raise HubStartError(f"{problem} (--admin-token or HUBSIM_ADMIN_TOKEN)")
     identity = HubIdentity.from_pki_dir(options.pki_dir)
     storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
     hub = Hub(storage, identity)
     inbound = Inbound(hub, pki_dir=options.pki_dir)
-    app = build_app(hub, admin_token=options.admin_token, inbound=inbound)
+    hosts = allowed_hosts(options.host, options.allowed_hosts)
+    guard = PortGuard(options.limits, "the hub's admin port")
+    app = build_app(
+        hub, admin_token=options.admin_token, inbound=inbound, hosts=hosts, port_guard=guard
+    )
     # Bodies are read as they came, never decompressed (see oicp.transfer).
-    runner = web.AppRunner(app, access_log=None, auto_decompress=False)
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        auto_decompress=False,
+        keepalive_timeout=options.limits.keepalive_timeout_s,
+    )
     await runner.setup()
     oicp = None
     try:
         if prepare is not None:
             await prepare(hub, inbound)
-        site = web.TCPSite(runner, options.host, options.port)
+        site = GuardedTCPSite(runner, options.host, options.port, guard)
         await _listen("--port", options.host, options.port, site.start())
         port = runner.addresses[0][1]
         oicp = await _start_oicp(inbound, options)
@@ -193,7 +170,9 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
     if options.oicp_port is None:
         return None
     tls = server_tls_from_pki_dir(options.pki_dir)
-    server = InboundServer(inbound, tls, host=options.oicp_host, port=options.oicp_port)
+    server = InboundServer(
+        inbound, tls, host=options.oicp_host, port=options.oicp_port, limits=options.limits
+    )
     await _listen("--oicp-port", options.oicp_host, options.oicp_port, server.start())
 
     async def reload(identity: HubIdentity) -> None:

@@ -355,11 +355,16 @@ def _could_vouch_for(cert: ParsedCertificate | UploadedCertificate, host: str) -
 
 
 def urls_covered(cert: ParsedCertificate | UploadedCertificate, urls: Sequence[str]) -> list[str]:
-    """The URLs among ``urls`` whose host the certificate's own names cover (SAN, or CN)."""
+    """The URLs among ``urls`` the hub could verify with the certificate: those whose host its
+    own names cover (SAN, or CN), and every one for a CA, which vouches for what it issued.
+
+    The same rule decides whether an upload silences the "no Active certificate covers"
+    warning (:func:`active_certificates_for_host`), so the list and the warning agree.
+    """
     covered = []
     for url in urls:
         host = _host_of(url)
-        if host is not None and certificate_covers_host(cert, host):
+        if host is not None and _could_vouch_for(cert, host):
             covered.append(url)
     return covered
 

@@ -53,6 +53,8 @@ TOP_LEVEL_KEYS = (
     "max_exchanges",
     "oicp_port",
     "oicp_host",
+    "allowed_hosts",
+    "connections",
     "operators",
     "emps",
     "sub_operators",

@@ -125,6 +125,11 @@ _DIRECTION_LABELS = {
 }
 
 
+EXCHANGE_HEADER = "X-Hubsim-Exchange-ID"
+"""A header the mock adds to an OICP answer (Hubject sends none) when the request made the
+hub call a CPO: the ``exchange_id`` of that call, written to the log before the answer."""
+
+
 @dataclass(frozen=True)
 class TLSFacts:
     """What the TLS handshake showed about the CPO's endpoint."""

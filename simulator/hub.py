@@ -34,8 +34,7 @@ from simulator.requests import SendParams, prepare_request, service_type_of
 from simulator.sender import RecordTags, Sender, Target
 from simulator.settings_rules import (
     SettingsCheck,
-    check_settings,
-    parse_settings,
+    read_and_check_settings,
     service_url_host,
     user_certificate_problem,
 )
@@ -81,6 +80,7 @@ class SettingsRejected(HubError):
 class SavedSettings:
     revision: SettingsRevision
     warnings: tuple[FieldIssue, ...]
+    unchanged: bool = False  # the settings equalled the current revision: nothing was saved
 
 
 @dataclass(frozen=True)
@@ -209,24 +209,28 @@ class Hub:
         self, operator_id: str, service_type: ServiceType, data: Mapping[str, object]
     ) -> SettingsCheck:
         """Apply the portal's rules without saving."""
-        settings, issues = parse_settings(data)
-        if settings is None or issues:
-            return SettingsCheck(errors=tuple(issues), warnings=())
         certs = await self.storage.list_certificates(operator_id)
-        return check_settings(service_type, settings, certificates=certs, now=_now())
+        _, verdict = read_and_check_settings(service_type, data, certificates=certs, now=_now())
+        return verdict
 
     async def save_settings(
         self, operator_id: str, service_type: ServiceType, data: Mapping[str, object]
     ) -> SavedSettings:
-        """Save a new revision, or raise :class:`SettingsRejected` and save nothing."""
+        """Save a new revision, or raise :class:`SettingsRejected` and save nothing.
+
+        Settings equal to the current revision save nothing either: the answer is that
+        revision, marked ``unchanged`` (HBS's history shows changes, not clicks on Save).
+        """
         await self.operator(operator_id)
-        settings, issues = parse_settings(data)
-        if settings is None or issues:
-            raise SettingsRejected(issues, [])
         certs = await self.storage.list_certificates(operator_id)
-        verdict = check_settings(service_type, settings, certificates=certs, now=_now())
-        if not verdict.ok:
+        settings, verdict = read_and_check_settings(
+            service_type, data, certificates=certs, now=_now()
+        )
+        if settings is None or not verdict.ok:
             raise SettingsRejected(list(verdict.errors), list(verdict.warnings))
+        current = await self.storage.current_settings(operator_id, service_type)
+        if current is not None and current.settings == settings:
+            return SavedSettings(revision=current, warnings=verdict.warnings, unchanged=True)
         revision = await self.storage.save_settings(operator_id, service_type, settings)
         return SavedSettings(revision=revision, warnings=verdict.warnings)
 
@@ -254,7 +258,11 @@ class Hub:
     # Sending -----------------------------------------------------------------------------
 
     async def send(self, operator_id: str, operation: Operation, params: SendParams) -> Exchange:
-        """Send one request for a configured operator and record the exchange."""
+        """Send one request for a configured operator and record the exchange.
+
+        Returns the exchange with its ``exchange_id``: a caller that answers with it names
+        an exchange that is there to read and survives a killed hub (Storage.record_exchange).
+        """
         config = await self.config(operator_id)
         request, body = prepare_request(operation, params)
         service_type = service_type_of(operation)
@@ -268,8 +276,7 @@ class Hub:
         # writes: the record is built once, on the hot path).
         exchange.partner_id = operator_id
         exchange.evse_id = params.evse_id
-        self.storage.record_exchange(exchange)
-        return exchange
+        return self.storage.record_exchange(exchange)
 
     def _planned(
         self,

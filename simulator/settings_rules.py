@@ -88,6 +88,14 @@ def parse_settings(
     HTML form omits unticked checkboxes. ``ignore`` names extra form fields (a CSRF token, the
     submit button) that belong to the page rather than to the settings.
     """
+    settings, issues = _read_settings(data, ignore)
+    return (None, issues) if issues else (settings, [])
+
+
+def _read_settings(
+    data: Mapping[str, object], ignore: Collection[str]
+) -> tuple[ServiceTypeSettings, list[FieldIssue]]:
+    """The settings with each unreadable field at its default, and the issues of those."""
     issues = [_unknown_field(name, data[name]) for name in data if _is_unknown(name, ignore)]
     online, online_issue = _parse_bool(data, "online_request", "Online Request")
     broadcast, broadcast_issue = _parse_bool(data, "broadcast_request", "Broadcast Request")
@@ -95,10 +103,31 @@ def parse_settings(
     certification, certification_issue = _parse_certification(data)
     found = (online_issue, broadcast_issue, url_issue, certification_issue)
     issues += [issue for issue in found if issue is not None]
-    if issues:
-        return None, issues
-    settings = ServiceTypeSettings(online, broadcast, url, certification)
-    return settings, []
+    return ServiceTypeSettings(online, broadcast, url, certification), issues
+
+
+def read_and_check_settings(
+    service_type: ServiceType,
+    data: Mapping[str, object],
+    *,
+    certificates: Sequence[UploadedCertificate],
+    now: datetime,
+    ignore: Collection[str] = (),
+) -> tuple[ServiceTypeSettings | None, SettingsCheck]:
+    """:func:`parse_settings` and :func:`check_settings` in one, every problem at once.
+
+    The rules also judge the fields that could be read, so that a wrong type in one field
+    does not hide a broken rule in another; a field that could not be read is reported
+    once, for that. The settings are None unless they could all be read.
+    """
+    settings, read_issues = _read_settings(data, ignore)
+    verdict = check_settings(service_type, settings, certificates=certificates, now=now)
+    if not read_issues:
+        return settings, verdict
+    unreadable = {issue.field for issue in read_issues}
+    errors = (*read_issues, *(e for e in verdict.errors if e.field not in unreadable))
+    warnings = tuple(w for w in verdict.warnings if w.field not in unreadable)
+    return None, SettingsCheck(errors, warnings)
 
 
 def _is_unknown(name: str, ignore: Collection[str]) -> bool:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hubsim.commands.limits_args import add_limit_arguments, limits_from
 from hubsim.commands.options import port_number
 from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
@@ -45,6 +46,15 @@ def register(sub: Any) -> None:
         default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
         help="required when listening on a non-loopback address (or HUBSIM_ADMIN_TOKEN)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the admin port answers besides the loopback names and its own "
+        "address (repeat for more; or allowed_hosts in the config)",
+    )
+    add_limit_arguments(serve)
     serve.set_defaults(func=run_serve)
 
 
@@ -68,7 +78,16 @@ def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -
         max_exchanges=args.max_exchanges or int(config.get("max_exchanges", 10000)),
         oicp_port=_oicp_port(args, config),
         oicp_host=args.oicp_host or str(config.get("oicp_host", "127.0.0.1")),
+        allowed_hosts=tuple(args.allowed_host) + _config_hosts(config),
+        limits=limits_from(args, config),
     )
+
+
+def _config_hosts(config: dict[str, Any]) -> tuple[str, ...]:
+    hosts = config.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise CLIError("'allowed_hosts' in the config must be a list of host names")
+    return tuple(hosts)
 
 
 def _oicp_port(args: argparse.Namespace, config: dict[str, Any]) -> int | None:

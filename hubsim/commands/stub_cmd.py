@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from cpo_stub.backend import BackendConfig
+from cpo_stub.recording import MAX_RECORDS
 from cpo_stub.server import run_stub
+from hubsim.commands.limits_args import add_limit_arguments, limits_from
 from hubsim.commands.options import port_number
 from hubsim.errors import CLIError
 
@@ -45,6 +47,14 @@ def register(sub: Any) -> None:
         help="act as a real backend: after an accepted remote start send ChargingNotifications "
         "Start and Progress, after a stop End and a CDR, to the hub's OICP port at this URL",
     )
+    serve.add_argument(
+        "--max-records",
+        type=int,
+        default=MAX_RECORDS,
+        help=f"requests and failed handshakes the stub keeps, each (default {MAX_RECORDS}); "
+        "older ones are dropped and counted",
+    )
+    add_limit_arguments(serve)
     serve.set_defaults(func=run)
 
 
@@ -65,6 +75,8 @@ async def run(args: argparse.Namespace) -> int:
     pki = Path(args.pki)
     server_pair = _server_pair(args)
     backend = BackendConfig.from_pki_dir(pki, args.hub_url) if args.hub_url else None
+    if args.max_records < 1:
+        raise CLIError(f"--max-records must be at least 1, not {args.max_records}")
     await run_stub(
         pki,
         host=args.host,
@@ -74,5 +86,7 @@ async def run(args: argparse.Namespace) -> int:
         backend=backend,
         server_pair=server_pair,
         client_ca=Path(args.client_ca) if args.client_ca else None,
+        limits=limits_from(args),
+        max_records=args.max_records,
     )
     return 0

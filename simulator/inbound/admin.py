@@ -27,7 +27,7 @@ from oicp.messages import (
     RemoteRequest,
 )
 from oicp.operations import Operation
-from simulator.admin_api import read_json_object, send_params_from_json
+from simulator.admin_api import list_limit, read_json_object, send_params_from_json
 from simulator.hub import HubError
 from simulator.inbound.service import Inbound
 from simulator.model import FieldIssue
@@ -140,11 +140,10 @@ class InboundAdminAPI:
 
     async def list_sessions(self, request: web.Request) -> web.Response:
         q = request.query
-        limit = q.get("limit", "100")
-        if not limit.isdigit():
-            raise _bad("limit", limit, "must be a whole number")
         sessions = await request.app[INBOUND_KEY].hub.storage.sessions.list_sessions(
-            limit=int(limit), operator_id=q.get("operator_id"), provider_id=q.get("provider_id")
+            limit=list_limit(q.get("limit")),
+            operator_id=q.get("operator_id"),
+            provider_id=q.get("provider_id"),
         )
         return web.json_response({"sessions": [s.to_json() for s in sessions]})
 

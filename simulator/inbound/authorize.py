@@ -32,9 +32,9 @@ from oicp.identification import (
     identification_to_wire,
 )
 from oicp.identifiers import new_session_id
+from oicp.limits import clip
 from oicp.messages import StatusCode
 from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
-from simulator.inbound.replies import clip
 from simulator.inbound.timeline import Timeline, new_event, now
 from simulator.model import ServiceType
 from simulator.partner_model import EMP, evco_of, identification_key

@@ -19,11 +19,12 @@ from typing import Any
 
 from oicp import status
 from oicp.cdr import ChargeDetailRecord, plausibility_problems
+from oicp.limits import clip
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.notifications import END, START, ChargingNotification
 from oicp.validation import summarise
 from simulator.inbound.monitor import Monitor, Stopwatch, forward_outcome
-from simulator.inbound.replies import clip, negative
+from simulator.inbound.replies import negative
 from simulator.inbound.timeline import Timeline, new_event
 from simulator.partners.emp_answers import EMPAnswer, acknowledge
 from simulator.partners.service import Partners

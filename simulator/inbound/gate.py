@@ -20,6 +20,7 @@ import logging
 
 from aiohttp import web
 
+from httpguard import page_400
 from simulator.inbound.replies import Handler, unauthorized
 from simulator.inbound.tls_transport import CLIENT_CERTIFICATE, ClientCertificate
 
@@ -29,16 +30,6 @@ NO_CERTIFICATE = "No required SSL certificate was sent"
 CERTIFICATE_ERROR = "The SSL Certificate Error"
 DETAIL_HEADER = "X-Hubsim-Detail"
 """A header the mock adds to its 400 pages (NGINX sends none): why the certificate failed."""
-
-_PAGE = """<html>
-<head><title>400 {reason}</title></head>
-<body>
-<center><h1>400 Bad Request</h1></center>
-<center>{reason}</center>
-<hr><center>nginx</center>
-</body>
-</html>
-"""
 
 
 def client_certificate(request: web.Request) -> ClientCertificate:
@@ -52,7 +43,7 @@ def nginx_400(reason: str, detail: str) -> web.Response:
     """NGINX's 400 page for ``reason``, plus the mock's one-line diagnosis in a header."""
     return web.Response(
         status=400,
-        text=_PAGE.format(reason=reason),
+        text=page_400(reason),
         content_type="text/html",
         headers={DETAIL_HEADER: detail, "Connection": "close"},
     )

@@ -30,7 +30,7 @@ from oicp.messages import (
 )
 from simulator.exchange import Exchange, Outcome
 from simulator.hub import Hub
-from simulator.inbound.replies import negative
+from simulator.inbound.replies import negative, note_exchange
 from simulator.inbound.timeline import Timeline, new_event, now
 from simulator.partners.service import Partners
 from simulator.requests import SendParams, service_type_of
@@ -195,6 +195,7 @@ class RemoteControl:
     ) -> Acknowledgement:
         assert request.session_id is not None
         exchange = await self._hub.send(operator_id, request.operation, _params(request))
+        note_exchange(exchange.exchange_id)
         ack = acknowledgement_for_emp(exchange, request.session_id)
         state: SessionState | None
         if start:

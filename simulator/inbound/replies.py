@@ -13,22 +13,26 @@ sends its response.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 
 from aiohttp import web
 
 from oicp import jsontext, status
 from oicp.errors import OICPValidationError
 from oicp.faults import status_fault, validation_fault
+from oicp.limits import FULL_LOAD_RECORDS, MAX_BODY_BYTES, clip
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.transfer import content_coding_problem
 from oicp.validation import Problem
 from oicp.wire import JSONObject
+from simulator.exchange import EXCHANGE_HEADER
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-ADDITIONAL_INFO_MAX = 1000
+logger = logging.getLogger("simulator.inbound")
 
 
 class Reply(Exception):
@@ -40,12 +44,66 @@ class Reply(Exception):
 
 
 @web.middleware
-async def replies(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Send the response of a :class:`Reply` raised anywhere below."""
+async def oicp_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer aiohttp's own refusals (404, 405, 413 …) and any failure in OICP JSON.
+
+    aiohttp answers them in plain text without a Process-ID; Hubject's endpoints answer
+    every request with an OICP body (digest §6).
+    """
     try:
         return await handler(request)
-    except Reply as reply:
-        return reply.response
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _http_refusal(request, exc)
+    except Exception as exc:  # a bug: the peer gets 021 "System error", the log one line
+        logger.error("%s %s failed: %s: %s", request.method, request.path, type(exc).__name__, exc)
+        info = "the hub failed to handle the request; the failure is in its log"
+        return oicp_json(status_fault(status.SYSTEM_ERROR, info), 500)
+
+
+def _http_refusal(request: web.Request, exc: web.HTTPException) -> web.Response:
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        info = (
+            f"the request body exceeds the {MAX_BODY_BYTES} bytes the hub reads (sized for a "
+            f"fullLoad of {FULL_LOAD_RECORDS} EVSE records); send it in smaller parts"
+        )
+    elif isinstance(exc, web.HTTPMethodNotAllowed):
+        info = f"{request.method} is not allowed on {request.path}; OICP operations are POSTs"
+    elif isinstance(exc, web.HTTPNotFound):
+        info = f"the hub serves no OICP operation at {request.path}; check the path and version"
+    else:
+        info = f"HTTP {exc.status} {exc.reason}"
+    response = oicp_json(status_fault(status.DATA_ERROR, info), exc.status)
+    if "Allow" in exc.headers:
+        response.headers["Allow"] = exc.headers["Allow"]
+    return response
+
+
+_forwarded: ContextVar[int | None] = ContextVar("hubsim_forwarded_exchange", default=None)
+
+
+def note_exchange(exchange_id: int | None) -> None:
+    """Remember the exchange the request being answered caused, for :data:`EXCHANGE_HEADER`."""
+    _forwarded.set(exchange_id)
+
+
+@web.middleware
+async def replies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Send the response of a :class:`Reply` raised anywhere below; name the exchange the
+    request caused, if any, in :data:`EXCHANGE_HEADER`."""
+    token = _forwarded.set(None)
+    try:
+        try:
+            response = await handler(request)
+        except Reply as reply:
+            response = reply.response
+        exchange_id = _forwarded.get()
+        if exchange_id is not None:
+            response.headers[EXCHANGE_HEADER] = str(exchange_id)
+        return response
+    finally:
+        _forwarded.reset(token)
 
 
 def oicp_json(body: JSONObject, status_code: int = 200) -> web.Response:
@@ -67,11 +125,6 @@ def acknowledgement(ack: Acknowledgement) -> web.Response:
 def negative(code: str, info: str, session_id: str | None = None) -> Acknowledgement:
     """Result false with ``code`` (and the spec's description) and ``info`` as AdditionalInfo."""
     return Acknowledgement(False, StatusCode.for_code(code, clip(info)), session_id)
-
-
-def clip(text: str) -> str:
-    """Cut a text to StatusCode.AdditionalInfo's 1000 characters."""
-    return text if len(text) <= ADDITIONAL_INFO_MAX else text[: ADDITIONAL_INFO_MAX - 1] + "…"
 
 
 def unauthorized(info: str) -> Reply:

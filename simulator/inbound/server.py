@@ -15,15 +15,17 @@ from pathlib import Path
 
 from aiohttp import web
 
+from httpguard import ConnectionLimits, PortGuard
 from mockpki.files import PKIFiles
 from oicp.cpo_operations import CPOOperation
+from oicp.limits import MAX_BODY_BYTES
 from oicp.operations import Operation
 from simulator.exchange import ExchangeDirection
 from simulator.inbound.cpo_facing import add_cpo_routes, cpo_path
 from simulator.inbound.emp_facing import add_emp_routes, emp_path
 from simulator.inbound.gate import certificate_gate
 from simulator.inbound.monitor import Route, exchange_recorder, set_routes
-from simulator.inbound.replies import replies
+from simulator.inbound.replies import oicp_errors, replies
 from simulator.inbound.service import Inbound
 from simulator.inbound.tls_front import ServerTLS, TLSFrontSite
 from simulator.requests import service_type_of
@@ -39,11 +41,17 @@ def server_tls_from_pki_dir(pki_dir: Path) -> ServerTLS:
     )
 
 
-def build_inbound_app(inbound: Inbound) -> web.Application:
-    """The OICP application: the Process Monitor's recorder (outermost, so that it also sees
-    the front door's refusals), the certificate gate, then the EMP- and CPO-facing routes."""
+def build_inbound_app(inbound: Inbound, guard: PortGuard | None = None) -> web.Application:
+    """The OICP application: the connection guard of the port (first: it learns when a
+    request's header is complete), the Process Monitor's recorder (so that it also sees the
+    front door's refusals and aiohttp's own, answered in OICP JSON below it), the
+    certificate gate, then the EMP- and CPO-facing routes."""
     recorder = exchange_recorder(inbound.monitor)
-    app = web.Application(middlewares=[recorder, certificate_gate, replies])
+    first = [] if guard is None else [guard.middleware]
+    app = web.Application(
+        middlewares=[*first, recorder, oicp_errors, certificate_gate, replies],
+        client_max_size=MAX_BODY_BYTES,
+    )
     add_emp_routes(app, inbound.remote, inbound.partners)
     add_cpo_routes(app, inbound)
     set_routes(app, _monitor_routes())
@@ -73,9 +81,16 @@ class InboundServer:
     """Runs :func:`build_inbound_app` behind a :class:`TLSFrontSite`."""
 
     def __init__(
-        self, inbound: Inbound, tls: ServerTLS, *, host: str = "127.0.0.1", port: int = 0
+        self,
+        inbound: Inbound,
+        tls: ServerTLS,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self._inbound = inbound
+        self._guard = PortGuard(limits or ConnectionLimits(), "the hub's OICP port")
         self._tls = tls
         self._host = host
         self._port = port
@@ -90,15 +105,16 @@ class InboundServer:
 
     async def start(self) -> None:
         self._runner = web.AppRunner(
-            build_inbound_app(self._inbound),
+            build_inbound_app(self._inbound, self._guard),
             access_log=None,
             shutdown_timeout=STOP_GRACE_S,
             auto_decompress=False,  # bodies are read as they came (see oicp.transfer)
+            keepalive_timeout=self._guard.limits.keepalive_timeout_s,
         )
         await self._runner.setup()
         server = self._runner.server
         assert server is not None  # set by setup()
-        self._site = TLSFrontSite(server, self._host, self._port, self._tls)
+        self._site = TLSFrontSite(server, self._host, self._port, self._tls, self._guard)
         await self._site.start()
         self._inbound.oicp_url = self.url
 

@@ -26,6 +26,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
+from httpguard import (
+    ConnectionLimits,
+    ConnectionWatch,
+    PortGuard,
+    Refused,
+    Ticket,
+    looks_like_plain_http,
+    plain_http_answer,
+)
 from simulator.inbound.tls_transport import (
     CLIENT_CERTIFICATE,
     ClientCertificate,
@@ -35,7 +44,6 @@ from simulator.inbound.tls_transport import (
 
 logger = logging.getLogger("simulator.inbound")
 
-HANDSHAKE_TIMEOUT_S = 30.0
 _READ_SIZE = 65536
 
 
@@ -88,9 +96,15 @@ class TLSFrontSite:
     """
 
     def __init__(
-        self, server: Callable[[], asyncio.Protocol], host: str, port: int, tls: ServerTLS
+        self,
+        server: Callable[[], asyncio.Protocol],
+        host: str,
+        port: int,
+        tls: ServerTLS,
+        guard: PortGuard | None = None,
     ) -> None:
         self._server_factory = server  # aiohttp's web.Server: calling it makes a protocol
+        self.guard = guard or PortGuard(ConnectionLimits(), "the hub's OICP port")
         self._host = host
         self._port = port
         self._context = tls.context()
@@ -106,9 +120,11 @@ class TLSFrontSite:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._listener = await loop.create_server(
-            lambda: _FrontProtocol(self), self._host, self._port
-        )
+        self._listener = await loop.create_server(self._accept, self._host, self._port)
+
+    def _accept(self) -> asyncio.Protocol:
+        ticket = self.guard.admit()
+        return Refused() if ticket is None else _FrontProtocol(self, ticket)
 
     async def stop(self) -> None:
         """Stop listening and drop connections still in their handshake."""
@@ -136,8 +152,12 @@ class TLSFrontSite:
 class _FrontProtocol(asyncio.Protocol):
     """One TCP connection: TLS on memory BIOs, then aiohttp's protocol on the plaintext."""
 
-    def __init__(self, site: TLSFrontSite) -> None:
+    def __init__(self, site: TLSFrontSite, ticket: Ticket) -> None:
         self._site = site
+        self._ticket = ticket
+        self._watch: ConnectionWatch | None = None
+        self._decrypted: DecryptedTransport | None = None
+        self._sniffed = False
         self._errors: list[VerifyError] = []
         self._raw: asyncio.Transport | None = None
         self._tls: SSL.Connection | None = None
@@ -152,11 +172,18 @@ class _FrontProtocol(asyncio.Protocol):
         self._tls.set_accept_state()
         self._tls.set_app_data(self._errors)
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(HANDSHAKE_TIMEOUT_S, self._handshake_timed_out)
+        # NGINX counts the handshake into client_header_timeout, and so does the front.
+        timeout = self._site.guard.limits.header_timeout_s
+        self._timer = loop.call_later(timeout, self._handshake_timed_out)
         self._site.track(self, True)
 
     def data_received(self, data: bytes) -> None:
         assert self._tls is not None
+        if not self._sniffed:
+            self._sniffed = True
+            if looks_like_plain_http(data):
+                self._answer_plain_http()
+                return
         self._tls.bio_write(data)
         if self._app is None and not self._handshake():
             return
@@ -170,6 +197,9 @@ class _FrontProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
         self._site.track(self, False)
+        if self._decrypted is not None:
+            self._site.guard.forget(self._decrypted)
+        self._ticket.release()
         if self._app is not None:
             self._app.connection_lost(exc)
         else:
@@ -207,11 +237,21 @@ class _FrontProtocol(asyncio.Protocol):
         except Exception:  # the runner is shutting down
             self._abort()
             return
-        self._app.connection_made(DecryptedTransport(self, self._raw, client))
+        self._decrypted = DecryptedTransport(self, self._raw, client)
+        self._watch = self._site.guard.watch(self._decrypted, self.close, self._peer())
+        self._app.connection_made(self._decrypted)
 
     def _handshake_timed_out(self) -> None:
         logger.info("TLS handshake with %s timed out", self._peer())
         self._abort()
+
+    def _answer_plain_http(self) -> None:
+        """NGINX's 400 for plain HTTP on the TLS port, then close (no handshake happened)."""
+        assert self._raw is not None
+        self._cancel_timer()
+        logger.info("plain HTTP from %s on the TLS port: answered NGINX's 400", self._peer())
+        self._raw.write(plain_http_answer())
+        self._raw.close()
 
     def abort_if_handshaking(self) -> None:
         if self._app is None:
@@ -238,6 +278,8 @@ class _FrontProtocol(asyncio.Protocol):
                 return
             chunks.append(chunk)
         self._flush()
+        if chunks and self._watch is not None:
+            self._watch.data_arrived()
         for chunk in chunks:
             self._app.data_received(chunk)
         if closed:
@@ -299,7 +341,6 @@ def _der(cert: x509.Certificate) -> bytes:
 
 __all__ = [
     "CLIENT_CERTIFICATE",
-    "HANDSHAKE_TIMEOUT_S",
     "ClientCertificate",
     "ServerTLS",
     "TLSFrontSite",

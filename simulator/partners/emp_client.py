@@ -22,6 +22,7 @@ from mockpki import MockHubjectPKI, PKIFiles
 from mockpki.ca import LeafCertificate
 from oicp.messages import RemoteRequest
 from oicp.paths import hub_to_cpo_path, join_service_url
+from simulator.exchange import EXCHANGE_HEADER
 
 TIMEOUT_S = 70.0
 """Longer than the hub's own 60 s limit for a CPO, so the hub's 310 arrives first."""
@@ -36,9 +37,11 @@ class EMPCall:
     http_status: int
     response_text: str
     response_body: object  # parsed JSON, None when the answer was not JSON
+    exchange_id: int | None = None  # the hub's call to the CPO that the answer reports
 
     def to_json(self) -> dict[str, object]:
         return {
+            "exchange_id": self.exchange_id,
             "url": self.url,
             "request_body": self.request_body,
             "http_status": self.http_status,
@@ -74,7 +77,9 @@ class EMPClient:
             URL(url, encoded=True), json=body, ssl=context, timeout=timeout
         ) as response:
             text = await response.text()
-        return EMPCall(url, body, response.status, text, _json_or_none(text))
+            forwarded = response.headers.get(EXCHANGE_HEADER, "")
+        exchange_id = int(forwarded) if forwarded.isascii() and forwarded.isdigit() else None
+        return EMPCall(url, body, response.status, text, _json_or_none(text), exchange_id)
 
     async def _context(self, provider_id: str) -> ssl.SSLContext:
         async with self._lock:

@@ -25,7 +25,7 @@ OPERATOR = "/operators/{operator_id}"
 
 def add_portal(app: web.Application) -> None:
     """Mount the HBS pages under /portal and send / there."""
-    portal = web.Application(middlewares=[error_pages, csrf_protection])
+    portal = web.Application(middlewares=[error_pages, csrf_protection()])
     _add_routes(portal)
     add_session_pages(portal)
     add_monitor_pages(portal)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from simulator.exchange import Exchange
 from simulator.storage.errors import StorageError
 from simulator.storage.exchanges import encode_exchange
+from simulator.storage.pending import PendingFile
 
 AppendBatch = Callable[[list[bytes]], Awaitable[None]]
 """Writes one batch of encoded exchanges in one transaction, or raises."""
@@ -43,9 +44,19 @@ class ExchangeWriter:
     older than the log's bound).
     """
 
-    def __init__(self, append: AppendBatch, max_exchanges: int) -> None:
+    def __init__(
+        self,
+        append: AppendBatch,
+        max_exchanges: int,
+        *,
+        next_id: int = 1,
+        pending: PendingFile | None = None,
+    ) -> None:
         self._append = append
         self._max_exchanges = max_exchanges
+        self._next_id = next_id  # the hub numbers the exchanges: it answers with the number
+        self._pending_file = pending
+        self._keep_pending_file = False  # a batch failed: its lines stay for the next start
         self._pending: deque[tuple[int, bytes]] = deque()
         self._in_flight_first: int | None = None
         self._next_number = 1
@@ -62,11 +73,22 @@ class ExchangeWriter:
             self._run(), name="hubsim-exchange-writer"
         )
 
-    def record(self, exchange: Exchange) -> None:
-        """Queue one exchange; returns at once and touches neither disk nor database."""
+    def record(self, exchange: Exchange) -> Exchange:
+        """Queue one exchange and return it with its ``exchange_id``; returns at once.
+
+        With a pending file the exchange's line goes there first (one ``write``), so that
+        it survives a killed process; the database is not touched.
+        """
         if self._stopping:
             raise StorageError("the exchange log is closed: open the storage again to record")
-        row = encode_exchange(exchange)
+        # Set in place, not copied: the exchange was made for this one record, and copying
+        # its twenty fields would be one more cost on every request.
+        exchange.exchange_id = self._next_id
+        numbered = exchange
+        row = encode_exchange(numbered)
+        if self._pending_file is not None:
+            self._pending_file.append(row)
+        self._next_id += 1
         if len(self._pending) >= self._max_exchanges:
             # The log keeps only the newest max_exchanges, so the oldest queued entry would
             # be deleted right after being written: drop it now and keep memory bounded.
@@ -76,6 +98,7 @@ class ExchangeWriter:
         if len(self._pending) >= BATCH_SIZE:
             self._urgent.set()
         self._wakeup.set()
+        return numbered
 
     async def flush(self) -> None:
         """Wait until everything recorded before this call is written.
@@ -97,6 +120,8 @@ class ExchangeWriter:
         self._wakeup.set()
         if self._task is not None:
             await self._task
+        if self._pending_file is not None:
+            self._pending_file.close()
         self._raise_failures()
 
     def _settled_past(self, number: int) -> bool:
@@ -137,6 +162,10 @@ class ExchangeWriter:
             self._wakeup.set()
         else:
             self._urgent.clear()  # whoever asked has been served
+            # Everything recorded is committed (record() cannot run between the last write
+            # and here: one thread), so nothing in the pending file is needed any more.
+            if self._pending_file is not None and not self._keep_pending_file:
+                self._pending_file.empty()
 
     async def _write_batch(self) -> None:
         count = min(len(self._pending), BATCH_SIZE)
@@ -147,6 +176,7 @@ class ExchangeWriter:
             await self._append(rows)
         except Exception as exc:  # a background task has no caller to raise to: keep going
             _log.error("exchange log: %d exchange(s) lost: %s", len(rows), exc)
+            self._keep_pending_file = True
             self._failures.append(f"{len(rows)} exchange(s) could not be written: {exc}")
         finally:
             self._in_flight_first = None

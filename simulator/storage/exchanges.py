@@ -62,6 +62,7 @@ def encode_exchange(exchange: Exchange) -> bytes:
         ) from exc
     columns = jsontext.dumps_bytes(
         [
+            exchange.exchange_id,
             exchange.operator_id,
             exchange.service_type,
             exchange.server_certification,
@@ -94,6 +95,12 @@ def newest_exchange_id(connection: sqlite3.Connection) -> int:
     return int(
         connection.execute("SELECT coalesce(max(exchange_id), 0) FROM exchanges").fetchone()[0]
     )
+
+
+def last_exchange_id(connection: sqlite3.Connection) -> int:
+    """The highest exchange_id ever given (deleted rows included: AUTOINCREMENT's record)."""
+    row = connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'exchanges'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def count_exchanges(connection: sqlite3.Connection) -> int:

@@ -8,8 +8,9 @@ For an in-memory database (which no other process can open) the hub calls
 :func:`append_records` on its worker thread instead.
 
 A batch is UTF-8 text, one line per exchange: ``COLUMNS<TAB>RECORD``, where COLUMNS is a JSON
-array of the five filter columns (operator_id, service_type, server_certification, outcome,
-started_at) and RECORD the exchange's JSON record. JSON text holds no raw tab or newline, so
+array of the exchange_id (given by the hub, see :mod:`pending`) and the five filter columns
+(operator_id, service_type, server_certification, outcome, started_at) and RECORD the
+exchange's JSON record. JSON text holds no raw tab or newline, so
 both separators are unambiguous. The hub writes the columns beside the record, already
 known to it, so that SQLite need not parse every record again to find them (extracting
 them cost the writer a third of its time). The hub keeps the lines as the bytes orjson
@@ -35,28 +36,36 @@ REPLY = struct.Struct("!BI")
 WRITTEN = 0
 FAILED = 1
 
+# DO NOTHING on a known exchange_id: after a crash the hub writes its pending file again
+# (see pending.py), and some of its exchanges may have been committed already. (Not OR
+# IGNORE, which would also skip rows that break NOT NULL instead of failing the batch.)
 _INSERT = """
     INSERT INTO exchanges (
-        operator_id, service_type, server_certification, outcome, started_at, record
-    ) VALUES (?, ?, ?, ?, ?, ?)
+        exchange_id, operator_id, service_type, server_certification, outcome, started_at,
+        record
+    ) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (exchange_id) DO NOTHING
 """
 # For an in-memory database, on the hub's worker thread: one statement takes the whole
 # batch and SQLite reads the columns from each record, so that no Python runs per row there
 # (executemany would take the GIL back from the event loop once per row).
 _INSERT_RECORDS = """
     INSERT INTO exchanges (
-        operator_id, service_type, server_certification, outcome, started_at, record
+        exchange_id, operator_id, service_type, server_certification, outcome, started_at,
+        record
     )
     SELECT
+        json_extract(value, '$.exchange_id'),
         json_extract(value, '$.operator_id'),
         json_extract(value, '$.service_type'),
         json_extract(value, '$.server_certification'),
         json_extract(value, '$.outcome'),
         json_extract(value, '$.started_at'),
         value
-    FROM json_each(?) ORDER BY key
+    FROM json_each(?) WHERE true ORDER BY key
+    ON CONFLICT (exchange_id) DO NOTHING
 """
-COLUMN_COUNT = 5
+COLUMN_COUNT = 6
 FIELD_SEPARATOR = b"\t"
 LINE_SEPARATOR = b"\n"
 _FIELD_TEXT, _LINE_TEXT = FIELD_SEPARATOR.decode(), LINE_SEPARATOR.decode()  # the child reads text

@@ -26,6 +26,7 @@ from simulator.storage.exchanges import ExchangeQuery
 from simulator.storage.log_process import LogProcess
 from simulator.storage.log_writer import append_records
 from simulator.storage.partners import PartnerStore
+from simulator.storage.pending import PendingFile, pending_path, read_pending
 from simulator.storage.sessions import SessionStore
 
 DEFAULT_MAX_EXCHANGES = 10_000
@@ -64,10 +65,14 @@ class Storage:
             raise ValueError(f"max_exchanges must be at least 1, got {max_exchanges}")
         database = await Database.open(path)
         log = None
+        pending: PendingFile | None = None
         if database.path not in ("", ":memory:"):  # another process can open it
             try:
                 log = await LogProcess.start(database.path, max_exchanges)
+                pending = await _recover_pending(database.path, log)
             except BaseException:
+                if log is not None:
+                    await log.close()
                 await database.close()
                 raise
             append: AppendBatch = log.append
@@ -79,7 +84,8 @@ class Storage:
                     durable=False,
                 )
 
-        writer = ExchangeWriter(append, max_exchanges)
+        next_id = await database.read(exchanges_sql.last_exchange_id) + 1
+        writer = ExchangeWriter(append, max_exchanges, next_id=next_id, pending=pending)
         writer.start()
         return cls(database, writer, log)
 
@@ -218,14 +224,17 @@ class Storage:
 
     # Exchange log (Process Monitor)
 
-    def record_exchange(self, exchange: Exchange) -> None:
-        """Queue an exchange for the log and return at once (no disk write on this thread).
+    def record_exchange(self, exchange: Exchange) -> Exchange:
+        """Queue an exchange for the log; set its ``exchange_id`` and return it, at once.
 
         Call it from the event loop's thread. A background task writes queued exchanges in
-        batches; :meth:`flush` waits for them. Raises :class:`StorageError` at once for an
-        exchange that could not be stored (naive ``started_at``, non-JSON request body).
+        batches; :meth:`flush` waits for them, and the read methods of the API flush first,
+        so an exchange is found by its id as soon as this returns. For a database file the
+        exchange is also in the pending file (:mod:`pending`) by then, so a killed process
+        does not lose it. Raises :class:`StorageError` at once for an exchange that could
+        not be stored (naive ``started_at``, non-JSON request body).
         """
-        self._writer.record(exchange)
+        return self._writer.record(exchange)
 
     async def flush(self) -> None:
         """Wait until every exchange recorded so far is written."""
@@ -273,3 +282,14 @@ class Storage:
         """Empty the log, including what is still queued."""
         await self._writer.flush()
         await self._database.write(exchanges_sql.clear_exchanges, durable=False)
+
+
+async def _recover_pending(path: str, log: LogProcess) -> PendingFile:
+    """Commit what a killed hub left in the pending file, then open it, empty, for this one."""
+    pending = pending_path(path)
+    lines = read_pending(pending)
+    if lines:
+        await log.append(lines)
+    found = PendingFile(pending)
+    found.empty()
+    return found

@@ -223,10 +223,12 @@ def test_operator_mode_needs_a_service(capsys: pytest.CaptureFixture[str]) -> No
 def test_check_through_a_hub_with_an_admin_token_sends_the_token(
     background: Background, pki_files: PKIFiles, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    options = HubOptions(pki_dir=pki_files.directory, admin_token="s3cret")
+    options = HubOptions(pki_dir=pki_files.directory, admin_token="s3cret-admin-token-16")
     hub = background.enter(running_hub(options)).url
     args = ["check", "--operator", "DE*ABC", "--service", "authorization", "--hub", hub]
     assert main(args) == 2
     assert "admin token missing or wrong" in capsys.readouterr().err
-    assert main([*args, "--admin-token", "s3cret"]) == 2  # now the hub answers: no such operator
+    assert (
+        main([*args, "--admin-token", "s3cret-admin-token-16"]) == 2
+    )  # now the hub answers: no such operator
     assert "no operator 'DE*ABC' is configured" in capsys.readouterr().err

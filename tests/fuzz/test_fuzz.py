@@ -5,11 +5,6 @@ time) sends attacks of every class that the servers are meant to survive; the ta
 no HTTP 5xx, every answer in its port's protocol (OICP on the OICP ports, ``{"error",
 "issues"}`` with a 4xx for admin refusals), no traceback in the servers' output, and the
 servers still up at the end. ``bench/fuzz_run.py`` runs the same attacks at length.
-
-Left out of this run until their fixes land (issue 14, the other half): ``method``,
-``path`` and ``oversize`` on the OICP ports (aiohttp's plain-text 404, 405 and 413 are not
-OICP answers yet), ``query`` and ``nan`` on the admin API (``?limit=0`` and its kin get
-HTTP 500; a NaN ``timeout_s`` is echoed as ``NaN``, which is not JSON).
 """
 
 from __future__ import annotations
@@ -17,7 +12,19 @@ from __future__ import annotations
 from tests.fuzz.runner import Tally, run, still_serving
 from tests.fuzz.targets import Target
 
-OICP_CLASSES = ("schema", "mutated", "nesting", "encoding", "surrogate", "size", "nan", "query")
+OICP_CLASSES = (
+    "schema",
+    "mutated",
+    "nesting",
+    "encoding",
+    "surrogate",
+    "size",
+    "nan",
+    "query",
+    "method",
+    "path",
+    "oversize",
+)
 ADMIN_CLASSES = (
     "schema",
     "mutated",
@@ -28,6 +35,8 @@ ADMIN_CLASSES = (
     "oversize",
     "method",
     "path",
+    "query",
+    "nan",
 )
 CASES = {"stub": 700, "hub-oicp": 700, "admin": 600}  # about 2,000 in all
 

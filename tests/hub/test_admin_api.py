@@ -144,12 +144,12 @@ async def test_admin_api_off_loopback_needs_a_token(pki_files: PKIFiles) -> None
 
 
 async def test_admin_token_is_required_when_set(pki_files: PKIFiles) -> None:
-    options = HubOptions(pki_dir=pki_files.directory, admin_token="s3cret")
+    options = HubOptions(pki_dir=pki_files.directory, admin_token="s3cret-admin-token-16")
     async with running_hub(options) as hub, aiohttp.ClientSession(base_url=hub.url) as session:
         async with session.get("/api/operators") as resp:
             assert resp.status == 401
         async with session.get(
-            "/api/operators", headers={"Authorization": "Bearer s3cret"}
+            "/api/operators", headers={"Authorization": "Bearer s3cret-admin-token-16"}
         ) as resp:
             assert resp.status == 200
 

@@ -149,3 +149,13 @@ def _ssl_accepts(certs: CertFactory, chain: Path, host: str) -> bool:
             server.do_handshake()
         client_in.write(server_out.read())
     raise AssertionError("the TLS handshake did not finish")
+
+
+def test_an_uploaded_ca_covers_the_urls_whose_warning_it_silences(
+    certs: CertFactory, now: datetime
+) -> None:
+    ca = certs.uploaded(certs.ca_pem())
+    urls = ["https://cpo.example.com/oicp", "https://other.example.org"]
+
+    silenced = [u for u in urls if active_certificates_for_host([ca], u.split("/")[2], now)]
+    assert urls_covered(ca, urls) == silenced == urls

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 from mockpki import PKIFiles
 from tests.portal.support import ServerProcess, Shoot, create_operator, start_hub
 
-TOKEN = "demo-room-token"
+TOKEN = "demo-room-token-16"
 
 
 @pytest.fixture

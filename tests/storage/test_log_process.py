@@ -94,7 +94,7 @@ def test_the_writer_reports_a_failed_batch_and_keeps_none_of_it(
     connection = _connection()
     out = io.BytesIO()
     good = encode_exchange(make_exchange())
-    no_outcome = b'["DE*ABC", null, null, null, "2025-06-01T12:00:00+00:00"]\t{}'
+    no_outcome = b'[null, "DE*ABC", null, null, null, "2025-06-01T12:00:00+00:00"]\t{}'
     log_writer.serve(connection, 100, io.BytesIO(_frame([good, no_outcome])), out)
     ((status, problem),) = _replies(out.getvalue())
     assert status == log_writer.FAILED and "NOT NULL" in problem

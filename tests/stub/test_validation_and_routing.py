@@ -47,19 +47,24 @@ async def test_provider_id_with_percent_encoded_star_is_accepted(hub: Hub, stub:
     assert "%2A" in stub.last.path
 
 
-async def test_unknown_path_answers_404_json_naming_the_path(hub: Hub, stub: CPOStub) -> None:
+async def test_unknown_path_answers_404_with_an_acknowledgement_naming_the_path(
+    hub: Hub, stub: CPOStub
+) -> None:
     reply = await hub.send("POST", stub.url + "/api/oicp/charging/v21/providers/X/whatever", "{}")
 
     assert reply.status == 404
     assert reply.content_type.startswith("application/json")
-    assert "/api/oicp/charging/v21/providers/X/whatever" in reply.json()["error"]
+    status_code = reply.json()["StatusCode"]
+    assert status_code["Code"] == "022"
+    assert "/api/oicp/charging/v21/providers/X/whatever" in status_code["AdditionalInfo"]
 
 
 async def test_operations_accept_only_post(hub: Hub) -> None:
     reply = await hub.send("GET", hub.url(Operation.AUTHORIZE_REMOTE_START))
 
     assert reply.status == 405
-    assert "POST" in reply.json()["error"]
+    assert reply.json()["Result"] is False
+    assert "POST" in reply.json()["StatusCode"]["AdditionalInfo"]
 
 
 async def test_invalid_evse_id_answers_022_with_the_pointer(hub: Hub) -> None:

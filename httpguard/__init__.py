@@ -1,0 +1,24 @@
+"""Connection limits for the hub's and the stub's HTTP servers: timeouts and a bound.
+
+Below both ``simulator`` and ``cpo_stub`` (it imports neither), so that the two servers
+share one implementation of the rules. See :mod:`httpguard.limits` for the values.
+"""
+
+from httpguard.guard import ConnectionWatch, PortGuard, Ticket
+from httpguard.limits import ConnectionLimits, default_max_connections
+from httpguard.nginx import looks_like_plain_http, page_400, plain_http_answer
+from httpguard.site import GuardedTCPSite, Refused, WatchedProtocol
+
+__all__ = [
+    "ConnectionLimits",
+    "ConnectionWatch",
+    "GuardedTCPSite",
+    "PortGuard",
+    "Refused",
+    "Ticket",
+    "WatchedProtocol",
+    "default_max_connections",
+    "looks_like_plain_http",
+    "page_400",
+    "plain_http_answer",
+]
