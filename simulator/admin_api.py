@@ -375,15 +375,15 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         data = await request.json(loads=jsontext.loads)
     except ValueError as exc:  # bad JSON, bad UTF-8, too deep or a lone surrogate
         raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
-    if not isinstance(data, dict):
-        raise _bad("body", data, "must be a JSON object")
-    found = _non_finite(data)
+    found = _non_finite(data)  # before anything quotes the value back
     if found is not None:
         raise _bad(
             found.lstrip("/") or "body",
             None,
             "is NaN or Infinity, which JSON does not have; send a number",
         )
+    if not isinstance(data, dict):
+        raise _bad("body", data, "must be a JSON object")
     return data
 
 
