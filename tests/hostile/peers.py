@@ -173,7 +173,7 @@ def full_evse_record(evse_id: str) -> dict[str, object]:
         "DynamicPowerLevel": True,
         "ChargingFacilities": [
             {"PowerType": "AC_3_PHASE", "Power": 22, "Voltage": 400, "Amperage": 32},
-            {"PowerType": "DC", "Power": 150, "Voltage": 920, "Amperage": 200},
+            {"PowerType": "DC", "Power": 50, "Voltage": 500, "Amperage": 99},
         ],
         "EnergySource": [
             {"Energy": "Solar", "Percentage": 40},
