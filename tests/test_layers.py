@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("oicp", "mockpki", "simulator", "cpo_stub", "hubsim")
+PACKAGES = ("oicp", "mockpki", "httpguard", "simulator", "cpo_stub", "hubsim")
 
 ALLOWED = {
     "oicp": set(),
     "mockpki": set(),
-    "simulator": {"oicp", "mockpki"},
-    "cpo_stub": {"oicp", "mockpki"},
-    "hubsim": {"oicp", "mockpki", "simulator", "cpo_stub"},
+    "httpguard": set(),
+    "simulator": {"oicp", "mockpki", "httpguard"},
+    "cpo_stub": {"oicp", "mockpki", "httpguard"},
+    "hubsim": {"oicp", "mockpki", "httpguard", "simulator", "cpo_stub"},
 }
 """Which project packages each package may import: the layers, bottom to top."""
 
