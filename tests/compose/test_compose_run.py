@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DRIVER = Path(__file__).with_name("compose_run.py")
-TOKEN = ["--admin-token", "change-me"]
+TOKEN = ["--admin-token", "change-me-to-a-long-random-token"]
 HUB = ["--hub", "http://localhost:8080"]
 
 
