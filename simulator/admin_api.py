@@ -29,8 +29,9 @@ from simulator.model import (
     ServiceType,
     SettingsRevision,
     UploadedCertificate,
+    WireProfile,
 )
-from simulator.requests import RequestRefused, SendParams
+from simulator.requests import RequestRefused, SendParams, parse_wire_profile
 from simulator.storage import DuplicateCertificateError, ExchangeQuery
 
 HUB_KEY = web.AppKey("hub", Hub)
@@ -273,8 +274,15 @@ class AdminAPI:
     async def send(self, request: web.Request) -> web.Response:
         hub = request.app[HUB_KEY]
         operation = _operation(request.match_info["operation"])
-        params = send_params_from_json(await read_json_object(request))
-        exchange = await hub.send(request.match_info["operator_id"], operation, params)
+        data = await read_json_object(request)
+        profile = data.pop("wire_profile", None)
+        params = send_params_from_json(data)
+        exchange = await hub.send(
+            request.match_info["operator_id"],
+            operation,
+            params,
+            profile=None if profile is None else _wire_profile(profile),
+        )
         return web.json_response(exchange.to_json())
 
     async def check(self, request: web.Request) -> web.Response:
@@ -421,7 +429,7 @@ async def _upload(request: web.Request) -> tuple[bytes, str]:
 def send_params_from_json(data: dict[str, Any]) -> SendParams:
     """Read the send form: EvseID and ProviderID are required, the rest optional."""
     known = {f for f in SendParams.__dataclass_fields__}
-    fields = ", ".join(sorted(known))
+    fields = ", ".join(sorted(known | {"wire_profile"}))
     issues = [
         FieldIssue(name, data[name], f"is not a send field; use {fields}")
         for name in sorted(set(data) - known)
@@ -460,6 +468,7 @@ def operator_from_json(data: dict[str, Any], current: Operator | None = None) ->
         name=str(data.get("name", base.name)),
         reservation_path_style=_path_style(data, base, issues),
         timeout_s=_timeout(data, base, issues),
+        wire_profile=_wire_profile_field(data, base, issues),
     )
     unreadable = {issue.field for issue in issues}
     issues += [i for i in operator_issues(operator) if i.field not in unreadable]
@@ -488,12 +497,31 @@ def _timeout(data: dict[str, Any], base: Operator, issues: list[FieldIssue]) -> 
     return float(timeout)
 
 
+def _wire_profile_field(
+    data: dict[str, Any], base: Operator, issues: list[FieldIssue]
+) -> WireProfile:
+    try:
+        return parse_wire_profile(data.get("wire_profile", base.wire_profile.value))
+    except RequestRefused as err:
+        issues += err.issues
+        return base.wire_profile
+
+
+def _wire_profile(value: object) -> WireProfile:
+    """The profile named ``value``, or a HubError the portal and the config file show too."""
+    try:
+        return parse_wire_profile(value)
+    except RequestRefused as err:
+        raise HubError(err.issues) from None
+
+
 def operator_json(op: Operator) -> dict[str, Any]:
     return {
         "operator_id": op.operator_id,
         "name": op.name,
         "reservation_path_style": op.reservation_path_style.value,
         "timeout_s": op.timeout_s,
+        "wire_profile": op.wire_profile.value,
     }
 
 

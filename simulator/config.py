@@ -7,6 +7,7 @@ A YAML (or JSON) file such as::
         name: ABC Charging
         reservation_path_style: hubject      # or: charging
         timeout_s: 10
+        wire_profile: hbs                    # or: strict (docs/wire-profiles.md)
         certificates: [certs/cpo-user-server.pem]
         settings:
           authorization:

@@ -29,6 +29,7 @@ from simulator.model import (
     ServiceType,
     SettingsRevision,
     UploadedCertificate,
+    WireProfile,
 )
 from simulator.requests import SendParams, prepare_request, service_type_of
 from simulator.sender import RecordTags, Sender, Target
@@ -257,21 +258,30 @@ class Hub:
 
     # Sending -----------------------------------------------------------------------------
 
-    async def send(self, operator_id: str, operation: Operation, params: SendParams) -> Exchange:
+    async def send(
+        self,
+        operator_id: str,
+        operation: Operation,
+        params: SendParams,
+        *,
+        profile: WireProfile | None = None,
+    ) -> Exchange:
         """Send one request for a configured operator and record the exchange.
 
-        Returns the exchange with its ``exchange_id``: a caller that answers with it names
-        an exchange that is there to read and survives a killed hub (Storage.record_exchange).
+        ``profile`` overrides the operator's wire profile for this one call. Returns the
+        exchange with its ``exchange_id``: a caller that answers with it names an exchange
+        that is there to read and survives a killed hub (Storage.record_exchange).
         """
         config = await self.config(operator_id)
-        request, body = prepare_request(operation, params)
+        profile = profile or config.operator.wire_profile
+        request, body = prepare_request(operation, params, profile)
         service_type = service_type_of(operation)
         tags = RecordTags(operator_id=operator_id, service_type=service_type.value)
         planned = self._planned(config, service_type, operation, params.provider_id)
         if isinstance(planned, Refusal):
             exchange = _refused_exchange(operation, body, tags, planned)
         else:
-            exchange = await self.sender.send(planned, request, tags, body=body)
+            exchange = await self.sender.send(planned, request, tags, body=body, profile=profile)
         # For the Process Monitor's partner filter and its search by EvseID (two attribute
         # writes: the record is built once, on the hot path).
         exchange.partner_id = operator_id

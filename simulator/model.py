@@ -72,6 +72,17 @@ class ReservationPathStyle(enum.Enum):
     CHARGING = "charging"
 
 
+class WireProfile(enum.Enum):
+    """How the hub writes its requests on the wire (docs/wire-profiles.md).
+
+    What each profile sends (body shape, headers) is defined in one place, the request
+    builder :mod:`simulator.requests`; this enum only names them.
+    """
+
+    HBS = "hbs"  # the real hub's observed shape: explicit nulls, Apache HttpAsyncClient headers
+    STRICT = "strict"  # the official schema's shape: absent members omitted, application/json
+
+
 @dataclass(frozen=True)
 class ServiceTypeSettings:
     """One service type's settings as the portal's form holds them."""
@@ -109,6 +120,7 @@ class Operator:
     name: str = ""
     reservation_path_style: ReservationPathStyle = ReservationPathStyle.HUBJECT
     timeout_s: float = 10.0
+    wire_profile: WireProfile = WireProfile.HBS
 
 
 class CertificateStatus(enum.Enum):

@@ -20,8 +20,9 @@ from simulator.model import (
     ServerCertification,
     ServiceTypeSettings,
     UploadedCertificate,
+    WireProfile,
 )
-from simulator.requests import SendParams, build_request, service_type_of
+from simulator.requests import SendParams, prepare_request, service_type_of
 from simulator.sender import Sender, Target
 from simulator.settings_rules import check_settings, user_certificate_problem
 from simulator.tls import ServerTrust
@@ -133,12 +134,14 @@ async def send_one_shot(
     params: SendParams,
     *,
     timeout_s: float = 10.0,
+    profile: WireProfile = WireProfile.HBS,
 ) -> Exchange:
-    """Build, send and judge one request; refusals of the input raise :class:`HubError`."""
+    """Build, send and judge one request in ``profile``'s wire shape; refusals of the input
+    raise :class:`HubError`."""
     identity = HubIdentity.from_pki_dir(pki_dir)
-    request = build_request(operation, params)
+    request, body = prepare_request(operation, params, profile)
     target = one_shot_target(
         service_url, choice, identity, operation, params.provider_id, timeout_s=timeout_s
     )
     async with Sender(identity.client) as sender:
-        return await sender.send(target, request)
+        return await sender.send(target, request, body=body, profile=profile)

@@ -6,7 +6,9 @@ missing SessionID is refused the same way everywhere: by the protocol layer's ow
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from oicp import (
     AuthorizeRemoteReservationStart,
@@ -20,7 +22,7 @@ from oicp import (
 )
 from oicp.identifiers import new_session_id
 from oicp.wire import JSONObject
-from simulator.model import FieldIssue, ServiceType
+from simulator.model import FieldIssue, ServiceType, WireProfile
 
 DEFAULT_EVCO_ID = "DE-8EO-CAET5E4XY-3"
 
@@ -35,6 +37,82 @@ _FIELD_NAMES = {
     "/EMPPartnerSessionID": "emp_partner_session_id",
     "/PartnerProductID": "partner_product_id",
 }
+
+
+@dataclass(frozen=True)
+class WireShape:
+    """What a wire profile sends: the body's shape and the HTTP headers.
+
+    ``Accept-Encoding: identity`` is in both: the hub reads answers as sent (no
+    decompression), so it must not invite a backend to compress them; without the header
+    aiohttp would announce "gzip, deflate" on its own.
+    """
+
+    explicit_nulls: bool
+    headers: Mapping[str, str]
+
+    def body(self, request: RemoteRequest) -> JSONObject:
+        """The request's JSON object in this profile's shape."""
+        return request.to_wire(explicit_nulls=self.explicit_nulls)
+
+
+HBS_USER_AGENT = "Apache-HttpAsyncClient/4.1.4 (Java/1.8.0_265)"
+STRICT_USER_AGENT = "hubsim/0.1 (mock Hubject HBS)"
+
+# The one definition of each profile (docs/wire-profiles.md). ``hbs`` is the captured HBS
+# request (OICP 2.3 digest §2.1, WWCP_OICP CPOServerAPI.cs): absent members as null, all
+# five Identification keys with one set, Apache HttpAsyncClient's headers. ``strict`` is
+# the official schema's shape (Hubject's oicp-cpo-2.3-api-doc) with plain headers.
+WIRE_SHAPES: Mapping[WireProfile, WireShape] = MappingProxyType(
+    {
+        WireProfile.HBS: WireShape(
+            explicit_nulls=True,
+            headers=MappingProxyType(
+                {
+                    "Accept": "application/json;charset=UTF-8",
+                    "Content-Type": "application/json;charset=UTF-8",
+                    "Connection": "Keep-Alive",
+                    "User-Agent": HBS_USER_AGENT,
+                    "Accept-Encoding": "identity",
+                }
+            ),
+        ),
+        WireProfile.STRICT: WireShape(
+            explicit_nulls=False,
+            headers=MappingProxyType(
+                {
+                    "Accept": "application/json",
+                    "Content-Type": "application/json",
+                    "User-Agent": STRICT_USER_AGENT,
+                    "Accept-Encoding": "identity",
+                }
+            ),
+        ),
+    }
+)
+
+
+def wire_shape(profile: WireProfile) -> WireShape:
+    """What ``profile`` sends."""
+    return WIRE_SHAPES[profile]
+
+
+def parse_wire_profile(value: object, field: str = "wire_profile") -> WireProfile:
+    """``"hbs"`` or ``"strict"``; anything else is refused naming ``field`` and the value."""
+    try:
+        return WireProfile(value)
+    except ValueError:
+        raise RequestRefused(
+            [
+                FieldIssue(
+                    field,
+                    value,
+                    "use 'hbs' (the real hub's shape: explicit nulls, "
+                    "application/json;charset=UTF-8) or 'strict' (the official schema's "
+                    "shape: absent members omitted, application/json)",
+                )
+            ]
+        ) from None
 
 
 class RequestRefused(ValueError):
@@ -74,11 +152,14 @@ def build_request(operation: Operation, params: SendParams) -> RemoteRequest:
     return prepare_request(operation, params)[0]
 
 
-def prepare_request(operation: Operation, params: SendParams) -> tuple[RemoteRequest, JSONObject]:
-    """:func:`build_request`, with the body to send: the wire form with explicit nulls, as
-    the real hub sends it. That body is the one validated, so the hub builds it only once."""
+def prepare_request(
+    operation: Operation, params: SendParams, profile: WireProfile = WireProfile.HBS
+) -> tuple[RemoteRequest, JSONObject]:
+    """:func:`build_request`, with the body to send in ``profile``'s shape (by default the
+    real hub's, with explicit nulls). That body is the one validated, so the hub builds it
+    only once."""
     request = _assemble(operation, params)
-    body = request.to_wire(explicit_nulls=True)
+    body = WIRE_SHAPES[profile].body(request)
     try:
         type(request).from_wire(body)
     except OICPValidationError as err:

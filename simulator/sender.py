@@ -31,21 +31,13 @@ from simulator.diagnosis import (
     version_probe_wanted,
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
-from simulator.model import ServerCertification
+from simulator.model import ServerCertification, WireProfile
 from simulator.probes import legacy_version, tls_handshake
+from simulator.requests import WIRE_SHAPES
 from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
 
 PROBE_TIMEOUT_S = 5.0
 
-# What the real hub sends (observed traffic): JSON in UTF-8, both ways. The hub reads answer
-# bodies as sent (no decompression, see Sender._client), so it must not invite a backend
-# to compress them; aiohttp would otherwise announce "gzip, deflate" on its own.
-HUB_HEADERS = {
-    "Content-Type": "application/json;charset=UTF-8",
-    "Accept": "application/json;charset=UTF-8",
-    "Accept-Encoding": "identity",
-    "User-Agent": "hubsim (mock Hubject HBS)",
-}
 _BODY_EXCERPT = 300
 # Sessions retired by certificate reloads that are kept open for requests still in flight.
 _RETIRED_KEPT = 2
@@ -164,10 +156,9 @@ class Sender:
                 force_close=self._fresh_connections,
             )
             # OICP partners set no cookies and send no compressed bodies; skipping both
-            # saves work on every request, as do headers set once for the session.
+            # saves work on every request. The headers are the wire profile's, per request.
             self._session = aiohttp.ClientSession(
                 connector=connector,
-                headers=HUB_HEADERS,
                 response_class=_TLSAwareResponse,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
@@ -181,17 +172,20 @@ class Sender:
         tags: RecordTags = RecordTags(),
         *,
         body: dict[str, Any] | None = None,
+        profile: WireProfile = WireProfile.HBS,
     ) -> Exchange:
         """Send one request and return its record; never raises for a failed call.
 
-        ``body`` is the request's wire form with explicit nulls, when the caller has it.
+        ``body`` is the request's wire form in ``profile``'s shape, when the caller has it;
+        the headers are ``profile``'s (:data:`simulator.requests.WIRE_SHAPES`).
         """
+        shape = WIRE_SHAPES[profile]
         if body is None:
-            body = request.to_wire(explicit_nulls=True)
+            body = shape.body(request)
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         try:
-            status, raw, tls = await self._post(target, body)
+            status, raw, tls = await self._post(target, body, shape.headers)
         except Exception as exc:  # every failure becomes an outcome, not a traceback
             diagnosis = await self._diagnose(exc, target)
             return self._record(target, request, body, tags, started_at, t0, diagnosis=diagnosis)
@@ -200,12 +194,16 @@ class Sender:
         )
 
     async def _post(
-        self, target: Target, body: Mapping[str, Any]
+        self, target: Target, body: Mapping[str, Any], headers: Mapping[str, str]
     ) -> tuple[int, bytes, TLSFacts | None]:
         ctx = self._contexts.get(self._identity, target.trust)
         data = jsontext.dumps_bytes(body)
         async with self._client().post(
-            target.request_url, data=data, ssl=ctx, timeout=target.client_timeout
+            target.request_url,
+            data=data,
+            headers=headers,
+            ssl=ctx,
+            timeout=target.client_timeout,
         ) as resp:
             tls = self._tls_facts(resp)
             raw = await resp.read()

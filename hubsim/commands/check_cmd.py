@@ -30,7 +30,7 @@ from simulator.check import (
     write_junit,
 )
 from simulator.check.plan import DEFAULT_PROVIDER_ID
-from simulator.model import ServiceType
+from simulator.model import ServiceType, WireProfile
 from simulator.oneshot import ServerCertChoice
 
 _SERVICES = ("authorization", "reservation")
@@ -76,6 +76,26 @@ def register(sub: Any) -> None:
         type=float,
         help="request timeout in seconds, at most 60 (default: the operator's, 10 one-shot)",
     )
+    check.add_argument(
+        "--wire",
+        choices=[p.value for p in WireProfile],
+        help="wire profile of the check's requests: hbs or strict (default: the operator's, "
+        "hbs one-shot)",
+    )
+    pack = check.add_argument_group("tolerance pack (layer 13, docs/tolerance.md)")
+    pack.add_argument(
+        "--tolerance",
+        action="store_true",
+        help="after the round trip, send each variant the real hub sends or the spec allows",
+    )
+    pack.add_argument(
+        "--spare-evse",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an EVSE for the variants without SessionID (give two; default: the next two "
+        "EvseIDs after --evse)",
+    )
     out = check.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
@@ -118,6 +138,9 @@ async def _one_shot(args: argparse.Namespace) -> CheckReport:
         evse_id=args.evse,
         timeout_s=args.timeout,
         reservation=not args.no_reservation,
+        wire_profile=WireProfile(args.wire) if args.wire else None,
+        tolerance=args.tolerance,
+        spare_evse_ids=tuple(args.spare_evse),
     )
     return await check_one_shot(
         args.url,
@@ -133,7 +156,13 @@ async def _through_hub(args: argparse.Namespace) -> CheckReport:
     if not args.service:
         raise CLIError("--operator needs --service authorization or --service reservation")
     path = f"/api/operators/{args.operator}/check/{args.service}"
-    body = {"provider_id": args.provider, "evse_id": args.evse, "timeout_s": args.timeout}
+    body = {
+        "provider_id": args.provider,
+        "evse_id": args.evse,
+        "timeout_s": args.timeout,
+        "wire_profile": args.wire,
+        "tolerance": args.tolerance or None,
+    }
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)  # a check takes a while
     data: dict[str, Any] = await call_hub(
         args.hub,
@@ -179,3 +208,16 @@ def _print_layer(layer: LayerResult, out: TextIO) -> None:
     print(f"{layer.number:>2} {layer.name:<{_WIDTH}} {status}  {layer.reason}", file=out)
     if layer.fix and layer.status in (LayerStatus.WARN, LayerStatus.FAIL):
         print(f"{'':>{_WIDTH + 4}}fix: {layer.fix}", file=out)
+    for variant in layer.details.get("variants", []) if layer.key == "tolerance" else []:
+        _print_variant(variant, out)
+
+
+def _print_variant(variant: dict[str, Any], out: TextIO) -> None:
+    """One line per tolerance variant; a refused or broken one with its curl reproducer."""
+    verdict = str(variant["verdict"])
+    shown = verdict
+    if verdict in ("refused", "broken"):
+        shown = coloured(verdict, False, out)
+    print(f"{'':>4}{variant['key']:<36} {shown:<9} {variant['reason']}", file=out)
+    if verdict in ("refused", "broken") and variant.get("curl"):
+        print(f"{'':>6}reproduce: {variant['curl']}", file=out)

@@ -16,6 +16,7 @@ from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from hubsim.report import print_exchange
 from oicp import Operation
+from simulator.model import WireProfile
 from simulator.oneshot import ServerCertChoice, send_one_shot
 from simulator.requests import SendParams
 
@@ -59,7 +60,18 @@ def register(sub: Any) -> None:
     body.add_argument("--evse", required=True, help="EvseID, e.g. DE*ABC*E0001")
     body.add_argument("--evco", help="EvcoID for the RemoteIdentification")
     body.add_argument("--session-id", help="SessionID (required for the stops)")
+    body.add_argument(
+        "--cpo-partner-session-id",
+        help="CPOPartnerSessionID, e.g. the one the CPO returned for the start, echoed in the stop",
+    )
+    body.add_argument("--emp-partner-session-id", help="EMPPartnerSessionID")
     body.add_argument("--duration", type=int, help="reservation Duration in minutes (1-99)")
+    send.add_argument(
+        "--wire",
+        choices=[p.value for p in WireProfile],
+        help="wire profile for this call: hbs (the real hub's shape) or strict (the official "
+        "schema's); default: the operator's profile, or hbs one-shot",
+    )
     send.add_argument("--json", action="store_true", help="print one JSON object")
     send.set_defaults(func=run_send)
 
@@ -70,6 +82,8 @@ def params_from(args: argparse.Namespace) -> SendParams:
         provider_id=args.provider,
         evco_id=args.evco,
         session_id=args.session_id,
+        cpo_partner_session_id=args.cpo_partner_session_id,
+        emp_partner_session_id=args.emp_partner_session_id,
         duration=args.duration,
     )
 
@@ -108,12 +122,15 @@ async def _one_shot(args: argparse.Namespace, operation: Operation) -> dict[str,
         operation,
         params_from(args),
         timeout_s=args.timeout,
+        profile=WireProfile(args.wire or WireProfile.HBS.value),
     )
     return exchange.to_json()
 
 
 async def _through_hub(args: argparse.Namespace, operation: Operation) -> dict[str, Any]:
     params = {k: v for k, v in vars(params_from(args)).items() if v is not None}
+    if args.wire:
+        params["wire_profile"] = args.wire
     path = f"/api/operators/{args.operator}/send/{operation.slug}"
     data: dict[str, Any] = await call_hub(
         args.hub, "POST", path, params, admin_token=args.admin_token

@@ -23,15 +23,10 @@ from mockpki.inspect import CertificateInfo
 from oicp import RemoteRequest
 from simulator.diagnosis import Diagnosis
 from simulator.exchange import Outcome
-from simulator.sender import (
-    HUB_HEADERS,
-    diagnose_failure,
-    presented_certificate,
-)
+from simulator.model import WireProfile
+from simulator.requests import WIRE_SHAPES
+from simulator.sender import diagnose_failure, presented_certificate
 from simulator.tls import ClientIdentity
-
-# The check sends exactly what the hub sends, so its verdicts hold for the hub's calls.
-HEADERS = HUB_HEADERS
 
 
 @dataclass(frozen=True)
@@ -70,6 +65,9 @@ class Call:
     timeout_s: float
     mode_label: str
     expected: str
+    # The check sends exactly what the hub sends (the same profile's body and headers), so
+    # its verdicts hold for the hub's calls.
+    profile: WireProfile = WireProfile.HBS
 
 
 class CheckClient:
@@ -90,22 +88,32 @@ class CheckClient:
 
     async def send(self, call: Call, request: RemoteRequest) -> CallResult:
         """Post ``request`` and return the answer, or the hub's diagnosis of the failure."""
+        return await self.send_body(call, WIRE_SHAPES[call.profile].body(request))
+
+    async def send_body(
+        self, call: Call, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> CallResult:
+        """:meth:`post`, with every failure turned into the hub's diagnosis."""
         t0 = time.perf_counter()
         try:
-            return await self.post(call, request.to_wire(explicit_nulls=True))
+            return await self.post(call, body, headers)
         except Exception as exc:  # every failure becomes a diagnosis, never a traceback
             diagnosis = await self._diagnose(exc, call)
             return Failure(diagnosis, _since(t0))
 
-    async def post(self, call: Call, body: Mapping[str, Any]) -> Answer:
-        """Post ``body``; raises what aiohttp raises."""
+    async def post(
+        self, call: Call, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> Answer:
+        """Post ``body`` with the call's profile's headers (or ``headers``, for the tolerance
+        pack's variants); raises what aiohttp raises."""
         assert self._session is not None, "use CheckClient with 'async with'"
         t0 = time.perf_counter()
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        data = encode_body(body)
         url = URL(call.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
         timeout = aiohttp.ClientTimeout(total=call.timeout_s)
+        sent = WIRE_SHAPES[call.profile].headers if headers is None else headers
         async with self._session.post(
-            url, data=data, headers=HEADERS, ssl=call.ctx, timeout=timeout
+            url, data=data, headers=sent, ssl=call.ctx, timeout=timeout
         ) as resp:
             raw = await resp.read()
             return Answer(
@@ -130,6 +138,11 @@ class CheckClient:
     async def presented(self, host: str, port: int) -> CertificateInfo | None:
         """The certificate the endpoint presents, read without verifying it."""
         return await presented_certificate(host, port, self._identity)
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The bytes the check posts for ``body`` (a curl reproducer sends the same)."""
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def _since(t0: float) -> float:

@@ -12,6 +12,7 @@ from simulator.check.layers_certs import layer_client_certificate, layer_server_
 from simulator.check.layers_network import layer_dns, layer_tcp, layer_tls
 from simulator.check.layers_roundtrip import layer_round_trip
 from simulator.check.layers_setup import layer_settings, layer_url
+from simulator.check.layers_tolerance import layer_tolerance
 from simulator.check.plan import CheckPlan
 from simulator.check.report import LAYERS, CheckReport, CheckTarget, LayerResult
 from simulator.check.run import Run
@@ -48,8 +49,10 @@ _LAYERS: tuple[tuple[str, Layer], ...] = (
     ("semantics", _sync(layer_semantics)),
     ("latency", _sync(layer_latency)),
     ("round_trip", layer_round_trip),
+    ("tolerance", layer_tolerance),
 )
 assert tuple(key for key, _ in _LAYERS) == tuple(info.key for info in LAYERS)
+_ASKED_FOR = frozenset({"tolerance"})  # layers that run only when the plan asks for them
 
 
 async def run_check(plan: CheckPlan) -> CheckReport:
@@ -59,11 +62,13 @@ async def run_check(plan: CheckPlan) -> CheckReport:
     async with CheckClient(plan.identity.client) as client:
         run = Run(plan, client)
         for key, layer in _LAYERS:
+            if key in _ASKED_FOR and not plan.tolerance:
+                continue
             run.results[key] = await layer(run)
     return CheckReport(
         mode=plan.mode,
         target=_target(plan),
-        layers=tuple(run.results[key] for key, _ in _LAYERS),
+        layers=tuple(run.results[key] for key, _ in _LAYERS if key in run.results),
         started_at=started_at,
         elapsed_ms=(time.perf_counter() - t0) * 1000,
     )

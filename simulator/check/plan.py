@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from oicp import Operation
 from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.hub import HubIdentity
-from simulator.model import FieldIssue, ServiceType, ServiceTypeSettings
+from simulator.model import FieldIssue, ServiceType, ServiceTypeSettings, WireProfile
 from simulator.settings_rules import SettingsCheck
 from simulator.tls import ServerTrust
 
@@ -58,6 +58,9 @@ class CheckPlan:
     provider_id: str
     evse_id: str
     timeout_s: float
+    profile: WireProfile = WireProfile.HBS  # the wire profile of every request the check sends
+    tolerance: bool = False  # also run the tolerance pack (layer 13)
+    spare_evse_ids: tuple[str, ...] = ()  # for the pack's variants without a SessionID
 
     @property
     def service_type(self) -> ServiceType:

@@ -47,6 +47,8 @@ LAYERS: tuple[LayerInfo, ...] = (
     LayerInfo(10, "semantics", "Semantics"),
     LayerInfo(11, "latency", "Latency"),
     LayerInfo(12, "round_trip", "Round trip"),
+    # Only in the report when asked for (hubsim check --tolerance): docs/tolerance.md.
+    LayerInfo(13, "tolerance", "Tolerance"),
 )
 _BY_KEY = {info.key: info for info in LAYERS}
 

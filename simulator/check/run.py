@@ -76,6 +76,7 @@ class Run:
             timeout_s=self.plan.timeout_s,
             mode_label=target.trust.mode.value,
             expected=target.expected,
+            profile=self.plan.profile,
         )
 
     def request(self, operation: Operation, **values: object) -> RemoteRequest:

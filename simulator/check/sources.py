@@ -27,9 +27,10 @@ from simulator.model import (
     ServiceType,
     ServiceTypeSettings,
     UploadedCertificate,
+    WireProfile,
 )
 from simulator.oneshot import ServerCertChoice, user_certificates
-from simulator.requests import SendParams, build_request
+from simulator.requests import RequestRefused, SendParams, build_request, parse_wire_profile
 from simulator.settings_rules import check_settings, user_certificate_problem
 from simulator.tls import ServerTrust
 
@@ -45,6 +46,9 @@ class CheckOptions:
     evse_id: str | None = None  # default: EVSE 0001 of the operator
     timeout_s: float | None = None  # default: the operator's timeout (10 s one-shot)
     reservation: bool = True  # one-shot only: also run the reservation round trip
+    wire_profile: WireProfile | None = None  # default: the operator's (hbs one-shot)
+    tolerance: bool = False  # also run the tolerance pack (layer 13)
+    spare_evse_ids: tuple[str, ...] = ()  # default: derived from the EvseID (spare_evses)
 
 
 def default_evse_id(operator_id: str) -> str:
@@ -57,7 +61,7 @@ def default_evse_id(operator_id: str) -> str:
 
 def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     """Read the admin API's check body: provider_id, evse_id, timeout_s (all optional)."""
-    known = ("provider_id", "evse_id", "timeout_s")
+    known = ("provider_id", "evse_id", "timeout_s", "wire_profile", "tolerance")
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise _bad(unknown[0], data[unknown[0]], f"is not a check field; use {', '.join(known)}")
@@ -67,10 +71,35 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     timeout = data.get("timeout_s")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
         raise _bad("timeout_s", timeout, f"must be a number of seconds (at most {MAX_TIMEOUT_S:g})")
+    tolerance = data.get("tolerance", False)
+    if not isinstance(tolerance, bool):
+        raise _bad("tolerance", tolerance, "must be true or false")
+    profile = data.get("wire_profile")
     return CheckOptions(
         provider_id=str(data.get("provider_id") or DEFAULT_PROVIDER_ID),
         evse_id=str(data["evse_id"]) if data.get("evse_id") else None,
         timeout_s=float(timeout) if timeout is not None else None,
+        wire_profile=None if profile is None else _profile(profile),
+        tolerance=tolerance,
+    )
+
+
+def _profile(value: object) -> WireProfile:
+    try:
+        return parse_wire_profile(value)
+    except RequestRefused as err:
+        raise HubError(err.issues) from None
+
+
+def spare_evses(evse_id: str) -> tuple[str, str]:
+    """Two further EVSEs of the same operator, for the tolerance variants that carry no
+    SessionID (their session cannot be stopped): ``DE*ABC*E0001`` -> E0002, E0003."""
+    match = re.fullmatch(r"(.*?)(\d+)", evse_id)
+    if match is None:
+        return f"{evse_id}2", f"{evse_id}3"
+    head, digits = match.groups()
+    return tuple(  # type: ignore[return-value]
+        f"{head}{int(digits) + n:0{len(digits)}d}" for n in (1, 2)
     )
 
 
@@ -131,6 +160,9 @@ async def operator_plan(
         provider_id=provider_id,
         evse_id=evse_id,
         timeout_s=_checked_timeout(options.timeout_s or operator.timeout_s),
+        profile=options.wire_profile or operator.wire_profile,
+        tolerance=options.tolerance,
+        spare_evse_ids=options.spare_evse_ids or spare_evses(evse_id),
     )
 
 
@@ -269,6 +301,9 @@ def one_shot_plan(
         provider_id=provider_id,
         evse_id=evse_id,
         timeout_s=_checked_timeout(options.timeout_s or 10.0),
+        profile=options.wire_profile or WireProfile.HBS,
+        tolerance=options.tolerance,
+        spare_evse_ids=options.spare_evse_ids or spare_evses(evse_id),
     )
 
 

@@ -13,12 +13,12 @@ from aiohttp import web
 
 from simulator.admin_api import HUB_KEY, operator_from_json
 from simulator.hub import Hub, HubError
-from simulator.model import FieldIssue, Operator, ReservationPathStyle, ServiceType
+from simulator.model import FieldIssue, Operator, ReservationPathStyle, ServiceType, WireProfile
 from simulator.portal import urls
 from simulator.portal.render import render_page
 from simulator.portal.views import Issues
 
-OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s")
+OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s", "wire_profile")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ async def _create(hub: Hub, form: Mapping[str, str]) -> Operator:
         "name": form.get("name", "").strip(),
         "reservation_path_style": form.get("reservation_path_style", "hubject"),
         "timeout_s": timeout,
+        "wire_profile": form.get("wire_profile", WireProfile.HBS.value),
     }
     return await hub.put_operator(operator_from_json(data))
 
@@ -85,9 +86,11 @@ async def _operators_page(
         operators=operators,
         active_tab="operators",
         summaries=[await _summary(hub, op) for op in operators],
-        form=form or {"reservation_path_style": "hubject", "timeout_s": "10"},
+        form=form
+        or {"reservation_path_style": "hubject", "timeout_s": "10", "wire_profile": "hbs"},
         issues=issues or Issues.of([], [], OPERATOR_FIELDS),
         path_styles=list(ReservationPathStyle),
+        wire_profiles=list(WireProfile),
     )
 
 

@@ -250,11 +250,18 @@ _V4_EVERY_DIRECTION = Migration(
     ),
 )
 
+_V5_WIRE_PROFILE = Migration(
+    version=5,
+    description="operators choose the wire profile of the hub's requests (hbs or strict)",
+    statements=("ALTER TABLE operators ADD COLUMN wire_profile TEXT NOT NULL DEFAULT 'hbs'",),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_TABLES,
     _V2_EXCHANGE_FILTERS,
     _V3_PARTNERS_AND_SESSIONS,
     _V4_EVERY_DIRECTION,
+    _V5_WIRE_PROFILE,
 )
 """Every schema step, oldest first; versions run 1, 2, 3 … without gaps."""
 

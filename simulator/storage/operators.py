@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from simulator.model import Operator, ReservationPathStyle
+from simulator.model import Operator, ReservationPathStyle, WireProfile
 from simulator.storage.errors import UnknownOperatorError
 
 
@@ -12,18 +12,20 @@ def upsert_operator(connection: sqlite3.Connection, operator: Operator) -> None:
     """Insert the operator, or update every field of an existing one."""
     connection.execute(
         """
-        INSERT INTO operators (operator_id, name, reservation_path_style, timeout_s)
-        VALUES (?, ?, ?, ?)
+        INSERT INTO operators (operator_id, name, reservation_path_style, timeout_s, wire_profile)
+        VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (operator_id) DO UPDATE SET
             name = excluded.name,
             reservation_path_style = excluded.reservation_path_style,
-            timeout_s = excluded.timeout_s
+            timeout_s = excluded.timeout_s,
+            wire_profile = excluded.wire_profile
         """,
         (
             operator.operator_id,
             operator.name,
             operator.reservation_path_style.value,
             operator.timeout_s,
+            operator.wire_profile.value,
         ),
     )
 
@@ -61,4 +63,5 @@ def _operator(row: sqlite3.Row) -> Operator:
         name=row["name"],
         reservation_path_style=ReservationPathStyle(row["reservation_path_style"]),
         timeout_s=float(row["timeout_s"]),
+        wire_profile=WireProfile(row["wire_profile"]),
     )
