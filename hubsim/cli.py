@@ -12,6 +12,7 @@ from hubsim.commands import (
     check_cmd,
     demo_cmd,
     emp_cmd,
+    fuzz_cmd,
     hub_cmd,
     load_cmd,
     pki_cmd,
@@ -39,6 +40,7 @@ COMMANDS = (
     emp_cmd,
     rehearse_cmd,
     wait_cmd,
+    fuzz_cmd,
 )
 
 

@@ -28,7 +28,7 @@ from simulator.check.calls import Answer, CallResult, encode_body
 from simulator.check.plan import RESERVATION_MINUTES, ServiceTarget
 from simulator.check.report import LayerResult, failed, passed, warned
 from simulator.check.run import Run
-from simulator.check.tolerance_pack import VARIANTS, Draft, Variant
+from simulator.tolerance import VARIANTS, Draft, Variant
 from simulator.curl import CurlTLS, curl_command
 from simulator.requests import WIRE_SHAPES, SendParams, build_request
 
