@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from simulator.model import (
     UploadedCertificate,
     WireProfile,
 )
-from simulator.requests import SendParams, prepare_request, service_type_of
+from simulator.requests import WIRE_SHAPES, SendParams, prepare_request, service_type_of
 from simulator.sender import RecordTags, Sender, Target
 from simulator.settings_rules import (
     SettingsCheck,
@@ -41,6 +41,7 @@ from simulator.settings_rules import (
 )
 from simulator.storage import NewCertificate, Storage
 from simulator.tls import ClientIdentity, ServerTrust, build_probe_context
+from simulator.tolerance import Variant, apply_variant
 
 MAX_TIMEOUT_S = 60.0
 
@@ -265,12 +266,14 @@ class Hub:
         params: SendParams,
         *,
         profile: WireProfile | None = None,
+        variant: Variant | None = None,
     ) -> Exchange:
         """Send one request for a configured operator and record the exchange.
 
-        ``profile`` overrides the operator's wire profile for this one call. Returns the
-        exchange with its ``exchange_id``: a caller that answers with it names an exchange
-        that is there to read and survives a killed hub (Storage.record_exchange).
+        ``profile`` overrides the operator's wire profile for this one call; ``variant``
+        writes the validated request as that tolerance variant does (docs/tolerance.md).
+        Returns the exchange with its ``exchange_id``: a caller that answers with it names an
+        exchange that is there to read and survives a killed hub (Storage.record_exchange).
         """
         config = await self.config(operator_id)
         profile = profile or config.operator.wire_profile
@@ -281,7 +284,14 @@ class Hub:
         if isinstance(planned, Refusal):
             exchange = _refused_exchange(operation, body, tags, planned)
         else:
-            exchange = await self.sender.send(planned, request, tags, body=body, profile=profile)
+            headers = None
+            if variant is not None:
+                shape = WIRE_SHAPES[profile]
+                draft = apply_variant(variant, operation, request, planned.url, shape.headers, body)
+                planned, body, headers = replace(planned, url=draft.url), draft.body, draft.headers
+            exchange = await self.sender.send(
+                planned, request, tags, body=body, profile=profile, headers=headers
+            )
         # For the Process Monitor's partner filter and its search by EvseID (two attribute
         # writes: the record is built once, on the hot path).
         exchange.partner_id = operator_id

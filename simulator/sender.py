@@ -173,11 +173,13 @@ class Sender:
         *,
         body: dict[str, Any] | None = None,
         profile: WireProfile = WireProfile.HBS,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange:
         """Send one request and return its record; never raises for a failed call.
 
         ``body`` is the request's wire form in ``profile``'s shape, when the caller has it;
-        the headers are ``profile``'s (:data:`simulator.requests.WIRE_SHAPES`).
+        the headers are ``profile``'s (:data:`simulator.requests.WIRE_SHAPES`) unless
+        ``headers`` replaces them (a tolerance variant's).
         """
         shape = WIRE_SHAPES[profile]
         if body is None:
@@ -185,7 +187,7 @@ class Sender:
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
         try:
-            status, raw, tls = await self._post(target, body, shape.headers)
+            status, raw, tls = await self._post(target, body, headers or shape.headers)
         except Exception as exc:  # every failure becomes an outcome, not a traceback
             diagnosis = await self._diagnose(exc, target)
             return self._record(target, request, body, tags, started_at, t0, diagnosis=diagnosis)

@@ -7,7 +7,7 @@ each variant are in docs/tolerance.md; the ``source`` strings here name them bri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,3 +191,28 @@ VARIANTS: tuple[Variant, ...] = (
 )
 """Every variant, in the order the pack sends them. The two without a usable SessionID come
 last and use spare EVSEs: their sessions cannot be stopped."""
+
+
+VARIANT_KEYS: tuple[str, ...] = tuple(v.key for v in VARIANTS)
+
+
+def variant(key: str) -> Variant:
+    """The variant named ``key``; raises KeyError listing the keys for an unknown one."""
+    for found in VARIANTS:
+        if found.key == key:
+            return found
+    raise KeyError(f"{key!r} is not a tolerance variant; use one of {', '.join(VARIANT_KEYS)}")
+
+
+def apply_variant(
+    chosen: Variant,
+    operation: Operation,
+    request: RemoteRequest,
+    url: str,
+    headers: Mapping[str, str],
+    body: dict[str, Any],
+) -> Draft:
+    """The request as ``chosen`` writes it (a scenario step with ``variant:``)."""
+    draft = Draft(operation, request, url, dict(headers), dict(body))
+    chosen.mutate(draft)
+    return draft

@@ -28,9 +28,16 @@ from hubsim.scenario.model import (
 )
 from oicp import Operation
 from simulator.hub import operator_issues
-from simulator.model import Operator, ReservationPathStyle, ServerCertification, ServiceType
+from simulator.model import (
+    Operator,
+    ReservationPathStyle,
+    ServerCertification,
+    ServiceType,
+    WireProfile,
+)
 from simulator.requests import RequestRefused, SendParams, build_request
 from simulator.settings_rules import check_service_url
+from simulator.tolerance import VARIANT_KEYS
 
 # Stands in for the SessionID a stop takes from an earlier step, for the dry build only.
 _PLACEHOLDER_SESSION_ID = "00000000-0000-0000-0000-000000000000"
@@ -81,6 +88,7 @@ class _Builder:
             reservation_path_style=ReservationPathStyle(
                 data.get("reservation_path_style", "hubject")
             ),
+            wire_profile=WireProfile(data.get("wire_profile", "hbs")),
             services=self.services(data.get("services")),
         )
         operator = Operator(spec.operator_id, timeout_s=spec.timeout_s)
@@ -177,6 +185,9 @@ class _Builder:
             session_id=item.get("session_id"),
             session_from=item.get("session_from"),
             client_certificate=item.get("client_certificate"),
+            wire=WireProfile(item["wire"]) if "wire" in item else None,
+            variant=self.variant(item.get("variant"), (*where, "variant")),
+            echo_cpo_partner_session_id=bool(item.get("echo_cpo_partner_session_id", False)),
             stub_answer=self.behaviour(stub["answer"], (*where, "stub", "answer"))
             if stub
             else None,
@@ -185,6 +196,13 @@ class _Builder:
         if fields["evse_id"] is not None:
             self.dry_build(step, where, item)
         return step
+
+    def variant(self, key: str | None, where: JSONPath) -> str | None:
+        if key is not None and key not in VARIANT_KEYS:
+            self.problem(
+                where, f"{key!r} is not a tolerance variant; use one of {', '.join(VARIANT_KEYS)}"
+            )
+        return key
 
     def session_source(
         self, where: JSONPath, item: dict[str, Any], operation: Operation, earlier: list[str]
@@ -197,6 +215,11 @@ class _Builder:
             self.problem(
                 (*where, "session_from"),
                 f"{source!r} names no earlier step; the steps before this one are: {listed}",
+            )
+        elif source is None and item.get("echo_cpo_partner_session_id"):
+            self.problem(
+                (*where, "echo_cpo_partner_session_id"),
+                "echoes the CPOPartnerSessionID of the session_from step: add session_from",
             )
         elif source is None and "session_id" not in item and operation in _STOPS:
             self.problem(

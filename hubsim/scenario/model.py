@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cpo_stub.behaviour import Behaviour
 from oicp import Operation
-from simulator.model import ReservationPathStyle, ServerCertification, ServiceType
+from simulator.model import ReservationPathStyle, ServerCertification, ServiceType, WireProfile
 
 DEFAULT_OPERATOR_ID = "DE*ABC"
 DEFAULT_PROVIDER_ID = "DE*ICE"
@@ -34,6 +34,7 @@ class OperatorSpec:
     certification: ServerCertification = ServerCertification.HUBJECT
     timeout_s: float = 10.0
     reservation_path_style: ReservationPathStyle = ReservationPathStyle.HUBJECT
+    wire_profile: WireProfile = WireProfile.HBS
     services: tuple[ServiceSpec, ...] = (
         ServiceSpec(ServiceType.AUTHORIZATION),
         ServiceSpec(ServiceType.RESERVATION),
@@ -97,6 +98,9 @@ class Step:
     session_id: str | None = None
     session_from: str | None = None
     client_certificate: str | None = None
+    wire: WireProfile | None = None  # None: the operator's wire profile
+    variant: str | None = None  # a tolerance variant's key (docs/tolerance.md)
+    echo_cpo_partner_session_id: bool = False  # the session_from step's CPOPartnerSessionID
     stub_answer: Behaviour | None = None
     expect: Expectation = field(default_factory=Expectation)
 

@@ -33,6 +33,7 @@ from simulator.hub import Hub, HubError
 from simulator.model import ServerCertification
 from simulator.oneshot import ServerCertChoice
 from simulator.requests import RequestRefused, SendParams
+from simulator.tolerance import variant
 
 NOT_STARTED = "(not started)"
 
@@ -186,7 +187,11 @@ class _ScenarioRun:
         try:
             hub = self._hub_for(step.client_certificate)
             exchange = await hub.send(
-                self.scenario.operator.operator_id, step.operation, _params(step, session_id)
+                self.scenario.operator.operator_id,
+                step.operation,
+                _params(step, session_id, self._cpo_partner_session_id(step)),
+                profile=step.wire,
+                variant=variant(step.variant) if step.variant else None,
             )
         except (RequestRefused, HubError, ScenarioSetupError) as refused:
             return StepResult(step, error=f"not sent: {refused}", notes=tuple(notes))
@@ -244,6 +249,13 @@ class _ScenarioRun:
             )
         return earlier.session_id
 
+    def _cpo_partner_session_id(self, step: Step) -> str | None:
+        """The CPOPartnerSessionID the ``session_from`` step's answer gave, to echo it."""
+        if not step.echo_cpo_partner_session_id or step.session_from is None:
+            return None
+        earlier = self.exchanges.get(step.session_from)
+        return earlier.cpo_partner_session_id if earlier else None
+
     def _arrange(self, step: Step) -> tuple[tuple[str, ...], Expectation | None]:
         if step.stub_answer is None:
             return (), None
@@ -264,12 +276,13 @@ class _ScenarioRun:
         return self._bad_hubs[client_certificate]
 
 
-def _params(step: Step, session_id: str | None) -> SendParams:
+def _params(step: Step, session_id: str | None, cpo_partner: str | None) -> SendParams:
     return SendParams(
         evse_id=step.evse_id,
         provider_id=step.provider_id,
         evco_id=step.evco_id,
         session_id=session_id,
+        cpo_partner_session_id=cpo_partner,
         partner_product_id=step.partner_product_id,
         duration=step.duration,
     )

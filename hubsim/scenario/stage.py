@@ -112,6 +112,7 @@ async def configure_operator(
         spec.operator_id,
         reservation_path_style=spec.reservation_path_style,
         timeout_s=spec.timeout_s,
+        wire_profile=spec.wire_profile,
     )
     warnings: list[FieldIssue] = []
     try:

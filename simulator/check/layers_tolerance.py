@@ -28,9 +28,9 @@ from simulator.check.calls import Answer, CallResult, encode_body
 from simulator.check.plan import RESERVATION_MINUTES, ServiceTarget
 from simulator.check.report import LayerResult, failed, passed, warned
 from simulator.check.run import Run
-from simulator.tolerance import VARIANTS, Draft, Variant
 from simulator.curl import CurlTLS, curl_command
 from simulator.requests import WIRE_SHAPES, SendParams, build_request
+from simulator.tolerance import VARIANTS, Draft, Variant
 
 
 class Verdict(enum.Enum):
