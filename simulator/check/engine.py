@@ -14,7 +14,7 @@ from simulator.check.layers_roundtrip import layer_round_trip
 from simulator.check.layers_setup import layer_settings, layer_url
 from simulator.check.layers_tolerance import layer_tolerance
 from simulator.check.plan import CheckPlan
-from simulator.check.report import LAYERS, CheckReport, CheckTarget, LayerResult
+from simulator.check.report import ALL_LAYERS, TOLERANCE, CheckReport, CheckTarget, LayerResult
 from simulator.check.run import Run
 
 Layer = Callable[[Run], Awaitable[LayerResult]]
@@ -51,8 +51,8 @@ _LAYERS: tuple[tuple[str, Layer], ...] = (
     ("round_trip", layer_round_trip),
     ("tolerance", layer_tolerance),
 )
-assert tuple(key for key, _ in _LAYERS) == tuple(info.key for info in LAYERS)
-_ASKED_FOR = frozenset({"tolerance"})  # layers that run only when the plan asks for them
+assert tuple(key for key, _ in _LAYERS) == tuple(info.key for info in ALL_LAYERS)
+_ASKED_FOR = frozenset({TOLERANCE.key})  # layers that run only when the plan asks for them
 
 
 async def run_check(plan: CheckPlan) -> CheckReport:

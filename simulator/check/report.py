@@ -47,10 +47,14 @@ LAYERS: tuple[LayerInfo, ...] = (
     LayerInfo(10, "semantics", "Semantics"),
     LayerInfo(11, "latency", "Latency"),
     LayerInfo(12, "round_trip", "Round trip"),
-    # Only in the report when asked for (hubsim check --tolerance): docs/tolerance.md.
-    LayerInfo(13, "tolerance", "Tolerance"),
 )
-_BY_KEY = {info.key: info for info in LAYERS}
+"""The layers every check runs."""
+
+TOLERANCE = LayerInfo(13, "tolerance", "Tolerance")
+"""The tolerance pack: in the report only when asked for (``hubsim check --tolerance``)."""
+
+ALL_LAYERS: tuple[LayerInfo, ...] = (*LAYERS, TOLERANCE)
+_BY_KEY = {info.key: info for info in ALL_LAYERS}
 
 
 def layer_info(key: str) -> LayerInfo:

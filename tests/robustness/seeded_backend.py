@@ -1,0 +1,146 @@
+"""A small CPO backend with seeded bugs, run as its own process by the robustness tests.
+
+``python seeded_backend.py --bugs a,b [--tls PKI_DIR]`` listens on a free loopback port
+and prints ``seeded backend listening on PORT``. Without ``--tls`` it speaks plain HTTP and
+runs behind nginx (which does the mutual TLS); with it, it serves mutual TLS itself (for
+bugs that nginx would hide: a dropped connection becomes nginx's 502).
+
+It answers valid requests with Result true and invalid ones with Result false 022 (by the
+oicp package's own reader), except where a seeded bug says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import ssl
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from oicp import Acknowledgement, OICPValidationError, StatusCode
+from oicp.messages import parse_request
+from oicp.paths import match_hub_to_cpo_path
+
+KNOWN_MEMBERS = {
+    "SessionID",
+    "CPOPartnerSessionID",
+    "EMPPartnerSessionID",
+    "ProviderID",
+    "EvseID",
+    "Identification",
+    "PartnerProductID",
+    "Duration",
+}
+LOWERCASE_BUGS = {
+    "lowercase-evse-500",
+    "lowercase-evse-not-json",
+    "lowercase-evse-drop",
+    "lowercase-evse-hang",
+    "lowercase-evse-404",
+    "lowercase-evse-not-ack",
+    "lowercase-evse-602",
+}
+
+
+def _ack(result: bool, code: str, session_id: object = None) -> web.Response:
+    body = Acknowledgement(
+        result, StatusCode.for_code(code), session_id if isinstance(session_id, str) else None
+    ).to_wire(explicit_nulls=True)
+    return web.json_response(body)
+
+
+def _lowercase_evse(body: dict[str, Any]) -> bool:
+    evse = body.get("EvseID")
+    return isinstance(evse, str) and any(c.islower() for c in evse)
+
+
+def _missing_evco(body: dict[str, Any]) -> bool:
+    ident = body.get("Identification")
+    if not isinstance(ident, dict):
+        return False
+    remote = ident.get("RemoteIdentification")
+    return isinstance(remote, dict) and remote.get("EvcoID") is None
+
+
+async def _lowercase_answer(bug: str, request: web.Request) -> web.StreamResponse:
+    if bug == "lowercase-evse-500":
+        return web.Response(status=500, text="Internal Server Error")
+    if bug == "lowercase-evse-not-json":
+        return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
+    if bug == "lowercase-evse-404":
+        return web.Response(status=404, text="not found")
+    if bug == "lowercase-evse-not-ack":
+        return web.json_response({"ok": False})
+    if bug == "lowercase-evse-602":
+        return _ack(False, "602")
+    if bug == "lowercase-evse-hang":
+        await asyncio.Event().wait()  # never answers: the client's timeout ends it
+    assert request.transport is not None  # lowercase-evse-drop
+    request.transport.close()
+    raise ConnectionResetError("dropped on purpose")
+
+
+def make_handler(bugs: set[str]) -> Any:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        match = match_hub_to_cpo_path(request.raw_path)
+        if match is None:
+            return web.Response(status=404, text="no OICP path")
+        if "refuse-encoded-star" in bugs and "%2A" in request.raw_path.upper():
+            return web.json_response({"error": "bad path"}, status=400)
+        if "charset-lower-drop" in bugs and "; charset=utf-8" in request.headers.get(
+            "Content-Type", ""
+        ):
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("dropped on purpose")
+        body = json.loads(await request.read())
+        if "unknown-member-500" in bugs and set(body) - KNOWN_MEMBERS:
+            return web.Response(status=500, text="unknown member")
+        if "null-session-result-false" in bugs and "SessionID" in body and body["SessionID"] is None:
+            return _ack(False, "022")
+        for bug in sorted(bugs & LOWERCASE_BUGS):
+            if _lowercase_evse(body):
+                return await _lowercase_answer(bug, request)
+        if "missing-evco-true" in bugs and _missing_evco(body):
+            return _ack(True, "000", body.get("SessionID"))
+        try:
+            parse_request(match.operation, body)
+        except OICPValidationError:
+            return _ack(False, "022", body.get("SessionID"))
+        return _ack(True, "000", body.get("SessionID"))
+
+    return handle
+
+
+def _server_context(pki_dir: Path) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki_dir / "cpo-server.pem", pki_dir / "cpo-server.key")
+    ctx.load_verify_locations(pki_dir / "hubject-ca.pem")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bugs", default="")
+    parser.add_argument("--tls", type=Path)
+    args = parser.parse_args()
+    bugs = {b for b in args.bugs.split(",") if b}
+    server = web.Server(make_handler(bugs))
+    runner = web.ServerRunner(server, handle_signals=True)
+    await runner.setup()
+    ctx = _server_context(args.tls) if args.tls else None
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx)
+    await site.start()
+    port = runner.addresses[0][1]
+    print(f"seeded backend listening on {port}", flush=True)
+    sys.stdout.flush()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
