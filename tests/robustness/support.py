@@ -181,6 +181,7 @@ RECORDER_JS = r"""
 const https = require('https');
 const fs = require('fs');
 const [cert, key, ca, log] = process.argv.slice(2);
+let answered = 0;
 const server = https.createServer(
   {cert: fs.readFileSync(cert), key: fs.readFileSync(key), ca: fs.readFileSync(ca),
    requestCert: true, rejectUnauthorized: true},
@@ -193,8 +194,10 @@ const server = https.createServer(
         {method: req.method, url: req.url, rawHeaders: req.rawHeaders, body}) + '\n');
       let sessionId = null;
       try { sessionId = JSON.parse(body).SessionID ?? null; } catch (e) {}
+      answered += 1;
       res.writeHead(200, {'Content-Type': 'application/json'});
-      res.end(JSON.stringify({Result: true, StatusCode: {Code: '000'}, SessionID: sessionId}));
+      res.end(JSON.stringify({Result: true, StatusCode: {Code: '000'}, SessionID: sessionId,
+                              CPOPartnerSessionID: 'REC-' + answered}));
     });
   });
 server.listen(0, '127.0.0.1', () => console.log('recorder listening on ' + server.address().port));
@@ -253,5 +256,9 @@ def run_curl(command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
 
 
-def quoted(parts: list[str]) -> str:
-    return " ".join(shlex.quote(p) for p in parts)
+def parse_curl(command: str) -> tuple[str, dict[str, str], str]:
+    """The URL, headers and body a printed curl command sends."""
+    parts = shlex.split(command)
+    headers = dict(parts[i + 1].split(": ", 1) for i, p in enumerate(parts) if p == "-H")
+    body = parts[parts.index("--data-binary") + 1]
+    return parts[-1], headers, body
