@@ -50,11 +50,14 @@ def _anchors_file(trust: ServerTrust) -> Path:
     return path
 
 
-def curl_command(url: str, headers: Mapping[str, str], body: bytes, tls: CurlTLS) -> str:
+def curl_command(
+    url: str, headers: Mapping[str, str], body: bytes, tls: CurlTLS, *, timeout_s: float = 10.0
+) -> str:
     """One shell line that POSTs ``body`` to ``url`` with ``headers`` over mutual TLS.
 
     ``--path-as-is`` and ``--globoff`` keep the path exactly as sent (a literal ``*`` or a
-    ``%2A``); ``--http1.1`` is what the hub speaks.
+    ``%2A``); ``--http1.1`` is what the hub speaks; ``--max-time`` is the hub's timeout, so
+    an endpoint that never answers makes curl give up as the hub did.
     """
     parts = [
         "curl",
@@ -69,6 +72,8 @@ def curl_command(url: str, headers: Mapping[str, str], body: bytes, tls: CurlTLS
         str(tls.key),
         "--cacert",
         str(tls.cacert),
+        "--max-time",
+        f"{timeout_s:g}",
         "--write-out",
         WRITE_OUT,
     ]

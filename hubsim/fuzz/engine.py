@@ -9,16 +9,17 @@ each example runs one request on the fuzzer's own event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
 from hubsim.fuzz.classify import Unexpected, Verdict, classify
 from hubsim.fuzz.shrink import shrink
-from hubsim.fuzz.strategies import Body, bodies
+from hubsim.fuzz.strategies import Body, Mutator, valid_bodies
 from oicp.identifiers import PROVIDER_ID_PATTERN
 from oicp.json_schema import problems_of
 from oicp.operations import Operation
@@ -29,6 +30,10 @@ from simulator.hub import HubIdentity
 from simulator.model import WireProfile
 from simulator.requests import WIRE_SHAPES
 from simulator.tls import ServerTrust, build_client_context
+
+
+class _TimeUp(Exception):
+    """Raised in the test function once --max-time is up, to end Hypothesis's run."""
 
 
 @dataclass(frozen=True)
@@ -160,18 +165,29 @@ class Fuzzer:
         self._client = CheckClient(config.identity.client)
         self._ctx = build_client_context(config.identity.client, config.trust)
         self._tls = CurlTLS.for_trust(config.identity.client, config.trust, hubject_ca)
-        self._deadline = 0.0
+        self._deadline = 0.0  # the end of --max-time
+        self._target_deadline = 0.0  # the end of the current target's share of it
 
     def run(self) -> FuzzReport:
         t0 = time.monotonic()
         self._deadline = t0 + self.config.max_time_s
         self._loop.run_until_complete(self._client.__aenter__())
         try:
-            runs = tuple(self._run_target(t) for t in targets(self.config.operations))
+            runs = tuple(self._run_targets(targets(self.config.operations)))
         finally:
             self._loop.run_until_complete(self._client.__aexit__(None, None, None))
             self._loop.close()
         return FuzzReport(self.config, runs, time.monotonic() - t0)
+
+    def _run_targets(self, found: list[FuzzTarget]) -> list[TargetRun]:
+        """Each target in turn; each gets an equal share of the time still left."""
+        end = self._deadline
+        runs = []
+        for index, target in enumerate(found):
+            share = (end - time.monotonic()) / (len(found) - index)
+            self._target_deadline = min(end, time.monotonic() + share)
+            runs.append(self._run_target(target))
+        return runs
 
     # --- one target -------------------------------------------------------------------------
 
@@ -183,9 +199,12 @@ class Fuzzer:
         return run
 
     def _explore(self, target: FuzzTarget, run: TargetRun) -> None:
-        def example(body: Body) -> None:
-            if time.monotonic() >= self._deadline:
-                return  # --max-time is up: the remaining examples are not sent
+        mutate = Mutator(target.operation, self.config.seed)
+
+        def example(drawn: Body) -> None:
+            if time.monotonic() >= self._target_deadline:
+                raise _TimeUp  # --max-time: Hypothesis stops generating at the first raise
+            body = mutate(drawn)
             verdict = self._judge(target, body)
             run.examples += 1
             run.valid += 1 if not problems_of(target.operation, body) else 0
@@ -202,8 +221,11 @@ class Fuzzer:
             phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
             print_blob=False,
-        )(seed(self.config.seed)(given(bodies(target.operation))(example)))
-        test()
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
+        )(seed(self.config.seed)(given(valid_bodies(target.operation))(example)))
+        with contextlib.suppress(_TimeUp):
+            test()
 
     def _finding(
         self,
@@ -216,12 +238,14 @@ class Fuzzer:
         def still_fails(candidate: Body) -> bool:
             return self._judge(target, candidate).unexpected is unexpected
 
-        minimal = shrink(body, still_fails)
+        minimal = shrink(body, still_fails, lambda: time.monotonic() < self._deadline)
         final = self._judge(target, minimal)
         reason = final.reason if final.unexpected is unexpected else verdict.reason
         url = self.url(target, minimal)
         headers = dict(WIRE_SHAPES[self.config.profile].headers)
-        command = curl_command(url, headers, encode_body(minimal), self._tls)
+        command = curl_command(
+            url, headers, encode_body(minimal), self._tls, timeout_s=self.config.timeout_s
+        )
         return Finding(target, unexpected, reason, url, minimal, command, run.counts[unexpected])
 
     # --- sending ----------------------------------------------------------------------------

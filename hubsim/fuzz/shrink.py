@@ -16,19 +16,27 @@ MAX_ATTEMPTS = 120
 """At most this many requests per shrunk class (each candidate is one request)."""
 
 
-def shrink(body: dict[str, Any], still_fails: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """The smallest body found, by removing members and simplifying values, that still fails."""
+def shrink(
+    body: dict[str, Any],
+    still_fails: Callable[[dict[str, Any]], bool],
+    time_left: Callable[[], bool] = lambda: True,
+) -> dict[str, Any]:
+    """The smallest body found, by removing members and simplifying values, that still fails.
+
+    Stops after :data:`MAX_ATTEMPTS` requests, or when ``time_left()`` says the run's
+    ``--max-time`` is up; the smallest failing body so far is the answer.
+    """
     attempts = 0
     current = body
     improved = True
-    while improved and attempts < MAX_ATTEMPTS:
+    while improved and attempts < MAX_ATTEMPTS and time_left():
         improved = False
         for candidate in _candidates(current):
+            if attempts >= MAX_ATTEMPTS or not time_left():
+                break
             attempts += 1
             if still_fails(candidate):
                 current, improved = candidate, True
-                break
-            if attempts >= MAX_ATTEMPTS:
                 break
     return current
 

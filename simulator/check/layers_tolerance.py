@@ -221,7 +221,9 @@ def _finding(
     plan = run.plan
     hubject_ca = PKIFiles(plan.pki_dir).hubject_ca if plan.pki_dir else None
     tls = CurlTLS.for_trust(plan.identity.client, target.trust, hubject_ca)
-    command = curl_command(draft.url, draft.headers, encode_body(draft.body), tls)
+    command = curl_command(
+        draft.url, draft.headers, encode_body(draft.body), tls, timeout_s=plan.timeout_s
+    )
     return Finding(variant.key, variant.title, variant.source, verdict, reason, command)
 
 

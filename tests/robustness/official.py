@@ -60,7 +60,10 @@ def official_request_schema(operation: Operation) -> Any:
 
 def schema_errors(schema: Any, instance: object) -> list[str]:
     validator = jsonschema.Draft202012Validator(schema)
-    return sorted(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(instance))
+    return sorted(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(instance)
+    )
 
 
 def null_members_dropped(value: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from oicp import Acknowledgement, OICPValidationError, StatusCode
+from oicp.identifiers import EVSE_ID_PATTERN
 from oicp.messages import parse_request
 from oicp.paths import match_hub_to_cpo_path
 
@@ -35,14 +36,15 @@ KNOWN_MEMBERS = {
     "PartnerProductID",
     "Duration",
 }
-LOWERCASE_BUGS = {
-    "lowercase-evse-500",
-    "lowercase-evse-not-json",
-    "lowercase-evse-drop",
-    "lowercase-evse-hang",
-    "lowercase-evse-404",
-    "lowercase-evse-not-ack",
-    "lowercase-evse-602",
+# Bugs on an EvseID that is absent or not an upper-case OICP EvseID: common among fuzzed
+# bodies, so that each UNEXPECTED class comes up within a few examples.
+BAD_EVSE_BUGS = {
+    "bad-evse-not-json",
+    "bad-evse-drop",
+    "bad-evse-hang",
+    "bad-evse-404",
+    "bad-evse-not-ack",
+    "bad-evse-602",
 }
 
 
@@ -58,6 +60,11 @@ def _lowercase_evse(body: dict[str, Any]) -> bool:
     return isinstance(evse, str) and any(c.islower() for c in evse)
 
 
+def _bad_evse(body: dict[str, Any]) -> bool:
+    evse = body.get("EvseID")
+    return not isinstance(evse, str) or EVSE_ID_PATTERN.fullmatch(evse) is None
+
+
 def _missing_evco(body: dict[str, Any]) -> bool:
     ident = body.get("Identification")
     if not isinstance(ident, dict):
@@ -66,20 +73,18 @@ def _missing_evco(body: dict[str, Any]) -> bool:
     return isinstance(remote, dict) and remote.get("EvcoID") is None
 
 
-async def _lowercase_answer(bug: str, request: web.Request) -> web.StreamResponse:
-    if bug == "lowercase-evse-500":
-        return web.Response(status=500, text="Internal Server Error")
-    if bug == "lowercase-evse-not-json":
+async def _bad_evse_answer(bug: str, request: web.Request) -> web.StreamResponse:
+    if bug == "bad-evse-not-json":
         return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
-    if bug == "lowercase-evse-404":
+    if bug == "bad-evse-404":
         return web.Response(status=404, text="not found")
-    if bug == "lowercase-evse-not-ack":
+    if bug == "bad-evse-not-ack":
         return web.json_response({"ok": False})
-    if bug == "lowercase-evse-602":
+    if bug == "bad-evse-602":
         return _ack(False, "602")
-    if bug == "lowercase-evse-hang":
+    if bug == "bad-evse-hang":
         await asyncio.Event().wait()  # never answers: the client's timeout ends it
-    assert request.transport is not None  # lowercase-evse-drop
+    assert request.transport is not None  # bad-evse-drop
     request.transport.close()
     raise ConnectionResetError("dropped on purpose")
 
@@ -100,11 +105,17 @@ def make_handler(bugs: set[str]) -> Any:
         body = json.loads(await request.read())
         if "unknown-member-500" in bugs and set(body) - KNOWN_MEMBERS:
             return web.Response(status=500, text="unknown member")
-        if "null-session-result-false" in bugs and "SessionID" in body and body["SessionID"] is None:
+        if (
+            "null-session-result-false" in bugs
+            and "SessionID" in body
+            and body["SessionID"] is None
+        ):
             return _ack(False, "022")
-        for bug in sorted(bugs & LOWERCASE_BUGS):
-            if _lowercase_evse(body):
-                return await _lowercase_answer(bug, request)
+        if "lowercase-evse-500" in bugs and _lowercase_evse(body):
+            return web.Response(status=500, text="Internal Server Error")
+        for bug in sorted(bugs & BAD_EVSE_BUGS):
+            if _bad_evse(body):
+                return await _bad_evse_answer(bug, request)
         if "missing-evco-true" in bugs and _missing_evco(body):
             return _ack(True, "000", body.get("SessionID"))
         try:

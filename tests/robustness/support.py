@@ -79,7 +79,9 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 @contextmanager
 def stub_process(pki_dir: Path) -> Iterator[Process]:
     """``python -m hubsim stub serve`` on a free port."""
-    proc = _popen([sys.executable, "-m", "hubsim", "stub", "serve", "--pki", str(pki_dir), "--port", "0"])
+    proc = _popen(
+        [sys.executable, "-m", "hubsim", "stub", "serve", "--pki", str(pki_dir), "--port", "0"]
+    )
     try:
         line = _read_until(proc, "listening on")
         url = line.split(" on ")[1].split()[0].replace("127.0.0.1", "localhost")

@@ -81,7 +81,9 @@ def test_every_finding_has_a_curl_reproducer_with_the_hubs_identity(
 
 def test_check_without_tolerance_has_no_layer_13(pki_dir: Path) -> None:
     with stub_process(pki_dir) as stub:
-        ran = hubsim("check", "--url", stub.url, "--server-cert", "hubject", "--pki", str(pki_dir), "--json")
+        ran = hubsim(
+            "check", "--url", stub.url, "--server-cert", "hubject", "--pki", str(pki_dir), "--json"
+        )
     assert "tolerance" not in [layer["key"] for layer in json.loads(ran.stdout)["layers"]]
 
 
@@ -89,7 +91,9 @@ def test_check_without_tolerance_has_no_layer_13(pki_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recorded(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Recorder]:
+def recorded(
+    pki_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], Recorder]:
     with node_recorder(pki_dir, tmp_path_factory.mktemp("tolerance-node")) as recorder:
         code, report = _check(recorder.url, pki_dir)
     assert code == 0, report
@@ -155,11 +159,14 @@ def test_stop_echoes_the_cpo_partner_session_id_of_its_start(
 
 
 @pytest.fixture(scope="module")
-def seeded_report(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, dict[str, Any]]]:
+def seeded_report(
+    pki_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, dict[str, Any]]]:
     bugs = ["refuse-encoded-star", "unknown-member-500", "null-session-result-false"]
-    with seeded_backend(bugs) as backend, nginx_in_front(
-        backend.url, pki_dir, tmp_path_factory.mktemp("nginx-tolerance")
-    ) as nginx:
+    with (
+        seeded_backend(bugs) as backend,
+        nginx_in_front(backend.url, pki_dir, tmp_path_factory.mktemp("nginx-tolerance")) as nginx,
+    ):
         result = _check(nginx.url, pki_dir)
         yield result
 
@@ -203,9 +210,10 @@ def test_curl_reproduces_the_refused_and_the_broken_variant(
 
 
 def test_only_refused_variants_make_a_warn_and_exit_0(pki_dir: Path, tmp_path: Path) -> None:
-    with seeded_backend(["refuse-encoded-star"]) as backend, nginx_in_front(
-        backend.url, pki_dir, tmp_path / "nginx"
-    ) as nginx:
+    with (
+        seeded_backend(["refuse-encoded-star"]) as backend,
+        nginx_in_front(backend.url, pki_dir, tmp_path / "nginx") as nginx,
+    ):
         code, report = _check(nginx.url, pki_dir)
     assert (_layer(report)["status"], code) == ("WARN", 0)
 
@@ -228,11 +236,14 @@ def test_onboarding_tolerance_scenario_passes_on_the_stub() -> None:
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
-def test_onboarding_tolerance_scenario_fails_the_refused_step(pki_dir: Path, tmp_path: Path) -> None:
+def test_onboarding_tolerance_scenario_fails_the_refused_step(
+    pki_dir: Path, tmp_path: Path
+) -> None:
     junit = tmp_path / "tolerance.xml"
-    with seeded_backend(["refuse-encoded-star"]) as backend, nginx_in_front(
-        backend.url, pki_dir, tmp_path / "nginx"
-    ) as nginx:
+    with (
+        seeded_backend(["refuse-encoded-star"]) as backend,
+        nginx_in_front(backend.url, pki_dir, tmp_path / "nginx") as nginx,
+    ):
         ran = hubsim(
             "scenario", "run", "scenarios/onboarding/tolerance.yaml", "--target", nginx.url,
             "--pki", str(pki_dir), "--junit", str(junit),

@@ -19,7 +19,7 @@ from simulator.model import WireProfile
 from simulator.requests import WIRE_SHAPES, SendParams, prepare_request
 
 from .official import null_members_dropped, official_request_schema, schema_errors
-from .support import Recorder, hubsim, node_recorder, _popen, _read_until, _stop
+from .support import Recorder, _popen, _read_until, _stop, hubsim, node_recorder
 
 EVSE = "DE*ABC*E0001"
 PROVIDER = "DE*ICE"
@@ -46,7 +46,10 @@ def _send(recorder: Recorder, pki_dir: Path, *extra: str, operation: str = "remo
 
 
 def _full_params(operation: Operation) -> SendParams:
-    stop = operation in (Operation.AUTHORIZE_REMOTE_STOP, Operation.AUTHORIZE_REMOTE_RESERVATION_STOP)
+    stop = operation in (
+        Operation.AUTHORIZE_REMOTE_STOP,
+        Operation.AUTHORIZE_REMOTE_RESERVATION_STOP,
+    )
     return SendParams(
         EVSE,
         PROVIDER,
@@ -64,8 +67,10 @@ def _full_params(operation: Operation) -> SendParams:
 def test_each_profile_body_is_valid_against_the_official_schema(
     profile: WireProfile, full: bool, operation: Operation
 ) -> None:
-    params = _full_params(operation) if full else SendParams(
-        EVSE, PROVIDER, session_id="b2688855-7f00-0002-6d8e-48d883f6abb6"
+    params = (
+        _full_params(operation)
+        if full
+        else SendParams(EVSE, PROVIDER, session_id="b2688855-7f00-0002-6d8e-48d883f6abb6")
     )
     _, body = prepare_request(operation, params, profile)
     # The hbs profile's nulls mean "absent" (the official schema has no nullable members).
@@ -73,9 +78,7 @@ def test_each_profile_body_is_valid_against_the_official_schema(
     assert schema_errors(official_request_schema(operation), seen) == []
 
 
-def test_hbs_profile_arrives_as_the_captured_hbs_request(
-    recorder: Recorder, pki_dir: Path
-) -> None:
+def test_hbs_profile_arrives_as_the_captured_hbs_request(recorder: Recorder, pki_dir: Path) -> None:
     _send(recorder, pki_dir, "--wire", "hbs")
     (request,) = recorder.requests()
     assert request["url"] == START_PATH  # the '*' literal, as the capture shows
@@ -220,7 +223,9 @@ def test_admin_send_route_passes_the_cpo_partner_session_id(hub: Hub, recorder: 
 
 
 def test_unknown_wire_profile_is_refused_naming_the_field(hub: Hub) -> None:
-    status, answer = hub.call("POST", "/api/operators", {"operator_id": "DE*ABC", "wire_profile": "soap"})
+    status, answer = hub.call(
+        "POST", "/api/operators", {"operator_id": "DE*ABC", "wire_profile": "soap"}
+    )
     assert status == 400
     assert [(i["field"], i["value"]) for i in answer["issues"]] == [("wire_profile", "soap")]
     status, answer = hub.call(
