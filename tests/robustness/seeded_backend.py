@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from oicp import Acknowledgement, OICPValidationError, StatusCode
-from oicp.identifiers import EVSE_ID_PATTERN
+from oicp.identifiers import EVSE_ID_PATTERN, SESSION_ID_PATTERN
 from oicp.messages import parse_request
 from oicp.paths import match_hub_to_cpo_path
 
@@ -49,9 +49,11 @@ BAD_EVSE_BUGS = {
 
 
 def _ack(result: bool, code: str, session_id: object = None) -> web.Response:
-    body = Acknowledgement(
-        result, StatusCode.for_code(code), session_id if isinstance(session_id, str) else None
-    ).to_wire(explicit_nulls=True)
+    # Echo the SessionID only when it is one: an echoed invalid one would make the answer
+    # an invalid acknowledgement, a finding of its own that is not one of the seeded bugs.
+    valid = isinstance(session_id, str) and SESSION_ID_PATTERN.fullmatch(session_id)
+    echoed = session_id if valid else None
+    body = Acknowledgement(result, StatusCode.for_code(code), echoed).to_wire(explicit_nulls=True)
     return web.json_response(body)
 
 

@@ -126,6 +126,9 @@ def test_500_on_a_lowercase_evse_id_is_found_and_shrunk(
     assert code == 1 and not report["ok"]
     body = found["minimal_body"]
     assert list(body) == ["EvseID"] and body["EvseID"] != body["EvseID"].upper()
+    # Nothing but the two seeded bugs is found: the backend is otherwise correct.
+    classes = {f["class"] for f in report["findings"]}
+    assert classes == {Unexpected.HTTP_5XX.value, Unexpected.RESULT_TRUE_FOR_INVALID.value}
 
 
 def test_result_true_for_a_missing_evco_id_is_found_and_shrunk(
