@@ -8,6 +8,7 @@ the command says how to install it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def _bounds(args: argparse.Namespace) -> None:
 async def run_fuzz_command(args: argparse.Namespace) -> int:
     _bounds(args)
     try:
+        from hubsim.fuzz.classify import EndpointUnreachable
         from hubsim.fuzz.engine import FuzzConfig, run_fuzz
         from hubsim.fuzz.report import print_report, write_junit
     except ImportError:
@@ -101,9 +103,12 @@ async def run_fuzz_command(args: argparse.Namespace) -> int:
     )
     hubject_ca = PKIFiles(pki).hubject_ca if choice.mode is ServerCertification.HUBJECT else None
     # Hypothesis runs its own (blocking) loop of examples; keep it off this event loop.
-    import asyncio
-
-    report = await asyncio.to_thread(run_fuzz, config, hubject_ca)
+    try:
+        report = await asyncio.to_thread(run_fuzz, config, hubject_ca)
+    except EndpointUnreachable as exc:
+        raise CLIError(
+            f"cannot fuzz {args.url}: {exc} Run 'hubsim check' on it to see what to fix."
+        ) from None
     data = report.to_json()
     if args.report_json:
         Path(args.report_json).write_text(json.dumps(data, ensure_ascii=False, indent=2))

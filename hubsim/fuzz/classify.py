@@ -23,6 +23,27 @@ from simulator.exchange import Outcome
 FITTING_CODES = frozenset({"009", "017", "018", "019", "022", "300", "400", "603", "604"})
 
 
+# Failures before any request reached the endpoint: nothing about its robustness, but a
+# setup to fix first (hubsim check explains each).
+SETUP_FAILURES = frozenset(
+    {
+        Outcome.DNS_FAILURE,
+        Outcome.CONNECTION_REFUSED,
+        Outcome.PLAIN_HTTP,
+        Outcome.SERVER_CERT_EXPIRED,
+        Outcome.SERVER_CERT_NOT_YET_VALID,
+        Outcome.SERVER_CERT_UNTRUSTED,
+        Outcome.HOSTNAME_MISMATCH,
+        Outcome.TLS_VERSION,
+        Outcome.CLIENT_CERT_REFUSED,
+    }
+)
+
+
+class EndpointUnreachable(Exception):
+    """The endpoint cannot be fuzzed: no request reaches it (the hub's diagnosis says why)."""
+
+
 class Unexpected(enum.Enum):
     """The classes of UNEXPECTED answers; each is shrunk and reported once per operation."""
 
@@ -52,6 +73,8 @@ class Verdict:
 def classify(result: CallResult, *, body_valid: bool) -> Verdict:
     """Judge one answer; ``body_valid`` is our own reader's verdict on the body sent."""
     if not isinstance(result, Answer):
+        if result.outcome in SETUP_FAILURES:
+            raise EndpointUnreachable(result.diagnosis.detail)
         if result.outcome is Outcome.TIMEOUT:
             return Verdict(Unexpected.TIMEOUT, result.diagnosis.detail)
         return Verdict(Unexpected.CONNECTION_DROPPED, result.diagnosis.detail)

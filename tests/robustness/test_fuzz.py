@@ -254,3 +254,16 @@ def test_fuzz_refuses_bad_bounds_naming_the_option(pki_dir: Path) -> None:
     )
     assert ran.returncode == 2
     assert ran.stderr.strip() == "hubsim: error: --max-examples 0 must be at least 1"
+
+
+def test_unreachable_endpoint_is_a_setup_error_not_a_finding(pki_dir: Path) -> None:
+    with seeded_backend([], tls_pki=pki_dir) as backend:
+        port = backend.url.rsplit(":", 1)[1]
+    # The backend has ended: nothing listens on its port any more.
+    ran = hubsim(
+        "fuzz", "--url", f"https://localhost:{port}", "--server-cert", "hubject", "--pki",
+        str(pki_dir), "--max-examples", "3",
+    )  # fmt: skip
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(f"hubsim: error: cannot fuzz https://localhost:{port}: ")
+    assert "Run 'hubsim check' on it" in ran.stderr
