@@ -251,3 +251,32 @@ def test_onboarding_tolerance_scenario_fails_the_refused_step(
     assert ran.returncode == 1
     failed = [line for line in ran.stdout.splitlines() if line.strip().startswith("FAIL")]
     assert any("path-encoded-star " in line for line in failed), ran.stdout
+
+
+def test_operator_check_through_the_hub_runs_the_pack_in_the_operators_profile(
+    pki_dir: Path, tmp_path: Path
+) -> None:
+    import sys
+
+    from .support import _popen, _read_until, _stop
+
+    with stub_process(pki_dir) as stub:
+        config = tmp_path / "hub.yaml"
+        config.write_text(
+            'operators:\n  - operator_id: "DE*ABC"\n    wire_profile: strict\n    settings:\n'
+            f'      authorization: {{online_request: true, service_url: "{stub.url}"}}\n'
+        )
+        args = [sys.executable, "-m", "hubsim", "hub", "serve", "--pki", str(pki_dir)]
+        proc = _popen([*args, "--port", "0", "--config", str(config)])
+        try:
+            hub = _read_until(proc, "admin API listening on").split(" on ")[1].split()[0]
+            ran = hubsim(
+                "check", "--operator", "DE*ABC", "--service", "authorization", "--hub", hub,
+                "--tolerance", "--json",
+            )  # fmt: skip
+        finally:
+            _stop(proc)
+    report = json.loads(ran.stdout)
+    assert ran.returncode == 0, report
+    layer = _layer(report)
+    assert (layer["status"], layer["details"]["profile"]) == ("PASS", "strict")
