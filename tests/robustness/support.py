@@ -77,11 +77,10 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def stub_process(pki_dir: Path) -> Iterator[Process]:
-    """``python -m hubsim stub serve`` on a free port."""
-    proc = _popen(
-        [sys.executable, "-m", "hubsim", "stub", "serve", "--pki", str(pki_dir), "--port", "0"]
-    )
+def stub_process(pki_dir: Path, *, user_cert: bool = False) -> Iterator[Process]:
+    """``python -m hubsim stub serve`` on a free port (``--user-cert``: the self-signed one)."""
+    args = [sys.executable, "-m", "hubsim", "stub", "serve", "--pki", str(pki_dir), "--port", "0"]
+    proc = _popen([*args, "--user-cert"] if user_cert else args)
     try:
         line = _read_until(proc, "listening on")
         url = line.split(" on ")[1].split()[0].replace("127.0.0.1", "localhost")

@@ -280,3 +280,19 @@ def test_operator_check_through_the_hub_runs_the_pack_in_the_operators_profile(
     assert ran.returncode == 0, report
     layer = _layer(report)
     assert (layer["status"], layer["details"]["profile"]) == ("PASS", "strict")
+
+
+def test_user_certificate_mode_curl_trusts_the_uploaded_certificate(pki_dir: Path) -> None:
+    user_file = pki_dir / "cpo-user-server.pem"
+    with stub_process(pki_dir, user_cert=True) as stub:
+        ran = hubsim(
+            "check", "--url", stub.url, "--server-cert", f"user:{user_file}", "--pki",
+            str(pki_dir), "--tolerance", "--json",
+        )  # fmt: skip
+        report = json.loads(ran.stdout)
+        variant = _variants(report)["content-type-plain"]
+        replay = run_curl(variant["curl"])
+    assert ran.returncode == 0, report
+    trusted = Path(variant["curl"].split("--cacert ", 1)[1].split(" ", 1)[0])
+    assert trusted.read_text() == user_file.read_text()
+    assert replay.stdout.rstrip().endswith("HTTP 200"), replay
