@@ -26,6 +26,7 @@ from hubsim.load.plan import (
 from hubsim.load.progress import Progress
 from hubsim.load.report import Report, Thresholds, write_junit
 from hubsim.load.runner import run_here, run_workers
+from simulator.model import WireProfile
 
 
 def register(sub: Any) -> None:
@@ -63,6 +64,12 @@ def register(sub: Any) -> None:
         "--fresh-connections",
         action="store_true",
         help="a new TLS handshake per request, as from many hub nodes",
+    )
+    load.add_argument(
+        "--wire",
+        choices=[p.value for p in WireProfile],
+        help="wire profile of the requests: hbs or strict (docs/wire-profiles.md; default: "
+        "the operator's, hbs one-shot)",
     )
     _shape_options(load)
     _request_options(load)
@@ -236,6 +243,7 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
         timeout_s=args.timeout,
         reservation_path=args.reservation_path,
         fresh_connections=args.fresh_connections,
+        wire=args.wire,
     )
 
 

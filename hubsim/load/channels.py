@@ -22,6 +22,7 @@ from hubsim.hub_client import call_hub, refusal_text
 from oicp import Operation
 from simulator.exchange import Exchange
 from simulator.hub import HubIdentity
+from simulator.model import WireProfile
 from simulator.oneshot import ServerCertChoice, one_shot_target
 from simulator.requests import SendParams, prepare_request
 from simulator.sender import Sender, Target
@@ -48,6 +49,7 @@ class TargetSpec:
     timeout_s: float = 10.0
     reservation_path: str = "hubject"
     fresh_connections: bool = False
+    wire: str | None = None  # a WireProfile value; None: the operator's (hbs one-shot)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -111,14 +113,18 @@ def _one_shot(spec: TargetSpec, connections: int) -> OneShotChannel:
         Sender(
             identity.client, connection_limit=connections, fresh_connections=spec.fresh_connections
         ),
+        WireProfile(spec.wire or WireProfile.HBS.value),
     )
 
 
 class OneShotChannel:
     """This process sends as the hub does: its builder, its sender, its diagnosis."""
 
-    def __init__(self, identity: HubIdentity, plan: Any, sender: Sender) -> None:
+    def __init__(
+        self, identity: HubIdentity, plan: Any, sender: Sender, profile: WireProfile
+    ) -> None:
         self._identity = identity
+        self._profile = profile
         self._plan = plan  # (operation, provider_id) -> Target, checked by the portal's rules
         self._targets: dict[tuple[Operation, str], Target] = {}
         self._sender = sender
@@ -131,9 +137,9 @@ class OneShotChannel:
         return found
 
     async def send(self, operation: Operation, params: SendParams) -> Exchange:
-        request, body = prepare_request(operation, params)
+        request, body = prepare_request(operation, params, self._profile)
         target = self._target(operation, params.provider_id)
-        return await self._sender.send(target, request, body=body)
+        return await self._sender.send(target, request, body=body, profile=self._profile)
 
     async def close(self) -> None:
         await self._sender.close()
@@ -146,6 +152,7 @@ class HubChannel:
     def __init__(self, spec: TargetSpec, connections: int) -> None:
         headers = {"Authorization": f"Bearer {spec.admin_token}"} if spec.admin_token else {}
         self._base = f"{spec.hub.rstrip('/')}/api/operators/{spec.operator}/send/"
+        self._wire = {"wire_profile": spec.wire} if spec.wire else {}
         self._hub = spec.hub
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections),
@@ -154,7 +161,7 @@ class HubChannel:
         )
 
     async def send(self, operation: Operation, params: SendParams) -> Exchange:
-        body = {k: v for k, v in vars(params).items() if v is not None}
+        body = {k: v for k, v in vars(params).items() if v is not None} | self._wire
         try:
             async with self._session.post(self._base + operation.slug, json=body) as resp:
                 data = await resp.json(content_type=None)

@@ -39,9 +39,10 @@ from oicp import Operation, jsontext
 from simulator.diagnosis import CallContext, diagnose_socket_error
 from simulator.exchange import Exchange
 from simulator.hub import HubIdentity
+from simulator.model import WireProfile
 from simulator.oneshot import ServerCertChoice, one_shot_target
-from simulator.requests import SendParams, prepare_request
-from simulator.sender import HUB_HEADERS, Target, judge_answer
+from simulator.requests import WIRE_SHAPES, SendParams, prepare_request
+from simulator.sender import Target, judge_answer
 from simulator.tls import ClientContextCache
 
 _STEPS = {
@@ -208,7 +209,7 @@ class HubsimUser(FastHttpUser):
             "POST",
             target.url,
             data=jsontext.dumps_bytes(body),  # type: ignore[arg-type]  # bytes go as they are
-            headers=HUB_HEADERS,
+            headers=dict(WIRE_SHAPES[WireProfile.HBS].headers),  # the real hub's profile
             catch_response=True,
             timeout=state.timeout_s,
         ) as resp:

@@ -235,3 +235,18 @@ def test_unknown_wire_profile_is_refused_naming_the_field(hub: Hub) -> None:
     )
     assert status == 400
     assert answer["issues"][0]["field"] == "wire_profile"
+
+
+@pytest.mark.parametrize(
+    ("profile", "content_type"),
+    [("strict", "application/json"), ("hbs", "application/json;charset=UTF-8")],
+)
+def test_load_sends_the_wire_profile_given(
+    recorder: Recorder, pki_dir: Path, profile: str, content_type: str
+) -> None:
+    ran = hubsim(
+        "load", "--url", recorder.url, "--server-cert", "hubject", "--pki", str(pki_dir),
+        "--wire", profile, "-c", "1", "--requests", "2", "--mix", "remote-start", "--json",
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert _content_types(recorder) == [content_type, content_type]
