@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from simulator.exchange import Exchange, ExchangeDirection
-from simulator.model import Operator, ServiceType
+from simulator.model import Operator, ServiceType, WireProfile
 from simulator.storage import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -208,4 +208,23 @@ async def test_the_version_4_step_reads_old_exchanges_as_the_hubs_calls_to_cpos(
 
     assert exchange.direction is ExchangeDirection.HUB_TO_CPO
     assert exchange.partner_id == "DE*ABC"
-    assert _pragma(path, "user_version") == SCHEMA_VERSION == 4
+    assert _pragma(path, "user_version") == SCHEMA_VERSION
+
+
+async def test_the_version_5_step_gives_existing_operators_the_hbs_wire_profile(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "hub.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(connection, MIGRATIONS[:4])
+    connection.execute(
+        "INSERT INTO operators (operator_id, name, reservation_path_style, timeout_s) "
+        "VALUES ('DE*ABC', 'ABC', 'hubject', 10)"
+    )
+    connection.close()
+
+    async with await Storage.open(path) as storage:
+        operator = await storage.get_operator("DE*ABC")
+
+    assert operator is not None and operator.wire_profile is WireProfile.HBS
+    assert _pragma(path, "user_version") == SCHEMA_VERSION == 5
