@@ -65,6 +65,7 @@ OPERATOR_KEYS = (
     "name",
     "reservation_path_style",
     "timeout_s",
+    "wire_profile",
     "certificates",
     "settings",
 )
