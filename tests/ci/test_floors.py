@@ -2,7 +2,8 @@
 
 A fresh virtual environment gets hubsim with every runtime dependency at its floor, from
 the package index; then the demo, a scenario with a JUnit report, and a portal page run
-there, in separate processes. Together they use every runtime dependency.
+there, in separate processes, and a small `hubsim load` run (hdrhistogram). Together they use
+every runtime dependency.
 """
 
 from __future__ import annotations
@@ -112,3 +113,34 @@ def test_a_portal_page_renders_at_the_floors(floor_env: Path, tmp_path: Path) ->
     finally:
         hub.kill()
         hub.wait()
+
+
+def test_a_load_run_with_its_histograms_works_at_the_floors(
+    floor_env: Path, tmp_path: Path
+) -> None:
+    hubsim = str(floor_env / "hubsim")
+    subprocess.run(
+        [hubsim, "pki", "init", "--dir", "certs"], cwd=tmp_path, capture_output=True, check=True
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stub = subprocess.Popen(
+        [hubsim, "stub", "serve", "--pki", "certs", "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        waited = subprocess.run(
+            [hubsim, "wait", f"localhost:{port}"], capture_output=True, text=True, timeout=120
+        )
+        assert waited.returncode == 0, waited.stderr
+        run = subprocess.run(
+            [hubsim, "load", "--url", f"https://localhost:{port}", "--server-cert", "hubject",
+             "--pki", "certs", "-c", "2", "--requests", "20", "--json"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert '"p99' in run.stdout or "p99" in run.stdout
+    finally:
+        stub.kill()
+        stub.wait()

@@ -57,13 +57,25 @@ async def stub(pki_files: PKIFiles) -> AsyncIterator[StubProcess]:
         "0",
         ready="listening on",
     )
+    drain: asyncio.Task[None] | None = None
     try:
         control = (await line_with(served, "control API on")).split(" on ")[1].strip()
         url = served.url.replace("127.0.0.1", "localhost")
+        # The stub prints a line per request: unread, its pipe fills after a few hundred and
+        # the stub blocks in print(), control API and all (a fast machine gets there in 0.5 s).
+        drain = asyncio.create_task(_read_to_the_end(served))
         yield StubProcess(served, url, control)
     finally:
         served.proc.kill()
         await served.proc.wait()
+        if drain is not None:
+            await drain
+
+
+async def _read_to_the_end(served: Served) -> None:
+    assert served.proc.stdout is not None
+    while await served.proc.stdout.read(65536):
+        pass
 
 
 def one_shot(stub: StubProcess, pki: PKIFiles, *extra: str) -> list[str]:
