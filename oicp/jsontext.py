@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -131,3 +132,44 @@ def dumps_dataclass(value: object, datetime_text: Callable[[datetime], str]) -> 
         raise TypeError(f"Object of type {type(found).__name__} is not JSON serializable")
 
     return orjson.dumps(value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def nesting_pointer(text: str, limit: int = NESTING_MAX) -> str | None:
+    """The JSON pointer of the first value nested deeper than ``limit``, or None.
+
+    Run before parsing a peer's body: both parsers recurse per level, so a body nested
+    thousands of levels deep would otherwise end in RecursionError. A body with fewer than
+    ``limit`` brackets cannot be that deep, which settles nearly every body with two C calls.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    return _scan_nesting(text, limit)
+
+
+# The tokens that matter for nesting: strings (skipped whole, so brackets inside them do not
+# count), brackets, commas and the colon after an object key.
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{},]')
+
+
+def _scan_nesting(text: str, limit: int) -> str | None:
+    # A stack of containers: for an object the key being read, for an array the index.
+    path: list[str | int] = []
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            if token.endswith(":") and path and isinstance(path[-1], str):
+                path[-1] = json.loads(token[:-1].rstrip())
+        elif token in "[{":
+            if len(path) >= limit:
+                return "".join(f"/{_escape(step)}" for step in path)
+            path.append(0 if token == "[" else "")
+        elif token in "]}":
+            if path:
+                path.pop()
+        elif path and isinstance(path[-1], int):  # a comma inside an array
+            path[-1] += 1
+    return None
+
+
+def _escape(step: str | int) -> str:
+    return str(step).replace("~", "~0").replace("/", "~1")

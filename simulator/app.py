@@ -28,6 +28,7 @@ from simulator.inbound.admin import INBOUND_KEY, add_inbound_admin_routes
 from simulator.inbound.server import InboundServer, server_tls_from_pki_dir
 from simulator.inbound.service import Inbound
 from simulator.portal import add_portal
+from simulator.sender import DEFAULT_CONNECTION_LIMIT, DEFAULT_MAX_ANSWER_BYTES
 from simulator.storage import Storage
 
 __all__ = ["ADMIN_COOKIE", "HubOptions", "HubStartError", "RunningHub", "build_app", "running_hub"]
@@ -51,6 +52,8 @@ class HubOptions:
     oicp_host: str = "127.0.0.1"
     allowed_hosts: tuple[str, ...] = ()  # Host names the admin port answers beyond loopback
     limits: ConnectionLimits = field(default_factory=ConnectionLimits)  # every port's
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT  # requests in flight to CPOs at once
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # the largest CPO answer read
 
 
 def requires_token(host: str) -> bool:
@@ -132,7 +135,12 @@ async def running_hub(
         raise HubStartError(f"{problem} (--admin-token or HUBSIM_ADMIN_TOKEN)")
     identity = HubIdentity.from_pki_dir(options.pki_dir)
     storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
-    hub = Hub(storage, identity)
+    hub = Hub(
+        storage,
+        identity,
+        connection_limit=options.connection_limit,
+        max_answer_bytes=options.max_answer_bytes,
+    )
     inbound = Inbound(hub, pki_dir=options.pki_dir)
     hosts = allowed_hosts(options.host, options.allowed_hosts)
     guard = PortGuard(options.limits, "the hub's admin port")

@@ -18,6 +18,7 @@ import aiohttp
 
 from mockpki.inspect import CertificateInfo
 from simulator.exchange import Outcome
+from simulator.refusal import Decision
 
 # OpenSSL X509 verify codes (include/openssl/x509_vfy.h).
 _VERIFY_EXPIRED = 10
@@ -64,6 +65,7 @@ class CallContext:
     timeout_s: float
     presented: CertificateInfo | None = None  # the server certificate, fetched by a probe
     legacy_version: str | None = None  # what a probe allowing old TLS versions negotiated
+    decision: Decision | None = None  # the deciding step after an unanswered TLS connection
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
@@ -81,6 +83,10 @@ def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
         return _ssl_error(exc.os_error, ctx)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return _connector_error(exc.os_error, ctx)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return _not_http(exc, ctx)
+    if ctx.decision is not None and unanswered_after_handshake(exc):
+        return _decided(exc, ctx.decision, ctx)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
         return _closed(ctx)
     if isinstance(exc, aiohttp.ClientOSError):
@@ -109,11 +115,70 @@ def server_cert_wanted(exc: BaseException) -> bool:
 
 
 def version_probe_wanted(exc: BaseException) -> bool:
-    """A reset during the handshake is either an old-TLS-only server or a refused client
-    certificate; a probe that allows old versions tells them apart."""
-    return isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
-        exc.os_error, ConnectionResetError | BrokenPipeError
+    """Whether the handshake failed in a way an old-TLS-only server can cause.
+
+    A reset, an end of file or an alert during the handshake may come from a server that
+    speaks only TLS 1.1 or older (and perhaps also requires a client certificate); a probe
+    that allows old versions tells that apart, so it decides before any other reading.
+    """
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError) or not isinstance(
+        exc, aiohttp.ClientConnectorError
+    ):
+        return False
+    os_error = exc.os_error
+    if isinstance(os_error, ssl.SSLError):
+        return "WRONG_VERSION_NUMBER" not in str(os_error)  # that one is plain HTTP
+    return isinstance(os_error, ConnectionResetError | BrokenPipeError)
+
+
+def decision_wanted(exc: BaseException) -> bool:
+    """Whether the deciding step of :mod:`simulator.refusal` is needed: the connection was
+    made and no HTTP answer came back. (A reset inside the handshake needs none: once the
+    old-TLS probe has ruled out an old server, it is the refusal.)"""
+    return unanswered_after_handshake(exc)
+
+
+def unanswered_after_handshake(exc: BaseException) -> bool:
+    """A connection that was made and then ended without any HTTP answer."""
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientResponseError):
+        return False
+    return isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
+
+
+# Phrases of the HTTP pages TLS terminators answer when they refuse a client certificate:
+# nginx ("400 No required SSL certificate was sent", "400 The SSL certificate error", and its
+# own status codes 495 and 496), and JSON fronts that name the certificate in a 400.
+_REFUSAL_STATUSES = (400, 403, 495, 496)
+_REFUSAL_WORDS = ("ssl certificate", "client certificate", "certificate")
+
+
+def refusal_page(status: int, text: str) -> str | None:
+    """What a refusal page of a TLS terminator says, or None if the answer is not one."""
+    if status not in _REFUSAL_STATUSES:
+        return None
+    lowered = text.lower()
+    if status in (495, 496) or any(word in lowered for word in _REFUSAL_WORDS):
+        return _page_excerpt(text)
+    return None
+
+
+def refused_by_page(status: int, text: str, host: str, port: int) -> Diagnosis | None:
+    """The diagnosis of an HTTP refusal page, or None if the answer is not one."""
+    said = refusal_page(status, text)
+    if said is None:
+        return None
+    how = (
+        f"completed the TLS handshake and then answered HTTP {status} with {said}, the page "
+        "a TLS terminator (such as nginx with ssl_verify_client) sends when it does not trust "
+        "the client certificate"
     )
+    return _client_cert_refused_at(host, port, how)
+
+
+def _page_excerpt(text: str) -> str:
+    title = text.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in text else text
+    flat = " ".join(title.split())
+    return repr(flat[:160] + ("…" if len(flat) > 160 else ""))
 
 
 def _timeout(ctx: CallContext) -> Diagnosis:
@@ -192,11 +257,58 @@ def _os_error(exc: aiohttp.ClientOSError, ctx: CallContext) -> Diagnosis:
 
 
 def _client_cert_refused(ctx: CallContext, how: str) -> Diagnosis:
+    return _client_cert_refused_at(ctx.host, ctx.port, how)
+
+
+def _client_cert_refused_at(host: str, port: int, how: str) -> Diagnosis:
     return Diagnosis(
         Outcome.CLIENT_CERT_REFUSED,
-        f"The backend at {ctx.host}:{ctx.port} {how}: it refused the hub's service (client) "
+        f"The backend at {host}:{port} {how}: it refused the hub's service (client) "
         "certificate; add the mock Hubject CA (hubject-ca.pem, root and intermediate) to the "
         "backend's client-certificate trust store.",
+    )
+
+
+def _what_the_request_saw(exc: BaseException) -> str:
+    text = str(exc)
+    alert = next((a for a in _CLIENT_CERT_ALERTS if a in text), None)
+    if alert is not None:
+        return f"sent the TLS alert {alert} on the hub's first read after the TLS handshake"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "closed the connection after the TLS handshake without an HTTP answer"
+    return f"ended the connection after the TLS handshake without an HTTP answer ({text})"
+
+
+def _decided(exc: BaseException, decision: Decision, ctx: CallContext) -> Diagnosis:
+    """The outcome of an unanswered connection, as the deciding step found it."""
+    saw = _what_the_request_saw(exc)
+    if decision.refused:
+        return _client_cert_refused(ctx, f"{saw}, and {decision.observed}")
+    return Diagnosis(
+        Outcome.CONNECTION_CLOSED,
+        f"{ctx.url} {saw}, although {decision.observed} (so the hub's certificate is "
+        "not the cause); the backend must answer every request with an "
+        "eRoamingAcknowledgement.",
+    )
+
+
+def _not_http(exc: aiohttp.ClientResponseError, ctx: CallContext) -> Diagnosis:
+    """The answer could not be parsed as HTTP: bytes of another protocol, or a header
+    beyond the hub's limit (aiohttp's 8190 bytes per line)."""
+    chain: list[BaseException] = [exc]
+    while chain[-1].__cause__ is not None and len(chain) < 5:
+        chain.append(chain[-1].__cause__)
+    text = " ".join(str(getattr(e, "message", "") or e) for e in chain)
+    if any(type(e).__name__ == "LineTooLong" for e in chain) or "Got more than" in text:
+        return Diagnosis(
+            Outcome.HEADER_TOO_LARGE,
+            f"{ctx.url} answered with an HTTP header line longer than the hub reads "
+            f"(8190 bytes: {exc.message}); keep the answer's headers short.",
+        )
+    return Diagnosis(
+        Outcome.NOT_HTTP,
+        f"{ctx.url} answered with bytes that are not HTTP ({exc.message}); serve the OICP "
+        "endpoint with an HTTP/1.1 server on that port.",
     )
 
 

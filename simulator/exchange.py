@@ -37,6 +37,10 @@ class Outcome(enum.Enum):
     CLIENT_CERT_REFUSED = "client_cert_refused"
     TLS_ERROR = "tls_error"  # any other TLS failure
     CONNECTION_CLOSED = "connection_closed"  # the CPO closed the connection without answering
+    NOT_HTTP = "not_http"  # the CPO answered bytes that are not HTTP
+    HEADER_TOO_LARGE = "header_too_large"  # an answer header beyond what the hub reads
+    ANSWER_TOO_LARGE = "answer_too_large"  # an answer body beyond the hub's bound
+    CONNECTION_LIMIT = "connection_limit"  # no free slot of the hub's own within the timeout
     HTTP_STATUS = "http_status"  # HTTP status other than 200
     NOT_JSON = "not_json"
     INVALID_ACKNOWLEDGEMENT = "invalid_acknowledgement"
@@ -80,8 +84,13 @@ _FAILURE_CLASSES = {
     Outcome.CONNECTION_CLOSED: NOT_AVAILABLE,
     Outcome.EMP_UNREACHABLE: NOT_AVAILABLE,
     Outcome.TIMEOUT: TIMEOUT,
+    Outcome.CONNECTION_LIMIT: TIMEOUT,  # the timeout ran out before a connection was free
     Outcome.NOT_JSON: VALIDATION_ERROR,
     Outcome.INVALID_ACKNOWLEDGEMENT: VALIDATION_ERROR,
+    # The answer could not be read as an acknowledgement at all.
+    Outcome.NOT_HTTP: VALIDATION_ERROR,
+    Outcome.HEADER_TOO_LARGE: VALIDATION_ERROR,
+    Outcome.ANSWER_TOO_LARGE: VALIDATION_ERROR,
     Outcome.REQUEST_INVALID: VALIDATION_ERROR,
     Outcome.NO_USER_CERTIFICATE: SSL_ERROR,
     Outcome.PLAIN_HTTP: SSL_ERROR,

@@ -32,7 +32,13 @@ from simulator.model import (
     WireProfile,
 )
 from simulator.requests import WIRE_SHAPES, SendParams, prepare_request, service_type_of
-from simulator.sender import RecordTags, Sender, Target
+from simulator.sender import (
+    DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_MAX_ANSWER_BYTES,
+    RecordTags,
+    Sender,
+    Target,
+)
 from simulator.settings_rules import (
     SettingsCheck,
     read_and_check_settings,
@@ -141,10 +147,19 @@ _MAX_TARGETS = 1024
 class Hub:
     """The mock HBS, as its operators' settings make it behave."""
 
-    def __init__(self, storage: Storage, identity: HubIdentity) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        identity: HubIdentity,
+        *,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    ) -> None:
         self.storage = storage
         self.identity = identity
-        self.sender = Sender(identity.client)
+        self.sender = Sender(
+            identity.client, connection_limit=connection_limit, max_answer_bytes=max_answer_bytes
+        )
         # Sending reads the operator's configuration on every request; reading it from SQLite
         # each time cost more than the whole HTTPS exchange, so it is cached and dropped when
         # storage reports a configuration write.

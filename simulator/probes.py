@@ -13,7 +13,7 @@ import ssl
 import time
 from dataclasses import dataclass
 
-from simulator.tls import build_legacy_probe_context
+from simulator.tls import ClientIdentity, build_legacy_probe_context
 
 
 @dataclass(frozen=True)
@@ -77,24 +77,82 @@ async def tls_handshake(host: str, port: int, ctx: ssl.SSLContext, timeout_s: fl
         timeout=timeout_s,
     )
     try:
-        ssl_object = writer.get_extra_info("ssl_object")
-        if not isinstance(ssl_object, ssl.SSLObject):
-            return Handshake(_since(t0), None, None, None)
-        cipher = ssl_object.cipher()
-        return Handshake(
-            _since(t0),
-            ssl_object.version(),
-            cipher[0] if cipher else None,
-            ssl_object.getpeercert(binary_form=True),
-        )
+        return _handshake_facts(writer, _since(t0))
     finally:
         await _close(writer)
 
 
-async def legacy_version(host: str, port: int, timeout_s: float) -> str | None:
-    """The TLS version an endpoint negotiates when versions below 1.2 are allowed, or None."""
+def _handshake_facts(writer: asyncio.StreamWriter, elapsed_ms: float) -> Handshake:
+    ssl_object = writer.get_extra_info("ssl_object")
+    if not isinstance(ssl_object, ssl.SSLObject):
+        return Handshake(elapsed_ms, None, None, None)
     try:
-        found = await tls_handshake(host, port, build_legacy_probe_context(), timeout_s)
+        cipher = ssl_object.cipher()
+        peer = ssl_object.getpeercert(binary_form=True)
+    except ValueError:
+        # A TLS 1.3 server that refused the client certificate may already have torn the
+        # connection down ("handshake not done yet"): nothing more can be read from it.
+        return Handshake(elapsed_ms, ssl_object.version(), None, None)
+    return Handshake(elapsed_ms, ssl_object.version(), cipher[0] if cipher else None, peer)
+
+
+@dataclass(frozen=True)
+class FirstMove:
+    """What a server did on a connection on which the client sent nothing after the handshake.
+
+    ``handshake_error``: the handshake itself failed (a TLS 1.2 server refuses a client
+    certificate inside it). Otherwise ``version`` is set and ``ended`` says how the server
+    ended the connection without being asked anything (a TLS alert, a close, a reset), or
+    is None when it kept the connection open for ``quiet_s``: it waits for a request.
+    """
+
+    version: str | None = None
+    ended: str | None = None
+    handshake_error: BaseException | None = None
+    unasked: bytes = b""  # what the server sent without being asked, if anything
+
+
+async def first_move(
+    host: str, port: int, ctx: ssl.SSLContext, timeout_s: float, quiet_s: float
+) -> FirstMove:
+    """Shake hands with ``ctx``, send nothing, and see what the server does first.
+
+    Sending nothing is the point: a request written to a server that is closing the
+    connection draws a TCP reset, which can destroy the server's alert before it is read.
+    """
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=ctx, ssl_handshake_timeout=timeout_s),
+            timeout=timeout_s,
+        )
+    except (OSError, TimeoutError) as exc:
+        return FirstMove(handshake_error=exc)
+    version = _handshake_facts(writer, 0.0).version
+    try:
+        data = await asyncio.wait_for(reader.read(1), timeout=quiet_s)
+    except TimeoutError:
+        return FirstMove(version=version)
+    except ssl.SSLError as exc:
+        return FirstMove(version=version, ended=f"the TLS alert {exc.reason or exc}")
+    except OSError as exc:
+        return FirstMove(version=version, ended=f"a reset ({exc.strerror or exc})")
+    finally:
+        await _close(writer)
+    if data:
+        return FirstMove(version=version, unasked=data)
+    return FirstMove(version=version, ended="a close without a TLS alert")
+
+
+async def legacy_version(
+    host: str, port: int, timeout_s: float, identity: ClientIdentity | None = None
+) -> str | None:
+    """The TLS version an endpoint negotiates when versions below 1.2 are allowed, or None.
+
+    The probe presents ``identity`` (the hub's service certificate): an old server that also
+    requires a client certificate would otherwise end the handshake before it completes.
+    """
+    try:
+        found = await tls_handshake(host, port, build_legacy_probe_context(identity), timeout_s)
     except (OSError, TimeoutError):
         return None
     return found.version

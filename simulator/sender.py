@@ -7,6 +7,7 @@ Every failure becomes an :class:`~simulator.exchange.Outcome` with a one-sentenc
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import ssl
@@ -26,17 +27,25 @@ from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe, 
 from simulator.diagnosis import (
     CallContext,
     Diagnosis,
+    decision_wanted,
     diagnose_exception,
+    refused_by_page,
     server_cert_wanted,
     version_probe_wanted,
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
 from simulator.model import ServerCertification, WireProfile
 from simulator.probes import legacy_version, tls_handshake
+from simulator.refusal import decide_client_certificate
 from simulator.requests import WIRE_SHAPES
 from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
 
 PROBE_TIMEOUT_S = 5.0
+# A real hub spreads its calls over many nodes; one hubsim process stands for all of them, so
+# its own limit must not be what a CPO under load sees first.
+DEFAULT_CONNECTION_LIMIT = 1000
+DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024  # an acknowledgement is a few hundred bytes
+_TOO_LARGE_EXCERPT = 1024
 
 _BODY_EXCERPT = 300
 # Sessions retired by certificate reloads that are kept open for requests still in flight.
@@ -94,7 +103,8 @@ class Sender:
         self,
         identity: ClientIdentity,
         *,
-        connection_limit: int = 100,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         fresh_connections: bool = False,
     ) -> None:
         self._identity = identity
@@ -102,6 +112,11 @@ class Sender:
         self._connection_limit = connection_limit
         # A TLS handshake per request, as a backend sees it from many hub nodes (hubsim load).
         self._fresh_connections = fresh_connections
+        self.max_answer_bytes = max_answer_bytes
+        # The hub's own slots: a request waits for one before its timeout starts, so the wait
+        # is never counted as the CPO's time (aiohttp's timeout would include it).
+        self._slots = asyncio.Semaphore(connection_limit)
+        self._waiting = 0
         self._session: aiohttp.ClientSession | None = None
         self._retired: list[aiohttp.ClientSession] = []
         self._facts: dict[bytes, tuple[str, str, str]] = {}  # DER -> facts, parsed once
@@ -109,6 +124,15 @@ class Sender:
         self._connection_facts: weakref.WeakKeyDictionary[ssl.SSLObject, TLSFacts] = (
             weakref.WeakKeyDictionary()
         )
+
+    @property
+    def connection_limit(self) -> int:
+        return self._connection_limit
+
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for one of the hub's connection slots right now."""
+        return self._waiting
 
     @property
     def context_count(self) -> int:
@@ -185,15 +209,71 @@ class Sender:
         if body is None:
             body = shape.body(request)
         started_at = datetime.now(UTC)
-        t0 = time.perf_counter()
-        try:
-            status, raw, tls = await self._post(target, body, headers or shape.headers)
-        except Exception as exc:  # every failure becomes an outcome, not a traceback
-            diagnosis = await self._diagnose(exc, target)
+        if not await self._take_slot(target.timeout_s):
+            diagnosis = self._no_slot(target)
+            t0 = time.perf_counter()
             return self._record(target, request, body, tags, started_at, t0, diagnosis=diagnosis)
+        try:
+            t0 = time.perf_counter()  # the CPO's time starts when the request leaves
+            try:
+                status, raw, tls = await self._post(target, body, headers or shape.headers)
+            except AnswerTooLarge as big:
+                return self._too_large(target, request, body, tags, started_at, t0, big)
+            except Exception as exc:  # every failure becomes an outcome, not a traceback
+                diagnosis = await self._diagnose(exc, target)
+                return self._record(
+                    target, request, body, tags, started_at, t0, diagnosis=diagnosis
+                )
+        finally:
+            self._slots.release()
         return self._record(
             target, request, body, tags, started_at, t0, http=(status, raw), tls=tls
         )
+
+    async def _take_slot(self, timeout_s: float) -> bool:
+        if not self._slots.locked():
+            await self._slots.acquire()  # free at once: no timer needed on the hot path
+            return True
+        self._waiting += 1
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout=timeout_s)
+        except TimeoutError:
+            return False
+        finally:
+            self._waiting -= 1
+        return True
+
+    def _no_slot(self, target: Target) -> Diagnosis:
+        return Diagnosis(
+            Outcome.CONNECTION_LIMIT,
+            f"The request to {target.url} never left the hub: all {self._connection_limit} of "
+            f"the hub's connections were busy for the whole timeout ({target.timeout_s:g} s); "
+            "the CPO was not asked. Raise the hub's connection limit (--connection-limit) or "
+            "send fewer requests at once.",
+        )
+
+    def _too_large(
+        self,
+        target: Target,
+        request: RemoteRequest,
+        body: dict[str, Any],
+        tags: RecordTags,
+        started_at: datetime,
+        t0: float,
+        big: AnswerTooLarge,
+    ) -> Exchange:
+        exchange = self._record(
+            target,
+            request,
+            body,
+            tags,
+            started_at,
+            t0,
+            diagnosis=too_large_diagnosis(target.url, big, self.max_answer_bytes),
+        )
+        exchange.http_status = big.status
+        exchange.response_body = big.excerpt.decode("utf-8", errors="replace")
+        return exchange
 
     async def _post(
         self, target: Target, body: Mapping[str, Any], headers: Mapping[str, str]
@@ -208,7 +288,7 @@ class Sender:
             timeout=target.client_timeout,
         ) as resp:
             tls = self._tls_facts(resp)
-            raw = await resp.read()
+            raw = await read_bounded(resp, self.max_answer_bytes)
             return resp.status, raw, tls
 
     def _tls_facts(self, resp: aiohttp.ClientResponse) -> TLSFacts | None:
@@ -302,9 +382,13 @@ async def diagnose_failure(
     presented = None
     if server_cert_wanted(exc):
         presented = await presented_certificate(host, port, identity)
+    probe_s = min(PROBE_TIMEOUT_S, timeout_s)
     legacy = (
-        await legacy_version(host, port, PROBE_TIMEOUT_S) if version_probe_wanted(exc) else None
+        await legacy_version(host, port, probe_s, identity) if version_probe_wanted(exc) else None
     )
+    decision = None
+    if legacy not in _OLD_VERSIONS and decision_wanted(exc):
+        decision = await decide_client_certificate(host, port, identity, probe_s)
     ctx = CallContext(
         url=url,
         host=host,
@@ -314,8 +398,51 @@ async def diagnose_failure(
         timeout_s=timeout_s,
         presented=presented,
         legacy_version=legacy,
+        decision=decision,
     )
     return diagnose_exception(exc, ctx)
+
+
+_OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
+
+
+class AnswerTooLarge(Exception):
+    """An answer body beyond the bound; keeps the start of it and what showed the size."""
+
+    def __init__(self, status: int, excerpt: bytes, seen: str) -> None:
+        super().__init__(seen)
+        self.status, self.excerpt, self.seen = status, excerpt, seen
+
+
+def too_large_diagnosis(url: str, big: AnswerTooLarge, limit: int) -> Diagnosis:
+    return Diagnosis(
+        Outcome.ANSWER_TOO_LARGE,
+        f"The answer from {url} is larger than the hub reads ({big.seen}; the bound is "
+        f"{limit} bytes); an eRoamingAcknowledgement is a few hundred bytes, so answer with "
+        "one alone.",
+    )
+
+
+async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The answer body, read up to ``limit`` bytes; raises AnswerTooLarge beyond that.
+
+    An answer that declares its length within the bound is read in one call, as before.
+    """
+    declared = resp.content_length
+    if declared is not None and declared <= limit:
+        return await resp.read()
+    if declared is not None:
+        excerpt = await resp.content.read(_TOO_LARGE_EXCERPT)
+        raise AnswerTooLarge(resp.status, excerpt, f"Content-Length {declared}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            excerpt = b"".join(chunks)[:_TOO_LARGE_EXCERPT]
+            raise AnswerTooLarge(resp.status, excerpt, f"more than {limit} bytes without end")
+    return b"".join(chunks)
 
 
 async def presented_certificate(
@@ -348,6 +475,10 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
     fields["http_status"] = status
     fields["response_body"] = text
     if status != 200:
+        url = URL(fields["url"], encoded=True)
+        refused = refused_by_page(status, text, url.host or "", url.port or 443)
+        if refused is not None:
+            return Exchange(outcome=refused.outcome, detail=refused.detail, **fields)
         return Exchange(
             outcome=Outcome.HTTP_STATUS,
             detail=f"The backend answered HTTP {status} instead of 200 ({_excerpt(text)}); "
@@ -356,6 +487,9 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
         )
     problem: ValueError | None = not_utf8
     if problem is None:
+        pointer = jsontext.nesting_pointer(text)
+        if pointer is not None:
+            return _too_deep(pointer, fields)
         try:
             parsed = jsontext.loads(text)
         except json.JSONDecodeError as exc:
@@ -368,6 +502,24 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
             **fields,
         )
     return _judge_acknowledgement(parsed, fields)
+
+
+def _too_deep(pointer: str, fields: dict[str, Any]) -> Exchange:
+    shown = pointer if len(pointer) <= 120 else pointer[:120] + "…"
+    limit = jsontext.NESTING_MAX
+    problem = {
+        "pointer": pointer,
+        "rule": "nesting",
+        "message": f"nested deeper than {limit} levels",
+    }
+    return Exchange(
+        outcome=Outcome.INVALID_ACKNOWLEDGEMENT,
+        detail=f"The answer is not a valid eRoamingAcknowledgement: {shown}: JSON nested deeper "
+        f"than {limit} levels, which the hub does not read; an acknowledgement nests a few "
+        "levels only.",
+        problems=(problem,),
+        **fields,
+    )
 
 
 def _judge_acknowledgement(parsed: object, fields: dict[str, Any]) -> Exchange:

@@ -71,13 +71,24 @@ def build_probe_context(identity: ClientIdentity | None) -> ssl.SSLContext:
     return ctx
 
 
-def build_legacy_probe_context() -> ssl.SSLContext:
+def build_legacy_probe_context(identity: ClientIdentity | None = None) -> ssl.SSLContext:
     """A context that accepts any TLS version, to learn which version an endpoint speaks."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = build_probe_context(identity)
     ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # old versions need the old cipher suites
+    return ctx
+
+
+def build_pinned_probe_context(
+    identity: ClientIdentity | None, version: ssl.TLSVersion
+) -> ssl.SSLContext:
+    """A non-verifying probe context that speaks exactly ``version``.
+
+    Pinned to TLS 1.2, a server judges the client certificate inside the handshake, where
+    its refusal is an alert the client reads before it has sent anything.
+    """
+    ctx = build_probe_context(identity)
+    ctx.minimum_version = ctx.maximum_version = version
     return ctx
 
 

@@ -96,6 +96,12 @@ def register(sub: Any) -> None:
         help="an EVSE for the variants without SessionID (give two; default: the next two "
         "EvseIDs after --evse)",
     )
+    body.add_argument(
+        "--strict",
+        action="store_true",
+        help="a bad client certificate the endpoint accepts is a FAIL (default: a WARN, as "
+        "Hubject does not require partners to verify its certificate)",
+    )
     out = check.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
@@ -141,6 +147,7 @@ async def _one_shot(args: argparse.Namespace) -> CheckReport:
         wire_profile=WireProfile(args.wire) if args.wire else None,
         tolerance=args.tolerance,
         spare_evse_ids=tuple(args.spare_evse),
+        strict=args.strict,
     )
     return await check_one_shot(
         args.url,
@@ -162,6 +169,7 @@ async def _through_hub(args: argparse.Namespace) -> CheckReport:
         "timeout_s": args.timeout,
         "wire_profile": args.wire,
         "tolerance": args.tolerance or None,
+        "strict": args.strict or None,
     }
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)  # a check takes a while
     data: dict[str, Any] = await call_hub(

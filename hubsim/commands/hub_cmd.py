@@ -18,6 +18,7 @@ from simulator.config import load_config
 from simulator.hub import Hub
 from simulator.inbound.service import Inbound
 from simulator.seed import seed_from_config
+from simulator.sender import DEFAULT_CONNECTION_LIMIT, DEFAULT_MAX_ANSWER_BYTES
 
 
 def register(sub: Any) -> None:
@@ -55,7 +56,30 @@ def register(sub: Any) -> None:
         "address (repeat for more; or allowed_hosts in the config)",
     )
     add_limit_arguments(serve)
+    serve.add_argument(
+        "--connection-limit",
+        type=_positive,
+        help="how many requests to CPOs may be in flight at once (or connection_limit in the "
+        f"config; default {DEFAULT_CONNECTION_LIMIT}); a request that finds no free slot within "
+        "its timeout ends as connection_limit, the CPO never asked",
+    )
+    serve.add_argument(
+        "--max-answer-bytes",
+        type=_positive,
+        help="the largest CPO answer body the hub reads (or max_answer_bytes in the config; "
+        f"default {DEFAULT_MAX_ANSWER_BYTES}); a larger one ends as answer_too_large",
+    )
     serve.set_defaults(func=run_serve)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too small: give 1 or more")
+    return value
 
 
 def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -> HubOptions:
@@ -80,6 +104,12 @@ def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -
         oicp_host=args.oicp_host or str(config.get("oicp_host", "127.0.0.1")),
         allowed_hosts=tuple(args.allowed_host) + _config_hosts(config),
         limits=limits_from(args, config),
+        connection_limit=_setting(
+            args.connection_limit, config, "connection_limit", DEFAULT_CONNECTION_LIMIT
+        ),
+        max_answer_bytes=_setting(
+            args.max_answer_bytes, config, "max_answer_bytes", DEFAULT_MAX_ANSWER_BYTES
+        ),
     )
 
 
@@ -88,6 +118,15 @@ def _config_hosts(config: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise CLIError("'allowed_hosts' in the config must be a list of host names")
     return tuple(hosts)
+
+
+def _setting(flag: int | None, config: dict[str, Any], key: str, default: int) -> int:
+    if flag is not None:
+        return flag
+    value = config.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise CLIError(f"{key} in the config is {value!r}; give a whole number of 1 or more")
+    return value
 
 
 def _oicp_port(args: argparse.Namespace, config: dict[str, Any]) -> int | None:

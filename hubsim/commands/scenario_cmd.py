@@ -40,6 +40,11 @@ def register(sub: Any) -> None:
     run.add_argument("--json", action="store_true", help="print one JSON object, not the text")
     run.add_argument("--pki", help="PKI folder from 'hubsim pki init' (default: a fresh one)")
     run.add_argument(
+        "--strict",
+        action="store_true",
+        help="every scenario as with strict: true (a bad client certificate accepted FAILs)",
+    )
+    run.add_argument(
         "--server-cert",
         help="with --target: 'hubject' or 'user:FILE' for every scenario (FILE is uploaded)",
     )
@@ -114,6 +119,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         pki_dir=Path(args.pki) if args.pki else None,
         server_cert=ServerCertChoice.parse(args.server_cert) if args.server_cert else None,
         stub_control=args.stub_control,
+        strict=args.strict,
     )
 
 

@@ -76,6 +76,7 @@ class _Builder:
             operator=self.operator(data.get("operator") or {}),
             endpoint=endpoint,
             steps=tuple(steps),
+            strict=bool(data.get("strict", False)),
         )
 
     # --- operator and endpoint --------------------------------------------------------

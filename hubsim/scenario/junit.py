@@ -77,7 +77,8 @@ def _case(result: ScenarioResult, step: StepResult) -> etree._Element:
         failure.text = "\n".join(step.failures)
     if step.exchange is not None:
         out = etree.SubElement(case, "system-out")
-        out.text = _exchange_text(step)
+        warned = "".join(f"WARN: {warning}\n" for warning in step.warnings)
+        out.text = warned + _exchange_text(step)
     return case
 
 

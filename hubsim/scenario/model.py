@@ -120,6 +120,7 @@ class Scenario:
     description: str | None = None
     operator: OperatorSpec = field(default_factory=OperatorSpec)
     endpoint: EndpointSpec = field(default_factory=EndpointSpec)
+    strict: bool = False  # a bad client certificate the endpoint accepts fails the step
 
     @property
     def suite_name(self) -> str:

@@ -18,6 +18,7 @@ class StepResult:
     exchange: Exchange | None = None
     error: str | None = None  # the step could not be sent; says why
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # what is wrong but does not fail the step
 
     @property
     def passed(self) -> bool:
@@ -37,6 +38,7 @@ class StepResult:
             "failures": list(self.failures),
             "error": self.error,
             "notes": list(self.notes),
+            "warnings": list(self.warnings),
             "exchange": self.exchange.to_json() if self.exchange else None,
         }
 

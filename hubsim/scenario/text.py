@@ -37,6 +37,12 @@ def _step_lines(result: StepResult, width: int, stream: TextIO) -> list[str]:
     if result.error:
         lines.append(f"          {result.error}")
     lines += [f"          {failure}" for failure in result.failures]
+    lines += [
+        f"          WARN: {warning} (a FAIL with strict: true or --strict: anyone who "
+        "reaches the endpoint can remote-start your chargers; verify client certificates "
+        "against the Hubject chain, or allow only Hubject's addresses)"
+        for warning in result.warnings
+    ]
     lines += [f"          note: {note}" for note in result.notes]
     return lines
 

@@ -21,11 +21,18 @@ from yarl import URL
 
 from mockpki.inspect import CertificateInfo
 from oicp import RemoteRequest
-from simulator.diagnosis import Diagnosis
+from simulator.diagnosis import Diagnosis, refused_by_page
 from simulator.exchange import Outcome
 from simulator.model import WireProfile
 from simulator.requests import WIRE_SHAPES
-from simulator.sender import diagnose_failure, presented_certificate
+from simulator.sender import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    diagnose_failure,
+    presented_certificate,
+    read_bounded,
+    too_large_diagnosis,
+)
 from simulator.tls import ClientIdentity
 
 
@@ -96,10 +103,21 @@ class CheckClient:
         """:meth:`post`, with every failure turned into the hub's diagnosis."""
         t0 = time.perf_counter()
         try:
-            return await self.post(call, body, headers)
+            answer = await self.post(call, body, headers)
+        except AnswerTooLarge as big:
+            return Failure(too_large_diagnosis(call.url, big, DEFAULT_MAX_ANSWER_BYTES), _since(t0))
         except Exception as exc:  # every failure becomes a diagnosis, never a traceback
             diagnosis = await self._diagnose(exc, call)
             return Failure(diagnosis, _since(t0))
+        # A TLS terminator's refusal page is the hub's diagnosis too, not an HTTP answer.
+        url = URL(call.url, encoded=True)
+        refused = refused_by_page(
+            answer.status,
+            answer.raw.decode("utf-8", errors="replace"),
+            url.host or "",
+            url.port or 443,
+        )
+        return answer if refused is None else Failure(refused, answer.elapsed_ms)
 
     async def post(
         self, call: Call, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
@@ -115,7 +133,7 @@ class CheckClient:
         async with self._session.post(
             url, data=data, headers=sent, ssl=call.ctx, timeout=timeout
         ) as resp:
-            raw = await resp.read()
+            raw = await read_bounded(resp, DEFAULT_MAX_ANSWER_BYTES)
             return Answer(
                 status=resp.status,
                 content_type=resp.headers.get("Content-Type"),

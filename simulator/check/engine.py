@@ -14,7 +14,14 @@ from simulator.check.layers_roundtrip import layer_round_trip
 from simulator.check.layers_setup import layer_settings, layer_url
 from simulator.check.layers_tolerance import layer_tolerance
 from simulator.check.plan import CheckPlan
-from simulator.check.report import ALL_LAYERS, TOLERANCE, CheckReport, CheckTarget, LayerResult
+from simulator.check.report import (
+    ALL_LAYERS,
+    TOLERANCE,
+    CheckReport,
+    CheckTarget,
+    LayerResult,
+    failed,
+)
 from simulator.check.run import Run
 
 Layer = Callable[[Run], Awaitable[LayerResult]]
@@ -64,7 +71,7 @@ async def run_check(plan: CheckPlan) -> CheckReport:
         for key, layer in _LAYERS:
             if key in _ASKED_FOR and not plan.tolerance:
                 continue
-            run.results[key] = await layer(run)
+            run.results[key] = await _guarded(key, layer, run)
     return CheckReport(
         mode=plan.mode,
         target=_target(plan),
@@ -72,6 +79,19 @@ async def run_check(plan: CheckPlan) -> CheckReport:
         started_at=started_at,
         elapsed_ms=(time.perf_counter() - t0) * 1000,
     )
+
+
+async def _guarded(key: str, layer: Layer, run: Run) -> LayerResult:
+    """Run one layer; whatever an endpoint makes go wrong becomes that layer's FAIL, so a
+    check never ends with a traceback (exit 2, or an HTTP 500 from the admin API)."""
+    try:
+        return await layer(run)
+    except Exception as exc:
+        return failed(
+            key,
+            f"The check could not judge this layer: {type(exc).__name__}: {exc}.",
+            "Report this as a hubsim bug, with the endpoint's set-up; the other layers stand.",
+        )
 
 
 def _target(plan: CheckPlan) -> CheckTarget:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from oicp import Acknowledgement, OICPValidationError, acknowledgement_semantic_problems, describe
+from oicp import (
+    Acknowledgement,
+    OICPValidationError,
+    acknowledgement_semantic_problems,
+    describe,
+    jsontext,
+)
 from simulator.check.calls import Answer, Failure
 from simulator.check.fixes import fix_for
 from simulator.check.report import LayerResult, LayerStatus, failed, passed, warned
@@ -18,6 +24,7 @@ from simulator.check.run import Run, outcome_layer
 
 BEST_PRACTICE_MS = 10_000.0
 _EXCERPT = 120
+_CONNECTION = ("settings", "url", "dns", "tcp", "tls")
 _EARLIER = ("settings", "url", "dns", "tcp", "tls", "server_certificate", "client_certificate")
 
 
@@ -35,6 +42,9 @@ def _no_answer(run: Run, key: str) -> LayerResult:
         assert cause is not None, "the first request is sent unless an earlier layer failed"
         return run.skip(key, cause, "No request was sent.")
     assert isinstance(first, Failure)
+    cause = run.blocker(*_CONNECTION)
+    if cause is not None:  # e.g. a TLS handshake that timed out, and the request with it
+        return run.skip(key, cause, "No connection was made.")
     if key == "http" and outcome_layer(first) == "http":
         mode = run.plan.target.trust.mode
         return failed("http", first.diagnosis.detail, fix_for(first.outcome, mode))
@@ -117,7 +127,11 @@ def layer_body(run: Run) -> LayerResult:
     if answer.status != 200:
         return run.skip("body", run.results["http"], "A non-200 answer is not an acknowledgement.")
     try:
-        parsed = json.loads(answer.raw.decode("utf-8"))
+        text = answer.raw.decode("utf-8")
+        pointer = jsontext.nesting_pointer(text)
+        if pointer is not None:
+            return _too_deep(pointer)
+        parsed = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return failed(
             "body",
@@ -144,6 +158,20 @@ def layer_body(run: Run) -> LayerResult:
         f"The body is a valid eRoamingAcknowledgement (Result {str(run.ack.result).lower()}, "
         f"StatusCode {run.ack.status_code.code}).",
         acknowledgement=run.ack.to_wire(explicit_nulls=True),
+    )
+
+
+def _too_deep(pointer: str) -> LayerResult:
+    limit = jsontext.NESTING_MAX
+    shown = pointer if len(pointer) <= 120 else pointer[:120] + "…"
+    return failed(
+        "body",
+        f"The body is not a valid eRoamingAcknowledgement: {shown}: JSON nested deeper than "
+        f"{limit} levels.",
+        "Answer with an eRoamingAcknowledgement object alone; it nests a few levels only.",
+        problems=[
+            {"pointer": pointer, "rule": "nesting", "message": f"nested deeper than {limit} levels"}
+        ],
     )
 
 
@@ -273,6 +301,12 @@ def _plain_request(run: Run) -> str:
 def layer_latency(run: Run) -> LayerResult:
     """Layer 11: WARN above OICP's 10 s best practice, FAIL at the timeout."""
     first = run.first
+    if not isinstance(first, Answer):
+        # No connection worth timing: a failed TLS layer skips layers 6-12 (docs/check.md),
+        # also when the request sent alongside its probe timed out.
+        cause = run.blocker(*_CONNECTION)
+        if cause is not None:
+            return run.skip("latency", cause, "No connection was made to time.")
     if isinstance(first, Failure) and outcome_layer(first) == "latency":
         mode = run.plan.target.trust.mode
         return failed(

@@ -170,7 +170,7 @@ async def layer_client_certificate(run: Run) -> LayerResult:
     request = run.request(run.plan.stop_operation, session_id=new_session_id())
     base = replace(run.call(run.plan.target, run.plan.stop_operation), timeout_s=probe_timeout(run))
     verdicts = await try_pack(run.client, pack, base, request)
-    return _pack_verdict(hub_name, verdicts, _hub_expiry(run))
+    return _pack_verdict(hub_name, verdicts, _hub_expiry(run), strict=run.plan.strict)
 
 
 def _hub_expiry(run: Run) -> Expiry | None:
@@ -179,7 +179,11 @@ def _hub_expiry(run: Run) -> Expiry | None:
 
 
 def _pack_verdict(
-    hub_name: str, verdicts: list[PackVerdict], hub_expiry: Expiry | None = None
+    hub_name: str,
+    verdicts: list[PackVerdict],
+    hub_expiry: Expiry | None = None,
+    *,
+    strict: bool = False,
 ) -> LayerResult:
     accepted = [v for v in verdicts if v.accepted]
     details = {
@@ -188,16 +192,27 @@ def _pack_verdict(
         "requires_client_certificate": not any(v.name == "no-certificate" for v in accepted),
         "bad_certificates": [v.to_json() for v in verdicts],
     }
+    if accepted and hub_expiry is not None:
+        details["hub_certificate_expiry"] = hub_expiry.to_json()
     if accepted:
+        # Hubject enforces mutual TLS on connections into Hubject, not on its own calls to
+        # partners, so an endpoint that accepts any client works with the real hub: a WARN,
+        # unless the check is strict (--strict, or strict: true in a scenario).
         named = "; ".join(f"{v.name} ({v.description}: {v.observed})" for v in accepted)
-        return failed(
+        verdict = failed if strict else warned
+        return verdict(
             "client_certificate",
-            f"Security: the endpoint accepted {len(accepted)} of {len(verdicts)} bad client "
-            f"certificates: {named}; it must refuse every client without a valid certificate "
-            "from the (mock) Hubject CA.",
-            "Require a client certificate (NGINX 'ssl_verify_client on', Python "
-            "ssl.CERT_REQUIRED), trust only hubject-ca.pem for client certificates, and leave "
-            "the date and extended-key-usage checks of the TLS library on.",
+            f"Security: the endpoint accepted the hub's service certificate, but also "
+            f"{len(accepted)} of {len(verdicts)} bad client certificates: {named}. Anyone who "
+            "reaches the endpoint can send it OICP requests, remote-starting your chargers "
+            + (
+                "(a FAIL because the check is strict)."
+                if strict
+                else "(a WARN: Hubject does not require it; --strict makes it a FAIL)."
+            ),
+            "Verify client certificates against the Hubject chain (NGINX 'ssl_verify_client "
+            "on' with hubject-ca.pem, Python ssl.CERT_REQUIRED; keep the date and "
+            "extended-key-usage checks on), or allow only Hubject's outbound addresses.",
             **details,
         )
     names = ", ".join(v.name for v in verdicts)

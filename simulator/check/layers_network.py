@@ -15,7 +15,6 @@ from simulator.check.fixes import fix_for
 from simulator.check.report import LayerResult, failed, passed
 from simulator.check.run import Run, outcome_layer
 from simulator.probes import legacy_version, resolve, tcp_connect, tls_handshake
-from simulator.sender import PROBE_TIMEOUT_S
 from simulator.tls import build_probe_context
 
 _OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
@@ -38,8 +37,9 @@ _CLIENT_CERT_ALERTS = (
 
 
 def probe_timeout(run: Run) -> float:
-    """Connection probes get at least 5 s, however short the request timeout is."""
-    return max(run.plan.timeout_s, PROBE_TIMEOUT_S)
+    """Connection probes use the check's timeout, so every timeout message names the one in
+    force (``--timeout``, or the operator's)."""
+    return run.plan.timeout_s
 
 
 async def layer_dns(run: Run) -> LayerResult:
@@ -162,7 +162,7 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
             "Check that the port serves TLS directly (not a proxy waiting for something else).",
         )
     if _is_version_problem(exc, reason, text):
-        old = await legacy_version(host, port, probe_timeout(run))
+        old = await legacy_version(host, port, probe_timeout(run), run.plan.identity.client)
         if old in _OLD_VERSIONS:
             return failed(
                 "tls",

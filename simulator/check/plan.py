@@ -61,6 +61,7 @@ class CheckPlan:
     profile: WireProfile = WireProfile.HBS  # the wire profile of every request the check sends
     tolerance: bool = False  # also run the tolerance pack (layer 13)
     spare_evse_ids: tuple[str, ...] = ()  # for the pack's variants without a SessionID
+    strict: bool = False  # reverse mutual TLS as a requirement (see layer 7)
 
     @property
     def service_type(self) -> ServiceType:

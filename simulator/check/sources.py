@@ -49,6 +49,7 @@ class CheckOptions:
     wire_profile: WireProfile | None = None  # default: the operator's (hbs one-shot)
     tolerance: bool = False  # also run the tolerance pack (layer 13)
     spare_evse_ids: tuple[str, ...] = ()  # default: derived from the EvseID (spare_evses)
+    strict: bool = False  # a bad client certificate accepted is a FAIL, not a WARN
 
 
 def default_evse_id(operator_id: str) -> str:
@@ -61,7 +62,7 @@ def default_evse_id(operator_id: str) -> str:
 
 def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     """Read the admin API's check body: provider_id, evse_id, timeout_s (all optional)."""
-    known = ("provider_id", "evse_id", "timeout_s", "wire_profile", "tolerance")
+    known = ("provider_id", "evse_id", "timeout_s", "wire_profile", "tolerance", "strict")
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise _bad(unknown[0], data[unknown[0]], f"is not a check field; use {', '.join(known)}")
@@ -71,6 +72,9 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     timeout = data.get("timeout_s")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
         raise _bad("timeout_s", timeout, f"must be a number of seconds (at most {MAX_TIMEOUT_S:g})")
+    strict = data.get("strict", False)
+    if not isinstance(strict, bool):
+        raise _bad("strict", strict, "must be true or false")
     tolerance = data.get("tolerance", False)
     if not isinstance(tolerance, bool):
         raise _bad("tolerance", tolerance, "must be true or false")
@@ -81,6 +85,7 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
         timeout_s=float(timeout) if timeout is not None else None,
         wire_profile=None if profile is None else _profile(profile),
         tolerance=tolerance,
+        strict=strict,
     )
 
 
@@ -163,6 +168,7 @@ async def operator_plan(
         profile=options.wire_profile or operator.wire_profile,
         tolerance=options.tolerance,
         spare_evse_ids=options.spare_evse_ids or spare_evses(evse_id),
+        strict=options.strict,
     )
 
 
@@ -304,6 +310,7 @@ def one_shot_plan(
         profile=options.wire_profile or WireProfile.HBS,
         tolerance=options.tolerance,
         spare_evse_ids=options.spare_evse_ids or spare_evses(evse_id),
+        strict=options.strict,
     )
 
 

@@ -159,9 +159,10 @@ async def one_shot(
     service: ServiceType = ServiceType.AUTHORIZATION,
     timeout_s: float | None = None,
     reservation: bool = True,
+    strict: bool = False,
 ) -> CheckReport:
     """Run a one-shot check of ``url`` with the session PKI."""
-    options = CheckOptions(timeout_s=timeout_s, reservation=reservation)
+    options = CheckOptions(timeout_s=timeout_s, reservation=reservation, strict=strict)
     return await check_one_shot(
         url, ServerCertChoice.parse(server_cert), pki_files.directory, service, options
     )

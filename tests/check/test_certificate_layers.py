@@ -87,14 +87,19 @@ async def test_client_certificate_fail_when_the_hub_certificate_is_refused(
     assert report.layer("http").details["blocked_by"] == "client_certificate"
 
 
-async def test_client_certificate_security_fail_names_every_bad_certificate_accepted(
+async def test_client_certificate_security_warn_names_every_bad_certificate_accepted(
     pki: MockHubjectPKI, pki_files: PKIFiles
 ) -> None:
     async with serve(pki.cpo_server, verify_mode=ssl.CERT_NONE) as ep:
         report = await one_shot(ep.url, pki_files)
     layer = report.layer("client_certificate")
-    assert layer.status.value == "FAIL"
-    assert layer.reason.startswith("Security: the endpoint accepted 6 of 6 bad client")
+    assert layer.status.value == "WARN"
+    assert report.ok
+    assert "but also 6 of 6 bad client certificates" in layer.reason
+    assert "remote-starting your chargers" in layer.reason
+    assert (
+        layer.fix and "Hubject chain" in layer.fix and "Hubject's outbound addresses" in layer.fix
+    )
     for name in PACK:
         assert name in layer.reason
     assert layer.details["requires_client_certificate"] is False
@@ -102,18 +107,19 @@ async def test_client_certificate_security_fail_names_every_bad_certificate_acce
     assert statuses(report)["http"] == "PASS" and statuses(report)["round_trip"] == "PASS"
 
 
-async def test_client_certificate_security_fail_when_a_certificate_is_only_optional(
+async def test_strict_check_fails_a_client_certificate_that_is_only_optional(
     pki: MockHubjectPKI, pki_files: PKIFiles
 ) -> None:
     async with serve(
         pki.cpo_server, client_ca=pki.ca_chain_pem, verify_mode=ssl.CERT_OPTIONAL
     ) as ep:
-        report = await one_shot(ep.url, pki_files)
+        report = await one_shot(ep.url, pki_files, strict=True)
     layer = report.layer("client_certificate")
     assert layer.status.value == "FAIL"
+    assert not report.ok
     accepted = [bad["name"] for bad in layer.details["bad_certificates"] if bad["accepted"]]
     assert accepted == ["no-certificate"]
-    assert "accepted 1 of 6" in layer.reason
+    assert "but also 1 of 6" in layer.reason
 
 
 async def test_client_certificate_pass_when_every_bad_certificate_is_refused(

@@ -1,0 +1,152 @@
+"""``hubsim check`` as a user runs it (its own process) against backends in their own
+processes: exit codes, the strict policy, skip rules and the timeout named."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from mockpki import MockHubjectPKI, PKIFiles
+from tests.backends import BackendSpec, Materials, TLSSpec, Verify, Versions
+from tests.backends.hubproc import Admin, start_hub
+from tests.backends.pool import BackendPool
+from tests.backends.stacks import REPO
+
+_AFTER_TLS = (
+    "server_certificate",
+    "client_certificate",
+    "http",
+    "body",
+    "semantics",
+    "latency",
+    "round_trip",
+)
+
+
+@pytest.fixture(scope="module")
+def materials(tmp_path_factory: pytest.TempPathFactory) -> Materials:
+    return Materials.create(MockHubjectPKI.create(), Path(tmp_path_factory.mktemp("checkcli")))
+
+
+@pytest.fixture(scope="module")
+def backends(materials: Materials) -> Iterator[BackendPool]:
+    pool = BackendPool(materials)
+    yield pool
+    pool.close()
+
+
+def check_cli(url: str, pki: PKIFiles, *extra: str) -> tuple[int, dict[str, Any]]:
+    argv = [sys.executable, "-m", "hubsim", "check", "--url", url, "--server-cert", "hubject"]
+    argv += ["--pki", str(pki.directory), "--json", "--no-reservation", *extra]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def layers(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {layer["key"]: layer for layer in report["layers"]}
+
+
+@pytest.mark.parametrize("stack", ["node", "stub", "aiohttp"])
+def test_check_exits_1_not_2_when_a_tls13_backend_refuses_the_hub(
+    stack: str, backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get(stack, BackendSpec())
+    code, report = check_cli(backend.url, materials.foreign_pki)
+    assert code == 1
+    found = layers(report)
+    assert found["tls"]["status"] == "PASS"
+    assert found["client_certificate"]["status"] == "FAIL"
+    assert "refused the hub's service (client) certificate" in found["client_certificate"]["reason"]
+    assert all(found[key]["status"] == "SKIP" for key in _AFTER_TLS[2:])
+
+
+def test_a_bad_client_certificate_accepted_is_a_warn_by_default_and_a_fail_with_strict(
+    backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec(TLSSpec(verify=Verify.NONE)))
+    code, report = check_cli(backend.url, materials.pki)
+    layer = layers(report)["client_certificate"]
+    assert (code, layer["status"]) == (0, "WARN")
+    assert "remote-starting your chargers" in layer["reason"]
+    assert "Hubject chain" in layer["fix"] and "Hubject's outbound addresses" in layer["fix"]
+    code, report = check_cli(backend.url, materials.pki, "--strict")
+    assert (code, layers(report)["client_certificate"]["status"]) == (1, "FAIL")
+    assert layers(report)["http"]["status"] == "PASS"  # a security FAIL skips nothing
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_hub_certificate_refused_is_a_fail_in_every_mode(
+    strict: bool, backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec())
+    code, report = check_cli(backend.url, materials.foreign_pki, *(["--strict"] if strict else []))
+    layer = layers(report)["client_certificate"]
+    assert (code, layer["status"]) == (1, "FAIL")
+    assert "The SSL certificate error" in layer["reason"]
+
+
+def test_tls_black_hole_fails_tls_naming_the_timeout_and_skips_layers_6_to_12(
+    materials: Materials,
+) -> None:
+    # A port whose connections the kernel accepts but nobody ever answers.
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as hole:
+        port = hole.getsockname()[1]
+        code, report = check_cli(f"https://localhost:{port}", materials.pki, "--timeout", "1.5")
+    found = layers(report)
+    assert code == 1
+    assert found["tls"]["status"] == "FAIL"
+    assert "within 1.5 s" in found["tls"]["reason"]
+    assert {found[key]["status"] for key in _AFTER_TLS} == {"SKIP"}
+    assert all(found[key]["details"]["blocked_by"] == "tls" for key in _AFTER_TLS)
+
+
+def test_send_names_the_nginx_refusal_page_it_saw(
+    backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec(TLSSpec(versions=Versions.TLS13)))
+    argv = [
+        sys.executable,
+        "-m",
+        "hubsim",
+        "send",
+        "--url",
+        backend.url,
+        "--server-cert",
+        "hubject",
+    ]
+    argv += ["--pki", str(materials.foreign_pki.directory), "--provider", "DE*ICE"]
+    argv += ["--evse", "DE*ABC*E0001", "--json", "remote-start"]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=60)
+    exchange = json.loads(done.stdout)
+    assert exchange["outcome"] == "client_cert_refused"
+    assert exchange["http_status"] == 400
+    assert "answered HTTP 400 with '400 The SSL certificate error'" in exchange["detail"]
+
+
+async def test_operator_check_through_the_admin_api_answers_a_report_when_the_backend_refuses(
+    backends: BackendPool, materials: Materials
+) -> None:
+    # The hub presents a foreign certificate; the TLS 1.3 Node backend refuses it after the
+    # handshake. The admin API answers the report (HTTP 200), never a 500.
+    backend = backends.get("node", BackendSpec(TLSSpec(versions=Versions.TLS13)))
+    hub = start_hub(materials.foreign_pki.directory)
+    try:
+        async with aiohttp.ClientSession() as session:
+            admin = Admin(session, hub)
+            await admin.operator("DE*ABC", backend.url, timeout_s=5)
+            status, report = await admin.call(
+                "POST", "/api/operators/DE*ABC/check/authorization", {}
+            )
+    finally:
+        hub.stop()
+    assert status == 200, report
+    assert layers(report)["client_certificate"]["status"] == "FAIL"

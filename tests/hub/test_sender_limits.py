@@ -1,0 +1,191 @@
+"""The sender's own limits against backends in their own processes: connection slots whose
+wait never counts as the CPO's time, bounded answers, bounded JSON nesting."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from hubsim.commands.hub_cmd import options_from, register
+from hubsim.errors import CLIError
+from mockpki import MockHubjectPKI
+from oicp import Operation
+from simulator.exchange import Exchange
+from simulator.model import ServerCertification
+from simulator.requests import SendParams, build_request
+from simulator.sender import DEFAULT_CONNECTION_LIMIT, Sender, Target
+from simulator.tls import ClientIdentity, ServerTrust
+from tests.backends import Answer, BackendProcess, BackendSpec, Materials
+from tests.backends.hubproc import Admin, start_hub
+from tests.backends.stacks import start_aiohttp
+
+
+@pytest.fixture(scope="module")
+def materials(tmp_path_factory: pytest.TempPathFactory) -> Materials:
+    return Materials.create(MockHubjectPKI.create(), Path(tmp_path_factory.mktemp("limits")))
+
+
+@pytest.fixture
+def identity(materials: Materials) -> ClientIdentity:
+    files = materials.pki
+    return ClientIdentity(files.hub_client_cert, files.hub_client_key)
+
+
+def _target(materials: Materials, backend: BackendProcess, timeout_s: float) -> Target:
+    trust = ServerTrust(ServerCertification.HUBJECT, (materials.pki.hubject_ca.read_text(),))
+    url = f"https://localhost:{backend.port}/cpo/api/oicp/charging/v21/providers/DE*ICE/authorize-remote/start"
+    return Target(url=url, trust=trust, timeout_s=timeout_s)
+
+
+async def _send(sender: Sender, target: Target, n: int) -> list[Exchange]:
+    request = build_request(Operation.AUTHORIZE_REMOTE_START, SendParams("DE*ABC*E0001", "DE*ICE"))
+    return list(await asyncio.gather(*(sender.send(target, request) for _ in range(n))))
+
+
+@pytest.fixture
+def backend_factory(materials: Materials) -> Iterator[list[BackendProcess]]:
+    started: list[BackendProcess] = []
+    yield started
+    for backend in started:
+        backend.stop()
+
+
+def _start(
+    started: list[BackendProcess], materials: Materials, answer: Answer, *extra: str
+) -> BackendProcess:
+    backend = start_aiohttp(BackendSpec(answer=answer), materials, *extra)
+    started.append(backend)
+    return backend
+
+
+async def test_default_connection_limit_lets_a_thousand_requests_be_in_flight(
+    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
+) -> None:
+    # The backend answers nobody until 1,000 requests are in: all accepted proves that the
+    # hub had 1,000 in flight at once.
+    assert DEFAULT_CONNECTION_LIMIT >= 1000
+    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "1000")
+    async with Sender(identity) as sender:
+        exchanges = await _send(sender, _target(materials, backend, 60.0), 1000)
+    outcomes = {e.outcome.value for e in exchanges}
+    assert outcomes == {"accepted"}, {e.detail for e in exchanges if not e.ok}
+
+
+async def test_waiting_longer_than_the_timeout_for_a_slot_is_connection_limit(
+    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
+) -> None:
+    # One slot; the backend holds the first request until a second arrives, which it never
+    # does: the first times out at the CPO, the second never leaves the hub.
+    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
+    async with Sender(identity, connection_limit=1) as sender:
+        exchanges = await _send(sender, _target(materials, backend, 1.0), 2)
+    by_outcome = {e.outcome.value: e for e in exchanges}
+    assert set(by_outcome) == {"timeout", "connection_limit"}
+    detail = by_outcome["connection_limit"].detail
+    assert "all 1 of the hub's connections" in detail and "(1 s)" in detail
+    assert "the CPO was not asked" in detail and "--connection-limit" in detail
+
+
+async def test_the_wait_for_a_slot_does_not_count_against_the_cpo_timeout(
+    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
+) -> None:
+    # Each answer takes 2 s, the timeout is 3 s, one slot: the second request waits about
+    # 2 s and then gets its own 3 s.
+    backend = _start(backend_factory, materials, Answer.SLOW, "--slow-s", "2")
+    async with Sender(identity, connection_limit=1) as sender:
+        exchanges = await _send(sender, _target(materials, backend, 3.0), 2)
+    assert [e.outcome.value for e in exchanges] == ["accepted", "accepted"]
+
+
+async def test_an_answer_beyond_the_configured_bound_is_answer_too_large_with_an_excerpt(
+    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
+) -> None:
+    backend = _start(backend_factory, materials, Answer.ECHO)
+    async with Sender(identity, max_answer_bytes=64) as sender:
+        (exchange,) = await _send(sender, _target(materials, backend, 5.0), 1)
+    assert exchange.outcome.value == "answer_too_large"
+    assert "the bound is 64 bytes" in exchange.detail
+    assert exchange.http_status == 200
+    assert exchange.response_body is not None and exchange.response_body.startswith('{"Result"')
+
+
+# --- through ``hubsim hub serve`` --------------------------------------------------------------
+
+
+@pytest.fixture
+async def admin(materials: Materials) -> AsyncIterator[Admin]:
+    hub = start_hub(
+        materials.pki.directory, "--connection-limit", "1", "--max-answer-bytes", "200000"
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield Admin(session, hub)
+    finally:
+        hub.stop()
+
+
+async def test_hub_serve_connection_limit_flag_sets_the_limit(
+    admin: Admin, materials: Materials, backend_factory: list[BackendProcess]
+) -> None:
+    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
+    await admin.operator("DE*ABC", f"https://localhost:{backend.port}/cpo", timeout_s=1)
+    answers = await asyncio.gather(
+        *(admin.remote_start("DE*ABC", "DE*ABC*E0001") for _ in range(2))
+    )
+    assert sorted(body["outcome"] for _, body in answers) == ["connection_limit", "timeout"]
+
+
+async def test_deeply_nested_answer_is_invalid_acknowledgement_recorded_not_a_500(
+    admin: Admin, materials: Materials, backend_factory: list[BackendProcess]
+) -> None:
+    backend = _start(backend_factory, materials, Answer.DEEP)
+    await admin.operator("DE*ABC", f"https://localhost:{backend.port}/cpo", timeout_s=5)
+    status, body = await admin.remote_start("DE*ABC", "DE*ABC*E0001")
+    assert status == 200, body
+    assert body["outcome"] == "invalid_acknowledgement"
+    (problem,) = body["problems"]
+    assert problem["pointer"].startswith("/0/0/0") and problem["rule"] == "nesting"
+    status, log = await admin.call("GET", "/api/exchanges?outcome=invalid_acknowledgement")
+    assert status == 200 and len(log["exchanges"]) == 1
+
+
+async def test_hub_serve_refuses_a_connection_limit_below_one(materials: Materials) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        "python",
+        "-m",
+        "hubsim",
+        "hub",
+        "serve",
+        "--pki",
+        str(materials.pki.directory),
+        "--connection-limit",
+        "0",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    assert proc.returncode == 2
+    assert b"--connection-limit: 0 is too small: give 1 or more" in err
+
+
+def _serve_args(*flags: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    return parser.parse_args(["hub", "serve", "--pki", "certs", *flags])
+
+
+def test_config_file_sets_the_connection_limit_and_answer_bound_and_flags_win() -> None:
+    config = {"connection_limit": 5000, "max_answer_bytes": 4096}
+    options = options_from(_serve_args(), config, Path("."))
+    assert (options.connection_limit, options.max_answer_bytes) == (5000, 4096)
+    options = options_from(_serve_args("--connection-limit", "7"), config, Path("."))
+    assert options.connection_limit == 7
+
+
+def test_config_file_refuses_a_connection_limit_that_is_not_a_positive_number() -> None:
+    with pytest.raises(CLIError, match=r"connection_limit in the config is 'many'; give a whole"):
+        options_from(_serve_args(), {"connection_limit": "many"}, Path("."))
