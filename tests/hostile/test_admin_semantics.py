@@ -29,6 +29,7 @@ async def test_a_partial_operator_update_leaves_the_omitted_fields_as_they_were(
         "name": "Semantics Charging",
         "reservation_path_style": "charging",
         "timeout_s": 5,
+        "wire_profile": "strict",
     }
     await _call(hub_process, "POST", "/api/operators", full)
     status, _ = await _call(
