@@ -148,7 +148,12 @@ def unanswered_after_handshake(exc: BaseException) -> bool:
 # Phrases of the HTTP pages TLS terminators answer when they refuse a client certificate:
 # nginx ("400 No required SSL certificate was sent", "400 The SSL certificate error", and its
 # own status codes 495 and 496), and JSON fronts that name the certificate in a 400.
-_REFUSAL_STATUSES = (400, 403, 495, 496)
+# A 403 stays http_status: it is an application's verdict, such as a pinned fingerprint.
+_REFUSAL_STATUSES = (
+    400,
+    495,
+    496,
+)  # a 403 is the backend's own decision (e.g. a pinned fingerprint)
 _REFUSAL_WORDS = ("ssl certificate", "client certificate", "certificate")
 
 

@@ -50,6 +50,7 @@ def test_a_terminator_refusal_page_is_client_cert_refused_naming_the_page(
         (400, '{"error": "EvseID missing"}'),
         (500, "The SSL certificate error"),  # not a refusal status
         (200, "certificate"),
+        (403, "certificate fingerprint not allowed"),  # an application's verdict
     ],
 )
 def test_other_answers_are_not_refusals(status: int, body: str) -> None:
