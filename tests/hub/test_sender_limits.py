@@ -76,21 +76,6 @@ async def test_default_connection_limit_lets_a_thousand_requests_be_in_flight(
     assert outcomes == {"accepted"}, {e.detail for e in exchanges if not e.ok}
 
 
-async def test_waiting_longer_than_the_timeout_for_a_slot_is_connection_limit(
-    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
-) -> None:
-    # One slot; the backend holds the first request until a second arrives, which it never
-    # does: the first times out at the CPO, the second never leaves the hub.
-    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
-    async with Sender(identity, connection_limit=1) as sender:
-        exchanges = await _send(sender, _target(materials, backend, 1.0), 2)
-    by_outcome = {e.outcome.value: e for e in exchanges}
-    assert set(by_outcome) == {"timeout", "connection_limit"}
-    detail = by_outcome["connection_limit"].detail
-    assert "all 1 of the hub's connections" in detail and "(1 s)" in detail
-    assert "the CPO was not asked" in detail and "--connection-limit" in detail
-
-
 async def test_the_wait_for_a_slot_does_not_count_against_the_cpo_timeout(
     materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
 ) -> None:
@@ -127,17 +112,6 @@ async def admin(materials: Materials) -> AsyncIterator[Admin]:
             yield Admin(session, hub)
     finally:
         hub.stop()
-
-
-async def test_hub_serve_connection_limit_flag_sets_the_limit(
-    admin: Admin, materials: Materials, backend_factory: list[BackendProcess]
-) -> None:
-    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
-    await admin.operator("DE*ABC", f"https://localhost:{backend.port}/cpo", timeout_s=1)
-    answers = await asyncio.gather(
-        *(admin.remote_start("DE*ABC", "DE*ABC*E0001") for _ in range(2))
-    )
-    assert sorted(body["outcome"] for _, body in answers) == ["connection_limit", "timeout"]
 
 
 async def test_deeply_nested_answer_is_invalid_acknowledgement_recorded_not_a_500(
