@@ -361,10 +361,13 @@ async def run_in_flight(files: PKIFiles) -> dict[str, float]:
             "DE*ABC*EH[0001-1000]",
             "--json",
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
         )
-        out, _ = await load.communicate()
+        out, err = await load.communicate()
         seconds = time.perf_counter() - t0
+        if not out.strip():
+            problem = err.decode().strip()
+            raise SystemExit(f"hubsim load printed no report (exit {load.returncode}): {problem}")
         report = json.loads(out)
         async with aiohttp.ClientSession() as s, s.get(f"{control}/requests") as r:
             reached = len((await r.json())["requests"])
