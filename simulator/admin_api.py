@@ -33,6 +33,7 @@ from simulator.model import (
 )
 from simulator.requests import RequestRefused, SendParams, parse_wire_profile
 from simulator.storage import DuplicateCertificateError, ExchangeQuery
+from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
 HUB_KEY = web.AppKey("hub", Hub)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -333,13 +334,12 @@ class AdminAPI:
 OUTCOMES = tuple(sorted(outcome.value for outcome in Outcome))
 MAX_LIST_LIMIT = 10000
 """The most entries one list answer holds (the exchange log keeps 10,000 by default)."""
-_MAX_ID = 2**63 - 1  # SQLite's largest INTEGER PRIMARY KEY
 
 
 def _whole_number(field: str, raw: str, low: int, high: int, what: str) -> int:
-    # str.isdigit() also accepts "²" and other digits int() refuses: ASCII digits only.
-    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
-        return int(raw)
+    value = whole_number(raw, low, high)
+    if value is not None:
+        return value
     raise _bad(field, raw, f"must be a whole number from {low} to {high}: {what}")
 
 
@@ -352,7 +352,7 @@ def list_limit(raw: str | None) -> int:
 
 def record_id(field: str, raw: str, what: str) -> int:
     """A numeric id from the path, or a 400 refusal (an id that cannot exist is not a 404)."""
-    return _whole_number(field, raw, 1, _MAX_ID, what)
+    return _whole_number(field, raw, 1, SQLITE_MAX_ID, what)
 
 
 def _non_finite(data: object) -> str | None:

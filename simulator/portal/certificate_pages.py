@@ -29,6 +29,7 @@ from simulator.portal.render import render_page
 from simulator.portal.views import ExpiryView, PresentedCertificate, certificate_rows
 from simulator.settings_rules import user_certificate_problem
 from simulator.storage import DuplicateCertificateError
+from simulator.whole_numbers import whole_number
 
 # How many recent exchanges to look through for the certificate an endpoint presented.
 _RECENT = 20
@@ -62,8 +63,9 @@ async def delete_certificate(request: web.Request) -> web.Response:
     """POST: delete one certificate of the operator."""
     operator = await _operator(request)
     raw = request.match_info["cert_id"]
-    deleted = raw.isdigit() and await _hub(request).storage.delete_certificate(
-        operator.operator_id, int(raw)
+    cert_id = whole_number(raw)
+    deleted = cert_id is not None and await _hub(request).storage.delete_certificate(
+        operator.operator_id, cert_id
     )
     if not deleted:
         raise PageError(
@@ -165,10 +167,10 @@ def _order(service_type: ServiceType) -> int:
 
 def _notice(request: web.Request) -> str | None:
     uploaded, deleted = request.query.get("uploaded", ""), request.query.get("deleted", "")
-    if uploaded.isdigit():
-        count = int(uploaded)
+    count = whole_number(uploaded)
+    if count is not None:
         return f"Uploaded {count} certificate{'s' if count != 1 else ''}."
-    if deleted.isdigit():
+    if whole_number(deleted) is not None:
         return f"Deleted certificate {deleted}."
     return None
 

@@ -27,6 +27,7 @@ from simulator.portal import urls
 from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
 from simulator.portal.session_pages import session_url
 from simulator.storage import ExchangeQuery
+from simulator.whole_numbers import whole_number
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -114,11 +115,12 @@ async def live_exchanges(request: web.Request) -> web.Response:
     filters = MonitorFilters.from_query(request.query)
     limit, problem = _limit(request.query.get("limit", ""))
     after = request.query.get("after", "0")
-    if problem is None and not after.isdigit():
+    after_id = whole_number(after)
+    if problem is None and after_id is None:
         problem = f"after {after!r}: give the exchange id the page shows last, a whole number"
-    if problem is not None:
-        return _refusal(problem)
-    exchanges, problem = await _read(request, replace(filters.to_query(limit), after_id=int(after)))
+    if problem is not None or after_id is None:
+        return _refusal(problem or "")
+    exchanges, problem = await _read(request, replace(filters.to_query(limit), after_id=after_id))
     if problem is not None:
         return _refusal(problem)
     text = render_html("_exchange_rows.html", exchanges=exchanges, session_url=session_url)
@@ -152,8 +154,9 @@ def _live_url(filters: MonitorFilters, limit: int) -> str:
 def _limit(text: str) -> tuple[int, str | None]:
     if not text:
         return DEFAULT_LIMIT, None
-    if text.isdigit() and 1 <= int(text) <= MAX_LIMIT:
-        return int(text), None
+    limit = whole_number(text, 1, MAX_LIMIT)
+    if limit is not None:
+        return limit, None
     return DEFAULT_LIMIT, f"Show {text!r} entries: give a whole number from 1 to {MAX_LIMIT}"
 
 

@@ -33,6 +33,7 @@ from simulator.portal.views import (
 )
 from simulator.requests import RequestRefused, SendParams
 from simulator.settings_rules import check_settings
+from simulator.whole_numbers import whole_number
 
 # The request "Test this configuration" sends for each service type the hub calls.
 TEST_OPERATIONS = {
@@ -55,7 +56,7 @@ async def show_settings(request: web.Request) -> web.Response:
     """GET: the saved settings of one service type, with the revision before them."""
     operator, service_type = await _operator_and_service_type(request)
     saved = request.query.get("saved", "")
-    notice = f"Saved revision {saved} of {service_type.value}." if saved.isdigit() else None
+    notice = f"Saved revision {saved} of {service_type.value}." if whole_number(saved) else None
     return await _settings_page(request, operator, service_type, notice=notice)
 
 
@@ -124,8 +125,9 @@ def _duration(
 ) -> tuple[int | None, list[FieldIssue]]:
     if service_type is not ServiceType.RESERVATION:
         return None, []
-    if form.duration.isdigit():
-        return int(form.duration), []  # the range 1-99 is checked by the OICP layer
+    duration = whole_number(form.duration, 0, 10**6)
+    if duration is not None:
+        return duration, []  # the range 1-99 is checked by the OICP layer
     message = (
         f"Duration {form.duration!r} is not a whole number of minutes: "
         f"enter 1 to 99, e.g. {DEFAULT_DURATION_MIN}"
