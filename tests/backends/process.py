@@ -40,6 +40,7 @@ class BackendProcess:
     cwd: Path | None = None
     proc: subprocess.Popen[str] | None = None
     lines: list[str] = field(default_factory=list)
+    _printed: threading.Condition = field(default_factory=threading.Condition)
     companions: list[BackendProcess] = field(default_factory=list)  # stopped with this one
     _ready: threading.Event = field(default_factory=threading.Event)
     _reader: threading.Thread | None = None
@@ -69,15 +70,27 @@ class BackendProcess:
             raise RuntimeError(f"{self.name} did not start: {' '.join(self.argv)}\n{self.output}")
         return self
 
+    def wait_for_line(self, text: str, timeout_s: float = READY_TIMEOUT_S) -> bool:
+        """Block until the process printed a line containing ``text`` (False: it did not, or
+        it ended first). For tests that must know a request reached the backend."""
+        with self._printed:
+            return self._printed.wait_for(
+                lambda: any(text in line for line in self.lines) or not self.alive, timeout_s
+            ) and any(text in line for line in self.lines)
+
     def _drain(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         for line in self.proc.stdout:
-            self.lines.append(line)
+            with self._printed:
+                self.lines.append(line)
+                self._printed.notify_all()
             if self.ready_pattern and not self._ready.is_set():
                 found = re.search(self.ready_pattern, line)
                 if found:
                     self.port = int(found.group(1))
                     self._ready.set()
+        with self._printed:
+            self._printed.notify_all()  # the process ended: stop waiting for a line
         self._ready.set()  # the process ended: stop waiting
 
     def _wait_line(self) -> bool:

@@ -160,6 +160,7 @@ class _Hold:
 
     async def arrive(self) -> None:
         self.arrived += 1
+        print(f"ARRIVED {self.arrived}", flush=True)  # what a test waits on, never a sleep
         if self.arrived >= self.count:
             self.all_in.set()
         await self.all_in.wait()

@@ -87,6 +87,24 @@ async def test_the_wait_for_a_slot_does_not_count_against_the_cpo_timeout(
     assert [e.outcome.value for e in exchanges] == ["accepted", "accepted"]
 
 
+async def test_waiting_longer_than_the_timeout_for_a_slot_is_connection_limit(
+    materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
+) -> None:
+    # One slot. The backend holds every answer until two requests are in, which never
+    # happens: once the first has reached it, the slot stays taken, and the second can only
+    # wait for it, longer than its own 0.5 s.
+    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
+    request = build_request(Operation.AUTHORIZE_REMOTE_START, SendParams("DE*ABC*E0001", "DE*ICE"))
+    async with Sender(identity, connection_limit=1) as sender:
+        first = asyncio.create_task(sender.send(_target(materials, backend, 60.0), request))
+        assert await asyncio.to_thread(backend.wait_for_line, "ARRIVED 1"), backend.output
+        second = await sender.send(_target(materials, backend, 0.5), request)
+        backend.stop()  # releases the first request
+        await first
+    assert second.outcome.value == "connection_limit", second.detail
+    assert "all 1 of" in second.detail and "0.5 s" in second.detail
+
+
 async def test_an_answer_beyond_the_configured_bound_is_answer_too_large_with_an_excerpt(
     materials: Materials, identity: ClientIdentity, backend_factory: list[BackendProcess]
 ) -> None:
@@ -126,6 +144,25 @@ async def test_deeply_nested_answer_is_invalid_acknowledgement_recorded_not_a_50
     assert problem["pointer"].startswith("/0/0/0") and problem["rule"] == "nesting"
     status, log = await admin.call("GET", "/api/exchanges?outcome=invalid_acknowledgement")
     assert status == 200 and len(log["exchanges"]) == 1
+
+
+async def test_hub_serve_connection_limit_flag_sets_the_limit(
+    admin: Admin, materials: Materials, backend_factory: list[BackendProcess]
+) -> None:
+    # The hub runs with --connection-limit 1. The first operator's send (timeout 60 s) takes
+    # the slot and is held at the backend; the second operator's (0.5 s) can only wait.
+    backend = _start(backend_factory, materials, Answer.ECHO, "--hold", "2")
+    url = f"https://localhost:{backend.port}/cpo"
+    await admin.operator("DE*ABC", url, timeout_s=60)
+    await admin.operator("DE*XYZ", url, timeout_s=0.5)
+    first = asyncio.create_task(admin.remote_start("DE*ABC", "DE*ABC*E0001"))
+    assert await asyncio.to_thread(backend.wait_for_line, "ARRIVED 1"), backend.output
+    status, body = await admin.remote_start("DE*XYZ", "DE*XYZ*E0001")
+    backend.stop()  # releases the first send
+    await first
+    assert status == 200, body
+    assert body["outcome"] == "connection_limit", body
+    assert "all 1 of" in body["detail"]
 
 
 async def test_hub_serve_refuses_a_connection_limit_below_one(materials: Materials) -> None:
