@@ -200,3 +200,31 @@ def test_config_file_sets_the_connection_limit_and_answer_bound_and_flags_win() 
 def test_config_file_refuses_a_connection_limit_that_is_not_a_positive_number() -> None:
     with pytest.raises(CLIError, match=r"connection_limit in the config is 'many'; give a whole"):
         options_from(_serve_args(), {"connection_limit": "many"}, Path("."))
+
+
+async def test_an_emp_remote_start_gets_021_when_the_cpo_answers_json_nested_too_deep(
+    materials: Materials, backend_factory: list[BackendProcess]
+) -> None:
+    # The EMP's request goes to the hub's OICP port (the hub's simulated EMP sends it there),
+    # the hub forwards it to a CPO backend in its own process, which answers HTTP 200 with
+    # JSON nested 5,000 deep: the EMP gets 021 from the hub, never an HTTP 500.
+    backend = _start(backend_factory, materials, Answer.DEEP)
+    hub = start_hub(materials.pki.directory, "--oicp-port", "0")
+    try:
+        async with aiohttp.ClientSession() as session:
+            api = Admin(session, hub)
+            await api.operator("DE*ABC", f"https://localhost:{backend.port}/cpo", timeout_s=5)
+            status, body = await api.call("POST", "/api/emps", {"provider_id": "DE-ICE"})
+            assert status == 201, body
+            contracts = {"contracts": [{"operator_id": "DE*ABC", "service_type": "authorization"}]}
+            status, body = await api.call("PUT", "/api/emps/DE-ICE/contracts", contracts)
+            assert status == 200, body
+            status, sent = await api.call(
+                "POST", "/api/emps/DE-ICE/send/remote-start", {"evse_id": "DE*ABC*E0001"}
+            )
+    finally:
+        hub.stop()
+    assert status == 200, sent
+    assert sent["http_status"] == 200, sent
+    assert sent["response_body"]["Result"] is False
+    assert sent["response_body"]["StatusCode"]["Code"] == "021", sent["response_body"]
