@@ -31,6 +31,8 @@ HAPROXY = "/usr/sbin/haproxy"
 _STATIC_ANSWERS = frozenset({Answer.ACK, Answer.STATUS_500, Answer.NOT_JSON})
 _ALL_ANSWERS = frozenset(Answer)
 _MODERN = frozenset({Versions.MODERN, Versions.TLS13, Versions.TLS12})
+# Answers a TLS terminator (nginx, HAProxy) passes on from an application behind it.
+_PROXIED_ANSWERS = frozenset({Answer.ECHO, Answer.SLOW})
 
 
 class Unsupported(Exception):
@@ -91,9 +93,9 @@ def _nginx(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendPro
     port = free_port()
     companions: list[BackendProcess] = []
     location = _nginx_return(spec.answer)
-    if spec.answer is Answer.ECHO:
+    if spec.answer in _PROXIED_ANSWERS:
         # nginx as the TLS front of an application, the usual CPO deployment.
-        app = _python("aiohttp")(BackendSpec(None, Answer.ECHO), materials, workdir).start()
+        app = _application(spec.answer, materials, workdir)
         companions.append(app)
         location = f"proxy_pass http://127.0.0.1:{app.port};"
     tls_lines, listen = "", f"listen 127.0.0.1:{port};"
@@ -145,8 +147,22 @@ def _haproxy_return(answer: Answer) -> str:
     return f"http-request return status 200 content-type application/json string '{ACK_BODY}'"
 
 
+def _application(answer: Answer, materials: Materials, workdir: Path) -> BackendProcess:
+    """The plain-HTTP aiohttp application a TLS terminator forwards to, already started."""
+    return _python("aiohttp")(BackendSpec(None, answer), materials, workdir).start()
+
+
 def _haproxy(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendProcess:
     port = free_port()
+    companions: list[BackendProcess] = []
+    route = _haproxy_return(spec.answer)
+    backend = ""
+    if spec.answer in _PROXIED_ANSWERS:
+        # HAProxy as the TLS front of an application, forwarding over plain HTTP.
+        app = _application(spec.answer, materials, workdir)
+        companions.append(app)
+        route = "default_backend app"
+        backend = f"backend app\n  server app 127.0.0.1:{app.port}\n"
     bind = f"bind 127.0.0.1:{port}"
     if spec.tls is not None:
         bind += (
@@ -158,10 +174,12 @@ def _haproxy(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendP
     conf.write_text(
         "global\n  nbthread 1\n"
         "defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-        f"frontend cpo\n  {bind}\n  {_haproxy_return(spec.answer)}\n"
+        f"frontend cpo\n  {bind}\n  {route}\n{backend}"
     )
     scheme = "http" if spec.tls is None else "https"
-    return BackendProcess("haproxy", [HAPROXY, "-db", "-f", str(conf)], scheme=scheme, port=port)
+    haproxy = BackendProcess("haproxy", [HAPROXY, "-db", "-f", str(conf)], scheme=scheme, port=port)
+    haproxy.companions = companions
+    return haproxy
 
 
 # --- openssl s_server -------------------------------------------------------------------------
@@ -246,8 +264,8 @@ def _stub(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendProc
 STACKS: dict[str, Stack] = {
     stack.name: stack
     for stack in (
-        Stack("nginx", _nginx, _STATIC_ANSWERS | {Answer.ECHO}, _MODERN),
-        Stack("haproxy", _haproxy, _STATIC_ANSWERS, _MODERN),
+        Stack("nginx", _nginx, _STATIC_ANSWERS | _PROXIED_ANSWERS, _MODERN),
+        Stack("haproxy", _haproxy, _STATIC_ANSWERS | _PROXIED_ANSWERS, _MODERN),
         Stack(
             "openssl",
             _openssl,
