@@ -82,4 +82,30 @@ def cpo_to_hub_path(operation: CPOOperation, operator_id: str | None = None) -> 
     return template.format(id=quote(operator_id, safe="*"))
 
 
-__all__ = ["CPOOperation", "cpo_to_hub_path"]
+# Where the body names the sending operator, per operation (None: only in the path).
+_BODY_OPERATOR: dict[CPOOperation, tuple[str, ...] | None] = {
+    CPOOperation.AUTHORIZE_START: ("OperatorID",),
+    CPOOperation.AUTHORIZE_STOP: ("OperatorID",),
+    CPOOperation.PUSH_EVSE_DATA: ("OperatorEvseData", "OperatorID"),
+    CPOOperation.PUSH_EVSE_STATUS: ("OperatorEvseStatus", "OperatorID"),
+    CPOOperation.CHARGING_NOTIFICATION: ("OperatorID",),
+    CPOOperation.CHARGE_DETAIL_RECORD: None,
+    CPOOperation.PUSH_PRICING_PRODUCT_DATA: ("PricingProductData", "OperatorID"),
+    CPOOperation.PUSH_EVSE_PRICING: None,
+    CPOOperation.PULL_AUTHENTICATION_DATA: ("OperatorID",),
+}
+
+
+def body_operator_id(operation: CPOOperation, body: object) -> object | None:
+    """The OperatorID a decoded body of ``operation`` names, as sent (any JSON value), or
+    None where the operation's body names none or the body has no such member."""
+    keys = _BODY_OPERATOR[operation]
+    value: object = body
+    for key in keys or ():
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if keys else None
+
+
+__all__ = ["CPOOperation", "body_operator_id", "cpo_to_hub_path"]

@@ -1,22 +1,35 @@
-"""Sizes the OICP ports allow: the request body, and the text echoed back in answers.
+"""Sizes the OICP ports allow: the request bodies, and the text echoed back in answers.
 
-The body limit is sized for the largest message a CPO sends in one piece: an
-eRoamingPushEvseData ``fullLoad``. 10,000 EVSE records in the shape of the official
-example (``../shared/oicp`` OICP 2.3 CPO, eRoamingPushEvseData) take about 19 MB, so the
-limit is 24 MiB. (NGINX's default ``client_max_body_size`` of 1 MiB refuses a fullLoad of
-about 500 such records.)
+Every operation but one is read up to 1 MiB (NGINX's default ``client_max_body_size``): an
+authorisation, a CDR or a status push of 10,000 EVSEs fits in far less. The exception is
+the largest message a CPO sends in one piece, an eRoamingPushEvseData ``fullLoad``: 10,000
+EVSE records in the shape of the official example (``../shared/oicp`` OICP 2.3 CPO,
+eRoamingPushEvseData) take about 19.5 MiB, so that operation is read up to 24 MiB. (NGINX's
+default of 1 MiB refuses a fullLoad of about 500 such records.)
 """
 
 from __future__ import annotations
 
-FULL_LOAD_RECORDS = 10_000
-"""The fullLoad the body limit is sized for."""
+from oicp.cpo_operations import CPOOperation
 
-MAX_BODY_BYTES = 24 * 1024 * 1024
-"""The largest request body an OICP port reads (24 MiB); larger ones get HTTP 413."""
+FULL_LOAD_RECORDS = 10_000
+"""The fullLoad the PushEvseData body limit is sized for."""
+
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest request body of every OICP operation but PushEvseData (1 MiB)."""
+
+FULL_LOAD_MAX_BODY_BYTES = 24 * 1024 * 1024
+"""The largest eRoamingPushEvseData body (24 MiB); the largest body any OICP port reads."""
 
 ADDITIONAL_INFO_MAX = 1000
 """StatusCode.AdditionalInfo is at most 1000 characters (OICP 2.3 StatusCodeType)."""
+
+
+def body_limit(operation: CPOOperation | None) -> int:
+    """The largest body the hub reads for ``operation`` (None: an EMP's request)."""
+    if operation is CPOOperation.PUSH_EVSE_DATA:
+        return FULL_LOAD_MAX_BODY_BYTES
+    return MAX_BODY_BYTES
 
 
 def clip(text: str, limit: int = ADDITIONAL_INFO_MAX) -> str:
@@ -24,4 +37,11 @@ def clip(text: str, limit: int = ADDITIONAL_INFO_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["ADDITIONAL_INFO_MAX", "FULL_LOAD_RECORDS", "MAX_BODY_BYTES", "clip"]
+__all__ = [
+    "ADDITIONAL_INFO_MAX",
+    "FULL_LOAD_MAX_BODY_BYTES",
+    "FULL_LOAD_RECORDS",
+    "MAX_BODY_BYTES",
+    "body_limit",
+    "clip",
+]

@@ -16,52 +16,23 @@ from typing import Any
 
 from aiohttp import web
 
-from oicp.authentication_data import PullAuthenticationData
-from oicp.authorization import AuthorizeStart, AuthorizeStop
-from oicp.cdr import ChargeDetailRecord
 from oicp.cpo_operations import CPOOperation
-from oicp.errors import OICPValidationError
-from oicp.evse_data import PushEvseData, PushEvseStatus
-from oicp.notifications import ChargingNotification
-from oicp.pricing import PushEVSEPricing, PushPricingProductData
+from oicp.limits import body_limit
 from oicp.wire import JSONObject
+from simulator.inbound.bodies import EvseDataRows
 from simulator.inbound.gate import check_identity
 from simulator.inbound.replies import (
+    Reply,
     acknowledgement,
-    invalid,
     oicp_json,
+    oicp_text,
     partner_not_found,
-    read_json,
+    read_body,
 )
 from simulator.inbound.service import Inbound
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Perform = Callable[[Inbound, str, Any], Awaitable[web.StreamResponse]]
-
-# Where the body names the sending operator, per operation (None: only in the path).
-_BODY_OPERATOR: dict[CPOOperation, tuple[str, ...] | None] = {
-    CPOOperation.AUTHORIZE_START: ("OperatorID",),
-    CPOOperation.AUTHORIZE_STOP: ("OperatorID",),
-    CPOOperation.PUSH_EVSE_DATA: ("OperatorEvseData", "OperatorID"),
-    CPOOperation.PUSH_EVSE_STATUS: ("OperatorEvseStatus", "OperatorID"),
-    CPOOperation.CHARGING_NOTIFICATION: ("OperatorID",),
-    CPOOperation.CHARGE_DETAIL_RECORD: None,
-    CPOOperation.PUSH_PRICING_PRODUCT_DATA: ("PricingProductData", "OperatorID"),
-    CPOOperation.PUSH_EVSE_PRICING: None,
-    CPOOperation.PULL_AUTHENTICATION_DATA: ("OperatorID",),
-}
-
-_MESSAGES: dict[CPOOperation, Any] = {
-    CPOOperation.AUTHORIZE_START: AuthorizeStart,
-    CPOOperation.AUTHORIZE_STOP: AuthorizeStop,
-    CPOOperation.PUSH_EVSE_DATA: PushEvseData,
-    CPOOperation.PUSH_EVSE_STATUS: PushEvseStatus,
-    CPOOperation.CHARGING_NOTIFICATION: ChargingNotification,
-    CPOOperation.CHARGE_DETAIL_RECORD: ChargeDetailRecord,
-    CPOOperation.PUSH_PRICING_PRODUCT_DATA: PushPricingProductData,
-    CPOOperation.PUSH_EVSE_PRICING: PushEVSEPricing,
-    CPOOperation.PULL_AUTHENTICATION_DATA: PullAuthenticationData,
-}
 
 
 def cpo_path(operation: CPOOperation) -> str:
@@ -77,10 +48,8 @@ def add_cpo_routes(app: web.Application, inbound: Inbound) -> None:
 
 def _handler(operation: CPOOperation, perform: Perform, inbound: Inbound) -> Route:
     async def handle(request: web.Request) -> web.StreamResponse:
-        body = await read_json(request)
-        operator_id = _check_operator_ids(request, operation, body)
-        message = _parse(operation, body)
-        operator_id = operator_id or message.operator_id
+        path_id, message = await _read_message(request, operation, inbound)
+        operator_id = path_id or message.operator_id
         if await inbound.hub.storage.get_operator(operator_id) is None:
             raise partner_not_found(
                 f"OperatorID {operator_id} is not a partner of the hub; create the operator "
@@ -91,32 +60,29 @@ def _handler(operation: CPOOperation, perform: Perform, inbound: Inbound) -> Rou
     return handle
 
 
-def _check_operator_ids(request: web.Request, operation: CPOOperation, body: object) -> str | None:
+async def _read_message(
+    request: web.Request, operation: CPOOperation, inbound: Inbound
+) -> tuple[str | None, Any]:
+    """The path's OperatorID and the parsed message, checked in this order: JSON, the 017
+    checks, the schema (large bodies are decoded by a worker process, ``bodies``)."""
+    raw = await read_body(request, body_limit(operation))
+    prepared = await inbound.bodies.prepare(operation, raw)
+    if prepared.json_fault is not None:
+        raise Reply(oicp_text(prepared.json_fault, 400))
+    path_id = _check_operator_ids(request, prepared.claimed_ids)
+    if prepared.fault is not None:
+        raise Reply(oicp_text(prepared.fault, 400))
+    return path_id, prepared.message
+
+
+def _check_operator_ids(request: web.Request, body_ids: tuple[object, ...]) -> str | None:
     """Check the path's and the body's OperatorID against the certificate (017)."""
     path_id = request.match_info.get("operator_id")
     if path_id is not None:
         check_identity(request, path_id, "the OperatorID in the path")
-    body_id = _body_operator(operation, body)
-    if body_id is not None:
+    for body_id in body_ids:
         check_identity(request, body_id, "the OperatorID in the body")
     return path_id
-
-
-def _body_operator(operation: CPOOperation, body: object) -> object | None:
-    keys = _BODY_OPERATOR[operation]
-    value: object = body
-    for key in keys or ():
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value if keys else None
-
-
-def _parse(operation: CPOOperation, body: object) -> Any:
-    try:
-        return _MESSAGES[operation].from_wire(body)
-    except OICPValidationError as error:
-        raise invalid(error) from None
 
 
 def _json(body: JSONObject) -> web.Response:
@@ -134,7 +100,8 @@ async def _authorize_stop(inbound: Inbound, operator_id: str, message: Any) -> w
 
 
 async def _evse_data(inbound: Inbound, operator_id: str, message: Any) -> web.Response:
-    return acknowledgement(await inbound.evse.push_data(operator_id, message))
+    push: EvseDataRows = message
+    return acknowledgement(await inbound.evse.push_data(operator_id, push.action_type, push.rows))
 
 
 async def _evse_status(inbound: Inbound, operator_id: str, message: Any) -> web.Response:

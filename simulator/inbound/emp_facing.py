@@ -19,18 +19,23 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from oicp.errors import OICPValidationError
 from oicp.messages import (
     AuthorizeRemoteReservationStart,
     AuthorizeRemoteStart,
     RemoteRequest,
-    parse_request,
 )
 from oicp.operations import Operation
 from oicp.paths import path_template
+from simulator.inbound.bodies import BodyPreparer
 from simulator.inbound.gate import check_identity
 from simulator.inbound.remote import RemoteControl
-from simulator.inbound.replies import acknowledgement, invalid, partner_not_found, read_json
+from simulator.inbound.replies import (
+    Reply,
+    acknowledgement,
+    oicp_text,
+    partner_not_found,
+    read_body,
+)
 from simulator.partners.service import Partners
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -41,15 +46,19 @@ def emp_path(operation: Operation) -> str:
     return path_template(operation).format(id="{provider_id}")
 
 
-def add_emp_routes(app: web.Application, remote: RemoteControl, partners: Partners) -> None:
+def add_emp_routes(
+    app: web.Application, remote: RemoteControl, partners: Partners, bodies: BodyPreparer
+) -> None:
     """Register the four EMP-facing operations on ``app``."""
     for operation in Operation:
-        app.router.add_post(emp_path(operation), _handler(operation, remote, partners))
+        app.router.add_post(emp_path(operation), _handler(operation, remote, partners, bodies))
 
 
-def _handler(operation: Operation, remote: RemoteControl, partners: Partners) -> Route:
+def _handler(
+    operation: Operation, remote: RemoteControl, partners: Partners, bodies: BodyPreparer
+) -> Route:
     async def handle(request: web.Request) -> web.StreamResponse:
-        message = await _read(request, operation)
+        message = await _read(request, operation, bodies)
         if await partners.find_emp(message.provider_id) is None:
             raise partner_not_found(
                 f"ProviderID {message.provider_id} is not a partner of the hub; "
@@ -62,13 +71,17 @@ def _handler(operation: Operation, remote: RemoteControl, partners: Partners) ->
     return handle
 
 
-async def _read(request: web.Request, operation: Operation) -> RemoteRequest:
-    """Identity first (017), then the schema (400): Hubject checks the certificate first."""
-    body = await read_json(request)
+async def _read(request: web.Request, operation: Operation, bodies: BodyPreparer) -> RemoteRequest:
+    """Identity first (017), then the schema (400): Hubject checks the certificate first.
+
+    A large body is decoded by a worker process (``bodies``)."""
+    prepared = await bodies.prepare(operation, await read_body(request))
+    if prepared.json_fault is not None:
+        raise Reply(oicp_text(prepared.json_fault, 400))
     check_identity(request, request.match_info["provider_id"], "the ProviderID in the path")
-    if isinstance(body, dict) and "ProviderID" in body:
-        check_identity(request, body["ProviderID"], "the ProviderID in the body")
-    try:
-        return parse_request(operation, body)
-    except OICPValidationError as error:
-        raise invalid(error) from None
+    for claimed in prepared.claimed_ids:
+        check_identity(request, claimed, "the ProviderID in the body")
+    if prepared.fault is not None:
+        raise Reply(oicp_text(prepared.fault, 400))
+    message: RemoteRequest = prepared.message
+    return message

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from oicp import status
-from oicp.evse_data import PushEvseData, PushEvseStatus
+from oicp.evse_data import PushEvseStatus
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.pricing import PushEVSEPricing, PushPricingProductData
 from simulator.inbound.replies import negative
@@ -47,12 +47,14 @@ class EvsePush:
             return f"EvseID {', '.join(repeated)} appears more than once in one push"
         return None
 
-    async def push_data(self, operator_id: str, push: PushEvseData) -> Acknowledgement:
-        problem = await self.evse_id_problem(operator_id, [r.evse_id for r in push.records])
+    async def push_data(
+        self, operator_id: str, action_type: str, rows: Sequence[EvseRow]
+    ) -> Acknowledgement:
+        """Apply a checked PushEvseData (as rows: ``simulator.inbound.bodies``)."""
+        problem = await self.evse_id_problem(operator_id, [r.evse_id for r in rows])
         if problem is not None:
             return negative(status.INCONSISTENT_EVSE_ID, problem)
-        rows = [EvseRow(r.evse_id, r.is_hubject_compatible, r.record) for r in push.records]
-        await self._store.push_data(operator_id, push.action_type, rows)
+        await self._store.push_data(operator_id, action_type, rows)
         return accepted()
 
     async def push_status(self, operator_id: str, push: PushEvseStatus) -> Acknowledgement:

@@ -29,7 +29,7 @@ from aiohttp.typedefs import Middleware
 from oicp import jsontext, status
 from simulator.exchange import Exchange, ExchangeDirection, Outcome
 from simulator.inbound.gate import DETAIL_HEADER, client_certificate
-from simulator.inbound.replies import Handler
+from simulator.inbound.replies import BODY_NOT_READ, Handler
 from simulator.partners.emp_answers import EMPAnswer
 from simulator.storage import Storage
 
@@ -196,6 +196,8 @@ async def _request_body(request: web.Request) -> dict[str, Any]:
     The handler has read the body already (aiohttp keeps it, within its size bound); a body
     refused before it was read is read here within the same bound.
     """
+    if request.get(BODY_NOT_READ):
+        return {"(not read)": "the body exceeds the operation's size limit"}
     try:
         raw = await request.read()
     except web.HTTPException:

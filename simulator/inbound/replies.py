@@ -23,7 +23,7 @@ from aiohttp import web
 from oicp import jsontext, status
 from oicp.errors import OICPValidationError
 from oicp.faults import status_fault, validation_fault
-from oicp.limits import FULL_LOAD_RECORDS, MAX_BODY_BYTES, clip
+from oicp.limits import FULL_LOAD_MAX_BODY_BYTES, FULL_LOAD_RECORDS, MAX_BODY_BYTES, clip
 from oicp.messages import Acknowledgement, StatusCode
 from oicp.transfer import content_coding_problem
 from oicp.validation import Problem
@@ -64,10 +64,7 @@ async def oicp_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 def _http_refusal(request: web.Request, exc: web.HTTPException) -> web.Response:
     if isinstance(exc, web.HTTPRequestEntityTooLarge):
-        info = (
-            f"the request body exceeds the {MAX_BODY_BYTES} bytes the hub reads (sized for a "
-            f"fullLoad of {FULL_LOAD_RECORDS} EVSE records); send it in smaller parts"
-        )
+        info = _too_large_info(FULL_LOAD_MAX_BODY_BYTES)
     elif isinstance(exc, web.HTTPMethodNotAllowed):
         info = f"{request.method} is not allowed on {request.path}; OICP operations are POSTs"
     elif isinstance(exc, web.HTTPNotFound):
@@ -106,11 +103,21 @@ async def replies(request: web.Request, handler: Handler) -> web.StreamResponse:
         _forwarded.reset(token)
 
 
+def json_text(body: JSONObject) -> str:
+    """The text of an OICP JSON answer (UTF-8, not ASCII-escaped)."""
+    return json.dumps(body, ensure_ascii=False)
+
+
 def oicp_json(body: JSONObject, status_code: int = 200) -> web.Response:
     """A JSON answer as Hubject sends it: UTF-8 and a ``Process-ID`` header."""
+    return oicp_text(json_text(body), status_code)
+
+
+def oicp_text(text: str, status_code: int = 200) -> web.Response:
+    """:func:`oicp_json` for a body serialised already (by :func:`json_text`)."""
     return web.Response(
         status=status_code,
-        text=json.dumps(body, ensure_ascii=False),
+        text=text,
         content_type="application/json",
         charset="utf-8",
         headers={"Process-ID": str(uuid.uuid4())},
@@ -151,16 +158,60 @@ def invalid(error: OICPValidationError) -> Reply:
     return invalid_body(error.problems)
 
 
-async def read_json(request: web.Request) -> object:
-    """The request body as JSON, or a 400 FaultBody saying why it is not."""
+BODY_NOT_READ = "hubsim.body_not_read"
+"""Set on a request whose body was refused for its size unread: nothing reads it later."""
+
+
+def _too_large_info(limit: int, size: int | None = None) -> str:
+    has = "" if size is None else f" has {size} bytes, which"
+    return (
+        f"the request body{has} exceeds the {limit} bytes the hub reads for this operation "
+        f"({MAX_BODY_BYTES} for every operation but eRoamingPushEvseData, which may have "
+        f"{FULL_LOAD_MAX_BODY_BYTES}: a fullLoad of {FULL_LOAD_RECORDS} EVSE records); send "
+        "it in smaller parts"
+    )
+
+
+def too_large(limit: int, size: int) -> Reply:
+    """HTTP 413 with 022: the body is larger than the operation's limit."""
+    return Reply(oicp_json(status_fault(status.DATA_ERROR, _too_large_info(limit, size)), 413))
+
+
+async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, at most ``limit`` bytes (else 413); its coding must be identity.
+
+    A declared length beyond the limit is refused before a byte is read. A body without
+    one is read up to the listener's own bound (the largest limit of any operation).
+    """
     coding = content_coding_problem(request.headers)
     if coding is not None:
         raise invalid_body([Problem("", "content-encoding", coding)])
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        request[BODY_NOT_READ] = True
+        raise too_large(limit, declared)
     raw = await request.read()
+    if len(raw) > limit:
+        raise too_large(limit, len(raw))
+    return raw
+
+
+def parse_json_body(raw: bytes) -> object:
+    """The body as JSON; raises OICPValidationError with a "json" problem saying why not."""
     try:
         return jsontext.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         why = f"the body is not UTF-8 ({exc}); OICP messages must use UTF-8"
     except ValueError as exc:
         why = f"the body is not valid JSON ({exc}); send the OICP request as a JSON object"
-    raise invalid_body([Problem("", "json", why)])
+    raise OICPValidationError([Problem("", "json", why)])
+
+
+async def read_json(request: web.Request, limit: int = MAX_BODY_BYTES) -> object:
+    """The request body as JSON, or a 400 FaultBody saying why it is not (413 beyond
+    ``limit``)."""
+    raw = await read_body(request, limit)
+    try:
+        return parse_json_body(raw)
+    except OICPValidationError as error:
+        raise invalid(error) from None

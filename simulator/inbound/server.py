@@ -18,7 +18,7 @@ from aiohttp import web
 from httpguard import ConnectionLimits, PortGuard
 from mockpki.files import PKIFiles
 from oicp.cpo_operations import CPOOperation
-from oicp.limits import MAX_BODY_BYTES
+from oicp.limits import FULL_LOAD_MAX_BODY_BYTES
 from oicp.operations import Operation
 from simulator.exchange import ExchangeDirection
 from simulator.inbound.cpo_facing import add_cpo_routes, cpo_path
@@ -50,9 +50,9 @@ def build_inbound_app(inbound: Inbound, guard: PortGuard | None = None) -> web.A
     first = [] if guard is None else [guard.middleware]
     app = web.Application(
         middlewares=[*first, recorder, oicp_errors, certificate_gate, replies],
-        client_max_size=MAX_BODY_BYTES,
+        client_max_size=FULL_LOAD_MAX_BODY_BYTES,  # each route reads up to its own limit
     )
-    add_emp_routes(app, inbound.remote, inbound.partners)
+    add_emp_routes(app, inbound.remote, inbound.partners, inbound.bodies)
     add_cpo_routes(app, inbound)
     set_routes(app, _monitor_routes())
     return app

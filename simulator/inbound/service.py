@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simulator.hub import Hub
 from simulator.inbound.authorize import Authorization
+from simulator.inbound.bodies import BodyPreparer
 from simulator.inbound.charging import Charging
 from simulator.inbound.evse_push import EvsePush
 from simulator.inbound.monitor import Monitor
@@ -41,11 +42,13 @@ class Inbound:
             self.partners, storage.sessions, self.timeline, self.monitor
         )
         self.evse = EvsePush(self.partners, storage.evse)
+        self.bodies = BodyPreparer()  # CPOs' bodies, the large ones in a worker process
         self.charging = Charging(self.partners, storage.sessions, self.timeline, self.monitor)
         self.pull = PullAuthentication(storage, self.partners, clock)
         self.emp_client = EMPClient(pki_dir) if pki_dir is not None else None
         self.oicp_url: str | None = None  # set once the OICP listener runs
 
     async def close(self) -> None:
+        self.bodies.close()
         if self.emp_client is not None:
             await self.emp_client.close()

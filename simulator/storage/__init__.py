@@ -5,7 +5,7 @@ Open it with ``await Storage.open(path)``; see :class:`Storage` for what it keep
 
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.errors import DuplicateCertificateError, StorageError, UnknownOperatorError
-from simulator.storage.evse import EvseRow, EvseStore, PricingRow
+from simulator.storage.evse import EvseRow, EvseStore, PricingRow, evse_row
 from simulator.storage.exchanges import ExchangeQuery
 from simulator.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration, apply_migrations
 from simulator.storage.partners import PartnerStore
@@ -30,4 +30,5 @@ __all__ = [
     "StoredCDR",
     "UnknownOperatorError",
     "apply_migrations",
+    "evse_row",
 ]

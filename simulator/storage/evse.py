@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,11 +23,20 @@ FULL_LOAD, DELETE = "fullLoad", "delete"
 
 @dataclass(frozen=True)
 class EvseRow:
-    """One record of a push: the EvseID, its flag and the record as sent."""
+    """One record of a push: the EvseID, its flag and the record as sent, in JSON.
+
+    The record comes serialised (:func:`evse_row`) so that a large push can be prepared in
+    a worker process and the database thread does no Python work per record.
+    """
 
     evse_id: str
     is_hubject_compatible: bool
-    record: dict[str, Any]
+    record_json: str
+
+
+def evse_row(evse_id: str, is_hubject_compatible: bool, record: Mapping[str, Any]) -> EvseRow:
+    """The row that stores ``record``."""
+    return EvseRow(evse_id, is_hubject_compatible, json.dumps(record))
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ def push_data(
             record = excluded.record,
             updated_at = excluded.updated_at
         """,
-        [(r.evse_id, operator_id, r.is_hubject_compatible, json.dumps(r.record), at) for r in rows],
+        [(r.evse_id, operator_id, r.is_hubject_compatible, r.record_json, at) for r in rows],
     )
 
 

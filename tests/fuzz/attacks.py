@@ -44,9 +44,10 @@ ALL_CLASSES = (
     "oversize",
     "query",
 )
-# The stub's and the admin port's limit (aiohttp's client_max_size). The hub's OICP port
-# reads up to 24 MiB (oicp.limits.MAX_BODY_BYTES): there an "oversize" attack is a large
-# body, answered with a FaultBody; its 413 is tested in tests/hostile.
+# The stub's and the admin port's limit (aiohttp's client_max_size), and that of every OICP
+# operation of the hub but PushEvseData, which reads up to 24 MiB
+# (oicp.limits.FULL_LOAD_MAX_BODY_BYTES): there an "oversize" attack is a large body,
+# answered with a FaultBody; its 413 is tested in tests/hostile.
 BODY_LIMIT = 1024 * 1024
 _DEEP = "\x00deep\x00"  # placeholder, replaced by the nested text after json.dumps
 

@@ -11,7 +11,13 @@ import aiohttp
 import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
-from oicp.limits import ADDITIONAL_INFO_MAX, FULL_LOAD_RECORDS, MAX_BODY_BYTES
+from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
+from oicp.limits import (
+    ADDITIONAL_INFO_MAX,
+    FULL_LOAD_MAX_BODY_BYTES,
+    FULL_LOAD_RECORDS,
+    MAX_BODY_BYTES,
+)
 from tests.hostile.peers import (
     EVSE_DATA_PATH,
     OPERATOR,
@@ -23,6 +29,8 @@ from tests.hostile.peers import (
     remote_start,
 )
 from tests.hostile.processes import STUB_LINE, Server, serving
+
+EVSE_STATUS_PATH = cpo_to_hub_path(CPOOperation.PUSH_EVSE_STATUS, OPERATOR)
 
 
 @pytest.fixture
@@ -77,10 +85,10 @@ async def test_a_wrong_method_gets_an_oicp_405_with_a_process_id(
     assert headers["Allow"] == "POST"
 
 
-async def test_a_body_beyond_the_limit_gets_an_oicp_413_with_a_process_id(
+async def test_a_push_evse_data_body_beyond_its_24_mib_limit_gets_an_oicp_413(
     oicp: str, pki: MockHubjectPKI
 ) -> None:
-    body = b" " * (MAX_BODY_BYTES + 1)
+    body = b" " * (FULL_LOAD_MAX_BODY_BYTES + 1)
     status, headers, text = await _call(
         "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), body
     )
@@ -88,10 +96,19 @@ async def test_a_body_beyond_the_limit_gets_an_oicp_413_with_a_process_id(
     assert status == 413 and _is_oicp_fault(headers, text)
 
 
-async def test_a_full_load_of_10000_evse_records_is_within_the_body_limit(
+async def test_any_other_operation_beyond_1_mib_gets_an_oicp_413_naming_its_limit(
     oicp: str, pki: MockHubjectPKI
 ) -> None:
-    records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(FULL_LOAD_RECORDS)]
+    body = b" " * (MAX_BODY_BYTES + 1)
+    status, headers, text = await _call(
+        "POST", oicp + EVSE_STATUS_PATH, client_tls(pki, pki.cpo_client), body
+    )
+
+    assert status == 413 and _is_oicp_fault(headers, text)
+    assert f"exceeds the {MAX_BODY_BYTES} bytes" in json.loads(text)["StatusCode"]["AdditionalInfo"]
+
+
+def _full_load(records: list[dict[str, object]]) -> bytes:
     push = {
         "ActionType": "fullLoad",
         "OperatorEvseData": {
@@ -100,7 +117,20 @@ async def test_a_full_load_of_10000_evse_records_is_within_the_body_limit(
             "EvseDataRecord": records,
         },
     }
-    body = json.dumps(push).encode()
+    return json.dumps(push).encode()
+
+
+async def _stored_evse_ids(hub_process: Server) -> list[str]:
+    url = f"{hub_process.urls[0]}/api/operators/{OPERATOR}/evse-data"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return [evse["evse_id"] for evse in (await response.json())["evses"]]
+
+
+async def test_a_full_load_of_10000_evse_records_is_within_the_body_limit_and_stored(
+    oicp: str, pki: MockHubjectPKI, hub_process: Server
+) -> None:
+    records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(FULL_LOAD_RECORDS)]
+    body = _full_load(records)
     status, _, text = await _call(
         "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), body
     )
@@ -108,6 +138,38 @@ async def test_a_full_load_of_10000_evse_records_is_within_the_body_limit(
     assert len(body) > 19 * 1024 * 1024  # about 2 KB a record, as in the official example
     assert status == 200, text[:2000]
     assert json.loads(text)["Result"] is True
+    assert len(await _stored_evse_ids(hub_process)) == FULL_LOAD_RECORDS
+
+
+async def test_a_large_push_with_a_bad_record_gets_the_fault_with_its_pointer_and_stores_nothing(
+    oicp: str, pki: MockHubjectPKI, hub_process: Server
+) -> None:
+    # Beyond 1 MiB, so the worker process prepares it (simulator.inbound.bodies).
+    records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(1000)]
+    records[777]["Plugs"] = ["Type 9"]
+    body = _full_load(records)
+    status, headers, text = await _call(
+        "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), body
+    )
+
+    assert len(body) > MAX_BODY_BYTES
+    assert status == 400 and "Process-ID" in headers
+    references = [e["fieldReference"] for e in json.loads(text)["validationErrors"]]
+    assert any(ref.startswith("OperatorEvseData.EvseDataRecord[777].Plugs") for ref in references)
+    assert await _stored_evse_ids(hub_process) == []
+
+
+async def test_a_large_push_naming_another_operator_in_its_body_gets_017(
+    oicp: str, pki: MockHubjectPKI
+) -> None:
+    records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(1000)]
+    push = json.loads(_full_load(records))
+    push["OperatorEvseData"]["OperatorID"] = "DE*XYZ"
+    status, _, text = await _call(
+        "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), json.dumps(push).encode()
+    )
+
+    assert status == 401 and json.loads(text)["StatusCode"]["Code"] == "017"
 
 
 async def test_a_huge_echoed_value_is_clipped_in_the_fault(oicp: str, pki: MockHubjectPKI) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cpo_stub import CPOStub, Delay, Reject
 from mockpki.ca import LeafCertificate
-from oicp.evse_data import PushEvseData
+from oicp.cpo_operations import CPOOperation
 from oicp.identifiers import is_session_id
 from oicp.operations import Operation
+from simulator.inbound.bodies import prepare_body
 from simulator.inbound.emp_facing import emp_path
 from simulator.inbound.server import InboundServer
 from simulator.inbound.service import Inbound
@@ -136,7 +138,7 @@ async def test_an_evse_missing_from_pushed_evse_data_gets_603(
 ) -> None:
     await _ready(inbound, stub)
     push = evse_data_push(evse_record("DE*ABC*E0002"))
-    await inbound.evse.push_data(OPERATOR, PushEvseData.from_wire(push))
+    await _push(inbound, push)
 
     reply = await client.post(START, remote_start_body(), certificates["emp"])
 
@@ -149,7 +151,7 @@ async def test_an_evse_that_is_not_hubject_compatible_gets_604(
 ) -> None:
     await _ready(inbound, stub)
     push = evse_data_push(evse_record(EVSE, compatible=False))
-    await inbound.evse.push_data(OPERATOR, PushEvseData.from_wire(push))
+    await _push(inbound, push)
 
     reply = await client.post(START, remote_start_body(), certificates["emp"])
 
@@ -302,3 +304,10 @@ async def test_the_listener_serves_several_requests_on_one_connection(
 
     assert [r.json["Result"] for r in replies] == [True, True, True]
     assert len({r.json["SessionID"] for r in replies}) == 3
+
+
+async def _push(inbound: Inbound, push: dict[str, object]) -> None:
+    prepared = prepare_body(CPOOperation.PUSH_EVSE_DATA, json.dumps(push).encode())
+    assert prepared.fault is None, prepared.fault
+    rows = prepared.message
+    await inbound.evse.push_data(OPERATOR, rows.action_type, rows.rows)

@@ -6,7 +6,7 @@ from simulator.model import Operator, ServiceType
 from simulator.partner_model import EMP, Contract
 from simulator.partners.service import Partners
 from simulator.storage import Storage
-from simulator.storage.evse import EvseRow
+from simulator.storage.evse import evse_row
 from tests.storage.conftest import OPERATOR_ID
 
 AUTH = ServiceType.AUTHORIZATION
@@ -53,7 +53,7 @@ async def test_an_operator_created_after_a_lookup_owns_its_evses(storage: Storag
 
 async def test_the_evse_count_follows_each_push(storage: Storage) -> None:
     assert await storage.evse.count(OPERATOR_ID) == 0
-    row = EvseRow("DE*ABC*E1", True, {"EvseID": "DE*ABC*E1"})
+    row = evse_row("DE*ABC*E1", True, {"EvseID": "DE*ABC*E1"})
     await storage.evse.push_data(OPERATOR_ID, "fullLoad", [row])
     assert await storage.evse.count(OPERATOR_ID) == 1
     await storage.evse.push_data(OPERATOR_ID, "fullLoad", [])
