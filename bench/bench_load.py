@@ -90,7 +90,12 @@ def url_after(lines: list[str], label: str) -> str:
     return next(line for line in lines if label in line).split(" on ")[1].split()[0]
 
 
-async def hub_process(files: PKIFiles, stack: AsyncExitStack) -> tuple[int, str, str]:
+# (e) holds 1,000 connections on the hub's admin port and on the stub's port at once; each
+# port closes connections beyond 512 by default.
+IN_FLIGHT_CONNECTIONS = ("--max-connections", "1100")
+
+
+async def hub_process(files: PKIFiles, stack: AsyncExitStack, *extra: str) -> tuple[int, str, str]:
     """``hubsim hub serve`` with its OICP port and a database file; (pid, admin, oicp)."""
     proc, lines = await stack.enter_async_context(
         hubsim_process(
@@ -104,6 +109,7 @@ async def hub_process(files: PKIFiles, stack: AsyncExitStack) -> tuple[int, str,
             "0",
             "--oicp-port",
             "0",
+            *extra,
             ready="OICP endpoints",
         )
     )
@@ -332,6 +338,7 @@ async def run_in_flight(files: PKIFiles) -> dict[str, float]:
                 "0",
                 "--control-port",
                 "0",
+                *IN_FLIGHT_CONNECTIONS,
                 ready="control API",
             )
         )
@@ -341,7 +348,7 @@ async def run_in_flight(files: PKIFiles) -> dict[str, float]:
             hold = {"type": "delay", "seconds": 20, "then": {"type": "accept"}}
             async with s.put(f"{control}/behaviours/_default", json=hold) as r:
                 assert r.status == 200
-        pid, admin, _ = await hub_process(files, stack)
+        pid, admin, _ = await hub_process(files, stack, *IN_FLIGHT_CONNECTIONS)
         await configure(admin, stub_url, timeout_s=60)
         t0 = time.perf_counter()
         load = await asyncio.create_subprocess_exec(

@@ -23,11 +23,13 @@ from aiohttp import web
 
 from cpo_stub.recording import HandshakeFailure
 from httpguard import (
+    LISTEN_BACKLOG,
     ConnectionLimits,
     PortGuard,
     Refused,
     Ticket,
     WatchedProtocol,
+    bound_tls_read_buffers,
     looks_like_plain_http,
     plain_http_answer,
 )
@@ -204,7 +206,8 @@ class HandshakeSite(web.BaseSite):
         on_failure: FailureSink,
         guard: PortGuard | None = None,
     ) -> None:
-        super().__init__(runner)
+        super().__init__(runner, backlog=LISTEN_BACKLOG)
+        bound_tls_read_buffers()
         self._guard = guard or PortGuard(ConnectionLimits(), "the stub's HTTPS port")
         self._host = host
         self._port = port

@@ -5,11 +5,17 @@ share one implementation of the rules. See :mod:`httpguard.limits` for the value
 """
 
 from httpguard.guard import ConnectionWatch, PortGuard, Ticket
-from httpguard.limits import ConnectionLimits, default_max_connections
+from httpguard.limits import (
+    LISTEN_BACKLOG,
+    ConnectionLimits,
+    bound_tls_read_buffers,
+    default_max_connections,
+)
 from httpguard.nginx import looks_like_plain_http, page_400, plain_http_answer
 from httpguard.site import GuardedTCPSite, Refused, WatchedProtocol
 
 __all__ = [
+    "LISTEN_BACKLOG",
     "ConnectionLimits",
     "ConnectionWatch",
     "GuardedTCPSite",
@@ -17,6 +23,7 @@ __all__ = [
     "Refused",
     "Ticket",
     "WatchedProtocol",
+    "bound_tls_read_buffers",
     "default_max_connections",
     "looks_like_plain_http",
     "page_400",

@@ -7,6 +7,7 @@ longest pause between two reads of the body, and so is ours.
 
 from __future__ import annotations
 
+import asyncio.sslproto
 import resource
 from dataclasses import dataclass, field
 
@@ -16,6 +17,27 @@ MAX_CONNECTIONS_CEILING = 512
 PORTS_PER_PROCESS = 4
 """The file descriptor limit is shared: a hub has the admin port, the OICP port, and room
 for its own outgoing connections and files."""
+
+
+LISTEN_BACKLOG = 2048
+"""Connections the kernel queues for a port before it is accepted (capped by
+``net.core.somaxconn``). asyncio's 100 (aiohttp's 128) is less than a burst of 1,000
+connections, a load test or many hub nodes at once; beyond it the kernel drops the SYN and
+the client resends it after 1, 3, 7 … s, a wait that counts against its timeout."""
+
+TLS_READ_BUFFER_BYTES = 32 * 1024
+"""What an asyncio TLS connection reads into at once. asyncio allocates 256 KiB per
+connection (``SSLProtocol.max_size``), so 1,000 connections held 256 MB of buffers that an
+OICP message of a few KB never fills; a TLS record is at most 16 KiB."""
+
+
+def bound_tls_read_buffers() -> None:
+    """Give every asyncio TLS connection made after this call a 32 KiB read buffer.
+
+    A process-wide setting of asyncio (a class attribute of its TLS protocol), made by the
+    hub and the stub when they start serving or sending.
+    """
+    asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER_BYTES
 
 
 def default_max_connections() -> int:

@@ -13,6 +13,7 @@ from typing import cast
 from aiohttp import web
 
 from httpguard.guard import ConnectionWatch, PortGuard, Ticket, peer_text
+from httpguard.limits import LISTEN_BACKLOG
 
 
 class WatchedProtocol(asyncio.Protocol):
@@ -70,7 +71,7 @@ class GuardedTCPSite(web.BaseSite):
     __slots__ = ("_bound_port", "_guard", "_host", "_port")
 
     def __init__(self, runner: web.BaseRunner, host: str, port: int, guard: PortGuard) -> None:
-        super().__init__(runner)
+        super().__init__(runner, backlog=LISTEN_BACKLOG)
         self._host = host
         self._port = port
         self._bound_port: int | None = None

@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp.connector import Connection
 from yarl import URL
 
+from httpguard import bound_tls_read_buffers
 from mockpki.inspect import CertificateInfo, describe_der
 from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe, jsontext
 from simulator.diagnosis import (
@@ -107,6 +108,7 @@ class Sender:
         max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         fresh_connections: bool = False,
     ) -> None:
+        bound_tls_read_buffers()  # 32 KiB, not 256 KiB, per connection to a CPO
         self._identity = identity
         self._contexts = ClientContextCache()
         self._connection_limit = connection_limit

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
 from httpguard import (
+    LISTEN_BACKLOG,
     ConnectionLimits,
     ConnectionWatch,
     PortGuard,
@@ -120,7 +121,9 @@ class TLSFrontSite:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._listener = await loop.create_server(self._accept, self._host, self._port)
+        self._listener = await loop.create_server(
+            self._accept, self._host, self._port, backlog=LISTEN_BACKLOG
+        )
 
     def _accept(self) -> asyncio.Protocol:
         ticket = self.guard.admit()
