@@ -154,10 +154,6 @@ def invalid_body(problems: Sequence[Problem]) -> Reply:
     return Reply(oicp_json(validation_fault(problems), 400))
 
 
-def invalid(error: OICPValidationError) -> Reply:
-    return invalid_body(error.problems)
-
-
 BODY_NOT_READ = "hubsim.body_not_read"
 """Set on a request whose body was refused for its size unread: nothing reads it later."""
 
@@ -205,13 +201,3 @@ def parse_json_body(raw: bytes) -> object:
     except ValueError as exc:
         why = f"the body is not valid JSON ({exc}); send the OICP request as a JSON object"
     raise OICPValidationError([Problem("", "json", why)])
-
-
-async def read_json(request: web.Request, limit: int = MAX_BODY_BYTES) -> object:
-    """The request body as JSON, or a 400 FaultBody saying why it is not (413 beyond
-    ``limit``)."""
-    raw = await read_body(request, limit)
-    try:
-        return parse_json_body(raw)
-    except OICPValidationError as error:
-        raise invalid(error) from None
