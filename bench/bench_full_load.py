@@ -32,24 +32,16 @@ from bench_load import hub_process  # bench/ is the folder of the script
 from mockpki import MockHubjectPKI, PKIFiles
 from oicp.cpo_operations import CPOOperation, cpo_to_hub_path
 from oicp.limits import FULL_LOAD_RECORDS
-from tests.hostile.peers import full_evse_record
+from tests.hostile.peers import OPERATOR, full_evse_record, full_load_bytes
 
-OPERATOR = "DE*ABC"
 TARGET_MS = 50.0
 BASELINE_S = 3.0
 
 
 def full_load_body() -> bytes:
-    records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(FULL_LOAD_RECORDS)]
-    push = {
-        "ActionType": "fullLoad",
-        "OperatorEvseData": {
-            "OperatorID": OPERATOR,
-            "OperatorName": "ABC",
-            "EvseDataRecord": records,
-        },
-    }
-    return json.dumps(push).encode()
+    return full_load_bytes(
+        [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(FULL_LOAD_RECORDS)]
+    )
 
 
 def cpo_context(files: PKIFiles) -> ssl.SSLContext:

@@ -7,6 +7,7 @@ Every bad client returns once the server has closed its connection: it waits for
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 import uuid
 from collections.abc import Awaitable, Callable
@@ -110,6 +111,19 @@ async def idle_after_a_request(port: Port) -> bytes:
         return head + await until_closed(reader)
     finally:
         writer.close()
+
+
+def full_load_bytes(records: list[dict[str, object]]) -> bytes:
+    """A PushEvseData fullLoad of ``records`` for OPERATOR, as the bytes a CPO sends."""
+    push = {
+        "ActionType": "fullLoad",
+        "OperatorEvseData": {
+            "OperatorID": OPERATOR,
+            "OperatorName": "ABC",
+            "EvseDataRecord": records,
+        },
+    }
+    return json.dumps(push).encode()
 
 
 def evse_data_push() -> dict[str, object]:

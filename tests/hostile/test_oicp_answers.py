@@ -26,6 +26,7 @@ from tests.hostile.peers import (
     client_tls,
     evse_data_push,
     full_evse_record,
+    full_load_bytes,
     remote_start,
 )
 from tests.hostile.processes import STUB_LINE, Server, serving
@@ -108,18 +109,6 @@ async def test_any_other_operation_beyond_1_mib_gets_an_oicp_413_naming_its_limi
     assert f"exceeds the {MAX_BODY_BYTES} bytes" in json.loads(text)["StatusCode"]["AdditionalInfo"]
 
 
-def _full_load(records: list[dict[str, object]]) -> bytes:
-    push = {
-        "ActionType": "fullLoad",
-        "OperatorEvseData": {
-            "OperatorID": OPERATOR,
-            "OperatorName": "ABC",
-            "EvseDataRecord": records,
-        },
-    }
-    return json.dumps(push).encode()
-
-
 async def _stored_evse_ids(hub_process: Server) -> list[str]:
     url = f"{hub_process.urls[0]}/api/operators/{OPERATOR}/evse-data"
     async with aiohttp.ClientSession() as session, session.get(url) as response:
@@ -130,7 +119,7 @@ async def test_a_full_load_of_10000_evse_records_is_within_the_body_limit_and_st
     oicp: str, pki: MockHubjectPKI, hub_process: Server
 ) -> None:
     records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(FULL_LOAD_RECORDS)]
-    body = _full_load(records)
+    body = full_load_bytes(records)
     status, _, text = await _call(
         "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), body
     )
@@ -147,7 +136,7 @@ async def test_a_large_push_with_a_bad_record_gets_the_fault_with_its_pointer_an
     # Beyond 1 MiB, so the worker process prepares it (simulator.inbound.bodies).
     records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(1000)]
     records[777]["Plugs"] = ["Type 9"]
-    body = _full_load(records)
+    body = full_load_bytes(records)
     status, headers, text = await _call(
         "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), body
     )
@@ -163,7 +152,7 @@ async def test_a_large_push_naming_another_operator_in_its_body_gets_017(
     oicp: str, pki: MockHubjectPKI
 ) -> None:
     records = [full_evse_record(f"{OPERATOR}*E{i:07d}") for i in range(1000)]
-    push = json.loads(_full_load(records))
+    push = json.loads(full_load_bytes(records))
     push["OperatorEvseData"]["OperatorID"] = "DE*XYZ"
     status, _, text = await _call(
         "POST", oicp + EVSE_DATA_PATH, client_tls(pki, pki.cpo_client), json.dumps(push).encode()

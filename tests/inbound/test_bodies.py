@@ -10,23 +10,14 @@ from oicp.cpo_operations import CPOOperation
 from oicp.evse_data import minimal_evse_record
 from oicp.operations import Operation
 from simulator.inbound.bodies import BodyPreparer, PreparedBody, prepare_body
-
-OPERATOR = "DE*ABC"
+from tests.hostile.peers import OPERATOR, full_load_bytes
 
 
 def _evse_push(count: int, *, broken: int | None = None) -> bytes:
     records = [minimal_evse_record(f"{OPERATOR}*E{i:05d}") for i in range(count)]
     if broken is not None:
         records[broken]["Plugs"] = ["Type 9"]
-    push = {
-        "ActionType": "fullLoad",
-        "OperatorEvseData": {
-            "OperatorID": OPERATOR,
-            "OperatorName": "ABC",
-            "EvseDataRecord": records,
-        },
-    }
-    return json.dumps(push).encode()
+    return full_load_bytes(records)
 
 
 def _status_push(count: int) -> bytes:
