@@ -25,8 +25,8 @@ ADDITIONAL_INFO_MAX = 1000
 """StatusCode.AdditionalInfo is at most 1000 characters (OICP 2.3 StatusCodeType)."""
 
 
-def body_limit(operation: CPOOperation | None) -> int:
-    """The largest body the hub reads for ``operation`` (None: an EMP's request)."""
+def body_limit(operation: CPOOperation) -> int:
+    """The largest body the hub reads for a CPO's ``operation`` (an EMP's: MAX_BODY_BYTES)."""
     if operation is CPOOperation.PUSH_EVSE_DATA:
         return FULL_LOAD_MAX_BODY_BYTES
     return MAX_BODY_BYTES

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
@@ -34,7 +35,7 @@ from oicp.messages import parse_request
 from oicp.notifications import ChargingNotification
 from oicp.operations import Operation
 from oicp.pricing import PushEVSEPricing, PushPricingProductData
-from simulator.inbound.replies import json_text, parse_json_body
+from simulator.inbound.replies import Reply, json_text, oicp_text, parse_json_body
 from simulator.storage import EvseRow, evse_row
 
 INLINE_MAX_BYTES = 256 * 1024
@@ -79,11 +80,11 @@ class PreparedBody:
     message: Any = None
 
 
-Inbound = CPOOperation | Operation
+ReceivedOperation = CPOOperation | Operation
 """An operation the hub receives: from a CPO, or from an EMP (remote start and stop)."""
 
 
-def prepare_body(operation: Inbound, raw: bytes) -> PreparedBody:
+def prepare_body(operation: ReceivedOperation, raw: bytes) -> PreparedBody:
     """Decode and check one body of ``operation`` (runs in either process)."""
     try:
         body = parse_json_body(raw)
@@ -97,14 +98,26 @@ def prepare_body(operation: Inbound, raw: bytes) -> PreparedBody:
     return PreparedBody(None, claimed, None, message)
 
 
-def _claimed_ids(operation: Inbound, body: object) -> tuple[object, ...]:
+def checked_message(prepared: PreparedBody, check_ids: Callable[[tuple[object, ...]], None]) -> Any:
+    """The message, after Hubject's refusals in Hubject's order: a body that is not JSON
+    (400), then the IDs the body claims (017, raised by ``check_ids``), then the schema
+    (400 with every problem)."""
+    if prepared.json_fault is not None:
+        raise Reply(oicp_text(prepared.json_fault, 400))
+    check_ids(prepared.claimed_ids)
+    if prepared.fault is not None:
+        raise Reply(oicp_text(prepared.fault, 400))
+    return prepared.message
+
+
+def _claimed_ids(operation: ReceivedOperation, body: object) -> tuple[object, ...]:
     if isinstance(operation, Operation):  # an EMP names itself as ProviderID, even as null
         return (body["ProviderID"],) if isinstance(body, dict) and "ProviderID" in body else ()
     found = body_operator_id(operation, body)
     return () if found is None else (found,)
 
 
-def _parse(operation: Inbound, body: object) -> Any:
+def _parse(operation: ReceivedOperation, body: object) -> Any:
     if isinstance(operation, Operation):
         return parse_request(operation, body)
     if operation is not CPOOperation.PUSH_EVSE_DATA:
@@ -131,13 +144,13 @@ class BodyPreparer:
         self._worker: asyncio.subprocess.Process | None = None
         self.workers_started = 0  # how many bodies went to a worker process
 
-    async def prepare(self, operation: Inbound, raw: bytes) -> PreparedBody:
+    async def prepare(self, operation: ReceivedOperation, raw: bytes) -> PreparedBody:
         if len(raw) <= self._inline_max:
             return prepare_body(operation, raw)
         async with self._one_at_a_time:
             return await self._in_worker(operation, raw)
 
-    async def _in_worker(self, operation: Inbound, raw: bytes) -> PreparedBody:
+    async def _in_worker(self, operation: ReceivedOperation, raw: bytes) -> PreparedBody:
         worker = self._worker = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

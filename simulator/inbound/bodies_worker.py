@@ -12,14 +12,13 @@ import sys
 
 from oicp.cpo_operations import CPOOperation
 from oicp.operations import Operation
-from simulator.inbound.bodies import Inbound, prepare_body, write_result
+from simulator.inbound.bodies import ReceivedOperation, prepare_body, write_result
 
-_BY_NAME: dict[str, Inbound] = {op.value: op for op in (*CPOOperation, *Operation)}
+_BY_NAME: dict[str, ReceivedOperation] = {op.value: op for op in (*CPOOperation, *Operation)}
 
 
 def main() -> None:
-    name = sys.argv[1]
-    operation = _BY_NAME[name]
+    operation = _BY_NAME[sys.argv[1]]
     write_result(sys.stdout.buffer, prepare_body(operation, sys.stdin.buffer.read()))
     sys.stdout.buffer.flush()
 

@@ -19,13 +19,11 @@ from aiohttp import web
 from oicp.cpo_operations import CPOOperation
 from oicp.limits import body_limit
 from oicp.wire import JSONObject
-from simulator.inbound.bodies import EvseDataRows
+from simulator.inbound.bodies import EvseDataRows, checked_message
 from simulator.inbound.gate import check_identity
 from simulator.inbound.replies import (
-    Reply,
     acknowledgement,
     oicp_json,
-    oicp_text,
     partner_not_found,
     read_body,
 )
@@ -67,22 +65,16 @@ async def _read_message(
     checks, the schema (large bodies are decoded by a worker process, ``bodies``)."""
     raw = await read_body(request, body_limit(operation))
     prepared = await inbound.bodies.prepare(operation, raw)
-    if prepared.json_fault is not None:
-        raise Reply(oicp_text(prepared.json_fault, 400))
-    path_id = _check_operator_ids(request, prepared.claimed_ids)
-    if prepared.fault is not None:
-        raise Reply(oicp_text(prepared.fault, 400))
-    return path_id, prepared.message
-
-
-def _check_operator_ids(request: web.Request, body_ids: tuple[object, ...]) -> str | None:
-    """Check the path's and the body's OperatorID against the certificate (017)."""
     path_id = request.match_info.get("operator_id")
-    if path_id is not None:
-        check_identity(request, path_id, "the OperatorID in the path")
-    for body_id in body_ids:
-        check_identity(request, body_id, "the OperatorID in the body")
-    return path_id
+
+    def check_operator_ids(body_ids: tuple[object, ...]) -> None:
+        """The path's and the body's OperatorID against the certificate (017)."""
+        if path_id is not None:
+            check_identity(request, path_id, "the OperatorID in the path")
+        for body_id in body_ids:
+            check_identity(request, body_id, "the OperatorID in the body")
+
+    return path_id, checked_message(prepared, check_operator_ids)
 
 
 def _json(body: JSONObject) -> web.Response:

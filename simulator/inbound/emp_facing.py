@@ -26,16 +26,10 @@ from oicp.messages import (
 )
 from oicp.operations import Operation
 from oicp.paths import path_template
-from simulator.inbound.bodies import BodyPreparer
+from simulator.inbound.bodies import BodyPreparer, checked_message
 from simulator.inbound.gate import check_identity
 from simulator.inbound.remote import RemoteControl
-from simulator.inbound.replies import (
-    Reply,
-    acknowledgement,
-    oicp_text,
-    partner_not_found,
-    read_body,
-)
+from simulator.inbound.replies import acknowledgement, partner_not_found, read_body
 from simulator.partners.service import Partners
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -76,12 +70,11 @@ async def _read(request: web.Request, operation: Operation, bodies: BodyPreparer
 
     A large body is decoded by a worker process (``bodies``)."""
     prepared = await bodies.prepare(operation, await read_body(request))
-    if prepared.json_fault is not None:
-        raise Reply(oicp_text(prepared.json_fault, 400))
-    check_identity(request, request.match_info["provider_id"], "the ProviderID in the path")
-    for claimed in prepared.claimed_ids:
-        check_identity(request, claimed, "the ProviderID in the body")
-    if prepared.fault is not None:
-        raise Reply(oicp_text(prepared.fault, 400))
-    message: RemoteRequest = prepared.message
+
+    def check_provider_ids(body_ids: tuple[object, ...]) -> None:
+        check_identity(request, request.match_info["provider_id"], "the ProviderID in the path")
+        for claimed in body_ids:
+            check_identity(request, claimed, "the ProviderID in the body")
+
+    message: RemoteRequest = checked_message(prepared, check_provider_ids)
     return message

@@ -42,7 +42,7 @@ class Inbound:
             self.partners, storage.sessions, self.timeline, self.monitor
         )
         self.evse = EvsePush(self.partners, storage.evse)
-        self.bodies = BodyPreparer()  # CPOs' bodies, the large ones in a worker process
+        self.bodies = BodyPreparer()  # CPOs' and EMPs' bodies, large ones in a worker
         self.charging = Charging(self.partners, storage.sessions, self.timeline, self.monitor)
         self.pull = PullAuthentication(storage, self.partners, clock)
         self.emp_client = EMPClient(pki_dir) if pki_dir is not None else None
