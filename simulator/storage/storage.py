@@ -290,6 +290,4 @@ async def _recover_pending(path: str, log: LogProcess) -> PendingFile:
     lines = read_pending(pending)
     if lines:
         await log.append(lines)
-    found = PendingFile(pending)
-    found.empty()
-    return found
+    return PendingFile(pending)
