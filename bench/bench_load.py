@@ -79,11 +79,20 @@ async def hubsim_process(
         if not line:
             raise RuntimeError(f"hubsim {' '.join(args)} ended: {lines}")
         lines.append(line.strip())
+    # The stub prints a line per request; unread, they fill the pipe (64 KiB) and the
+    # stub's next print blocks its event loop: (e) then lost requests or hung.
+    drain = asyncio.create_task(_drain(proc.stdout))
     try:
         yield proc, lines
     finally:
         proc.kill()
         await proc.wait()
+        drain.cancel()
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    while await stream.read(64 * 1024):
+        pass
 
 
 def url_after(lines: list[str], label: str) -> str:
