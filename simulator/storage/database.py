@@ -10,17 +10,22 @@ which is what a single SQLite connection needs.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from simulator.storage.errors import StorageError
 from simulator.storage.migrations import MIGRATIONS, Migration, apply_migrations
 from simulator.storage.transaction import immediate_transaction
 
 T = TypeVar("T")
+
+Job = Callable[[sqlite3.Connection], Any]
+Outcome = tuple[bool, Any]
+"""A grouped job's result: (True, its value) or (False, the exception it raised)."""
 
 BUSY_TIMEOUT_S = 5.0
 """How long a statement waits for another process's write lock before it fails."""
@@ -38,6 +43,9 @@ class Database:
         self._connection = connection
         self._synchronous = "FULL"  # touched on the worker thread only
         self._closed = False
+        # Writes with durable=False that wait to be committed together (group commit).
+        self._group: list[tuple[Job, asyncio.Future[Any]]] = []
+        self._group_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> Database:
@@ -65,7 +73,12 @@ class Database:
         ``durable=False`` (``NORMAL``: survives a killed process, may lose the last batch on
         a power cut). If the awaiting task is cancelled, the job runs whole (if it had
         started) or not at all: there is never half a transaction.
+
+        ``durable=False`` writes that arrive together share one transaction (group commit,
+        :meth:`_grouped`); each still keeps all or nothing of its own work.
         """
+        if not durable:
+            return await self._grouped(job)
         return await self._submit(lambda: self._guarded(lambda: self._transact(job, durable)))
 
     async def close(self) -> None:
@@ -73,6 +86,8 @@ class Database:
         if self._closed:
             return
         self._closed = True  # refuse new work from here on
+        if self._group_task is not None:
+            await asyncio.shield(self._group_task)  # what was accepted is committed first
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._connection.close)
         # The worker is idle now (its last job has finished), so joining it is immediate.
@@ -82,6 +97,72 @@ class Database:
         if self._closed:
             raise StorageError(f"database {self.path} is closed: open it again to use it")
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def _grouped(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Queue ``job`` for the next group transaction and wait for its commit.
+
+        Every EMP remote start writes its session twice; with 32 at once, a transaction
+        each spent most of the hub's time in BEGIN, COMMIT and the WAL writes of the same
+        pages, and in waking the worker thread. Jobs queued while a group runs go into the
+        next one, each within a savepoint, so a job that raises undoes only its own work.
+        """
+        if self._closed:
+            raise StorageError(f"database {self.path} is closed: open it again to use it")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._group.append((job, future))
+        if self._group_task is None:
+            self._group_task = asyncio.get_running_loop().create_task(
+                self._run_groups(), name="hubsim-storage-group"
+            )
+        return await future
+
+    async def _run_groups(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._group:
+                taken, self._group = self._group, []
+                # A job whose caller was cancelled before it started never runs.
+                taken = [(job, f) for job, f in taken if not f.cancelled()]
+                if not taken:
+                    continue
+                jobs = [job for job, _ in taken]
+                try:
+                    outcomes = await loop.run_in_executor(
+                        self._executor, functools.partial(self._guarded_group, jobs)
+                    )
+                except Exception as exc:  # BEGIN or COMMIT failed: nothing of the group is kept
+                    outcomes = [(False, exc)] * len(taken)
+                for (_, future), (ok, value) in zip(taken, outcomes, strict=True):
+                    if future.done():
+                        continue  # cancelled while its group ran: it ran whole
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            self._group_task = None
+
+    def _guarded_group(self, jobs: list[Job]) -> list[Outcome]:
+        return self._guarded(lambda: self._transact_group(jobs))
+
+    def _transact_group(self, jobs: list[Job]) -> list[Outcome]:
+        self._set_synchronous("NORMAL")
+        outcomes: list[Outcome] = []
+        with immediate_transaction(self._connection):
+            for job in jobs:
+                self._connection.execute("SAVEPOINT job")
+                try:
+                    value = job(self._connection)
+                except Exception as exc:
+                    self._connection.execute("ROLLBACK TO job")
+                    self._connection.execute("RELEASE job")
+                    if isinstance(exc, sqlite3.Error):
+                        exc = StorageError(f"database {self.path}: {exc}")
+                    outcomes.append((False, exc))
+                else:
+                    self._connection.execute("RELEASE job")
+                    outcomes.append((True, value))
+        return outcomes
 
     def _guarded(self, call: Callable[[], T]) -> T:
         try:
