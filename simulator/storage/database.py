@@ -94,8 +94,7 @@ class Database:
         self._executor.shutdown(wait=True)
 
     async def _submit(self, call: Callable[[], T]) -> T:
-        if self._closed:
-            raise StorageError(f"database {self.path} is closed: open it again to use it")
+        self._refuse_if_closed()
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     async def _grouped(self, job: Callable[[sqlite3.Connection], T]) -> T:
@@ -106,8 +105,7 @@ class Database:
         pages, and in waking the worker thread. Jobs queued while a group runs go into the
         next one, each within a savepoint, so a job that raises undoes only its own work.
         """
-        if self._closed:
-            raise StorageError(f"database {self.path} is closed: open it again to use it")
+        self._refuse_if_closed()
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._group.append((job, future))
         if self._group_task is None:
@@ -156,9 +154,8 @@ class Database:
                 except Exception as exc:
                     self._connection.execute("ROLLBACK TO job")
                     self._connection.execute("RELEASE job")
-                    if isinstance(exc, sqlite3.Error):
-                        exc = StorageError(f"database {self.path}: {exc}")
-                    outcomes.append((False, exc))
+                    failure = self._storage_error(exc) if isinstance(exc, sqlite3.Error) else exc
+                    outcomes.append((False, failure))
                 else:
                     self._connection.execute("RELEASE job")
                     outcomes.append((True, value))
@@ -168,7 +165,14 @@ class Database:
         try:
             return call()
         except sqlite3.Error as exc:
-            raise StorageError(f"database {self.path}: {exc}") from exc
+            raise self._storage_error(exc) from exc
+
+    def _storage_error(self, exc: sqlite3.Error) -> StorageError:
+        return StorageError(f"database {self.path}: {exc}")
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise StorageError(f"database {self.path} is closed: open it again to use it")
 
     def _transact(self, job: Callable[[sqlite3.Connection], T], durable: bool) -> T:
         self._set_synchronous("FULL" if durable else "NORMAL")
