@@ -15,6 +15,7 @@ the requesting EMP, else 400. The CPO of a stop is the CPO of the session.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
@@ -121,8 +122,8 @@ class RemoteControl:
         if refusal is not None:
             return refusal
         forwarded = dataclasses.replace(request, session_id=new_session_id())
-        event_id = await self._open_session(forwarded, operator_id)
-        return await self._forward(forwarded, operator_id, event_id, start=True)
+        entry = self._open_session(forwarded, operator_id)
+        return await self._forward(forwarded, operator_id, entry, start=True)
 
     async def _start_refusal(
         self, request: StartRequest, operator_id: str
@@ -153,7 +154,7 @@ class RemoteControl:
             )
         return None
 
-    async def _open_session(self, request: StartRequest, operator_id: str) -> int:
+    def _open_session(self, request: StartRequest, operator_id: str) -> asyncio.Future[int]:
         assert request.session_id is not None
         created = now()
         session = Session(
@@ -168,7 +169,7 @@ class RemoteControl:
             identification=identification_to_wire(request.identification),
             emp_partner_session_id=request.emp_partner_session_id,
         )
-        return await self._sessions.create(session, self._event(request))
+        return self._sessions.queue_create(session, self._event(request))
 
     def _event(self, request: RemoteRequest) -> NewEvent:
         label = request.operation.slug.replace("-", " ")
@@ -187,14 +188,28 @@ class RemoteControl:
         problem = _stop_problem(session, request)
         if problem is not None or session is None:
             return negative(status.SESSION_INVALID, problem or "", request.session_id)
-        event_id = await self._timeline.add(session.session_id, self._event(request))
-        return await self._forward(request, session.operator_id, event_id, start=False)
+        entry = self._timeline.queue_add(session.session_id, self._event(request))
+        return await self._forward(request, session.operator_id, entry, start=False)
 
     async def _forward(
-        self, request: RemoteRequest, operator_id: str, event_id: int, *, start: bool
+        self,
+        request: RemoteRequest,
+        operator_id: str,
+        entry: asyncio.Future[int],
+        *,
+        start: bool,
     ) -> Acknowledgement:
+        """Forward ``request`` while its timeline entry (``entry``: queued, not committed)
+        commits, then answer the entry.
+
+        The entry is in line before the request leaves, so a CPO's notification about the
+        session that arrives during the forward finds it; waiting for its commit first made
+        every remote start wait for the storage thread twice. If it fails to commit, the
+        StorageError comes after the CPO was asked, and the EMP gets the hub's error.
+        """
         assert request.session_id is not None
         exchange = await self._hub.send(operator_id, request.operation, _params(request))
+        event_id = await entry
         note_exchange(exchange.exchange_id)
         ack = acknowledgement_for_emp(exchange, request.session_id)
         state: SessionState | None

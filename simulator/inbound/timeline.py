@@ -8,6 +8,7 @@ timeline keeps the order of arrival.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from oicp.messages import Acknowledgement
@@ -46,6 +47,10 @@ class Timeline:
 
     async def add(self, session_id: str, event: NewEvent) -> int:
         return await self._sessions.add_event(session_id, event)
+
+    def queue_add(self, session_id: str, event: NewEvent) -> asyncio.Future[int]:
+        """:meth:`add`, in line from this call on; the future is its commit, with its id."""
+        return self._sessions.queue_event(session_id, event)
 
     async def answer(
         self,

@@ -8,6 +8,7 @@ start that caused it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -52,9 +53,12 @@ class SessionStore:
 
     async def create(self, session: Session, first: NewEvent) -> int:
         """Store a new session with its first timeline message; return the message's id."""
-        return await self._database.write(
-            lambda c: create_session(c, session, first), durable=False
-        )
+        return await self.queue_create(session, first)
+
+    def queue_create(self, session: Session, first: NewEvent) -> asyncio.Future[int]:
+        """:meth:`create`, in line from this call on (every later read sees the session);
+        the future is its commit, with the message's id."""
+        return self._database.queue_write(lambda c: create_session(c, session, first))
 
     async def get(self, session_id: str) -> Session | None:
         return await self._database.read(lambda c: get_session(c, session_id))
@@ -69,7 +73,11 @@ class SessionStore:
 
     async def add_event(self, session_id: str, event: NewEvent) -> int:
         """Append a message to the session's timeline; return its id."""
-        return await self._database.write(lambda c: add_event(c, session_id, event), durable=False)
+        return await self.queue_event(session_id, event)
+
+    def queue_event(self, session_id: str, event: NewEvent) -> asyncio.Future[int]:
+        """:meth:`add_event`, in line from this call on; the future is its commit."""
+        return self._database.queue_write(lambda c: add_event(c, session_id, event))
 
     async def answer(
         self,
@@ -209,19 +217,21 @@ def answer_event(
     )
     if state is None and cpo_partner_session_id is None:
         return
-    row = connection.execute(
-        "SELECT session_id FROM session_events WHERE event_id = ?", (event_id,)
-    ).fetchone()
-    if row is None:
-        return
-    if cpo_partner_session_id is not None:
-        connection.execute(
-            "UPDATE sessions SET cpo_partner_session_id = ? "
-            "WHERE session_id = ? AND cpo_partner_session_id IS NULL",
-            (cpo_partner_session_id, row["session_id"]),
-        )
-    if state is not None:
-        set_state(connection, row["session_id"], state)
+    # One statement for the session (this runs for every remote start): the first
+    # CPOPartnerSessionID is kept, and updated_at moves only with the state.
+    connection.execute(
+        "UPDATE sessions SET "
+        "cpo_partner_session_id = coalesce(cpo_partner_session_id, :cpo), "
+        "state = coalesce(:state, state), "
+        "updated_at = CASE WHEN :state IS NULL THEN updated_at ELSE :at END "
+        "WHERE session_id = (SELECT session_id FROM session_events WHERE event_id = :event)",
+        {
+            "cpo": cpo_partner_session_id,
+            "state": None if state is None else state.value,
+            "at": time_to_text(now_utc(), "updated_at"),
+            "event": event_id,
+        },
+    )
 
 
 def set_state(connection: sqlite3.Connection, session_id: str, state: SessionState) -> None:

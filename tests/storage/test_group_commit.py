@@ -120,3 +120,46 @@ async def test_closing_commits_the_grouped_writes_it_accepted(tmp_path: Path) ->
     assert [task.result() for task in pending] == list(range(5))
     with sqlite3.connect(tmp_path / "hub.db") as reader:
         assert [r[0] for r in reader.execute("SELECT n FROM notes ORDER BY n")] == list(range(5))
+
+
+async def test_a_read_after_a_queued_write_sees_it_before_anyone_awaits_the_write(
+    tmp_path: Path,
+) -> None:
+    database = await open_notes(tmp_path / "hub.db")
+    try:
+        queued = database.queue_write(insert(1))  # in line now, not committed yet
+        seen = await stored(database)
+        committed = await queued
+    finally:
+        await database.close()
+
+    assert seen == [1]
+    assert committed == 1
+
+
+async def test_a_durable_write_after_a_queued_write_comes_after_it(tmp_path: Path) -> None:
+    database = await open_notes(tmp_path / "hub.db")
+    try:
+        queued = database.queue_write(insert(1))
+        largest = await database.write(
+            lambda c: c.execute("SELECT max(n) FROM notes").fetchone()[0]
+        )
+        await queued
+    finally:
+        await database.close()
+
+    assert largest == 1
+
+
+async def test_a_group_without_a_failing_write_uses_no_savepoints(tmp_path: Path) -> None:
+    database = await open_notes(tmp_path / "hub.db")
+    statements: list[str] = []
+    try:
+        await database.read(lambda c: c.set_trace_callback(statements.append))
+        await asyncio.gather(*(database.write(insert(n), durable=False) for n in range(5)))
+        await database.read(lambda c: c.set_trace_callback(None))
+    finally:
+        await database.close()
+
+    assert statements.count("COMMIT") == 1
+    assert not [s for s in statements if "SAVEPOINT" in s or "RELEASE" in s]
