@@ -21,6 +21,7 @@ from oicp import (
     RemoteRequest,
 )
 from oicp.identifiers import new_session_id
+from oicp.validation import EVSE_ID
 from oicp.wire import JSONObject
 from simulator.model import FieldIssue, ServiceType, WireProfile
 
@@ -167,6 +168,56 @@ def prepare_request(
             [_issue(p.pointer, request, p.message) for p in err.problems]
         ) from None
     return request, body
+
+
+class RequestTemplates:
+    """:func:`prepare_request`'s bodies for requests that differ only in their EvseID and in
+    the SessionID the hub generates (a load run's remote starts and reservation starts).
+
+    The builder builds and checks the first request of each kind whole; a later one is a
+    copy of that body with its own EvseID, checked by the EvseID rule the builder's
+    validation applies (:data:`oicp.validation.EVSE_ID`), and a new SessionID from the
+    builder's generator. A request that carries its own SessionID (a stop), or an EvseID
+    the rule refuses, goes through the builder whole, so a refusal is the builder's.
+    Building and checking every request whole cost a load run about a tenth of its speed.
+    """
+
+    _KINDS_MAX = 64  # kinds of request kept; a run has one per operation of its mix
+
+    def __init__(self, profile: WireProfile = WireProfile.HBS) -> None:
+        self._profile = profile
+        self._bodies: dict[tuple[object, ...], JSONObject] = {}
+
+    def body(self, operation: Operation, params: SendParams) -> JSONObject:
+        """The body :func:`prepare_request` builds for ``params`` (with a new SessionID);
+        raises :class:`RequestRefused` as it does."""
+        if params.session_id is not None or not EVSE_ID.regex.fullmatch(params.evse_id):
+            return prepare_request(operation, params, self._profile)[1]
+        kind = _kind_of(operation, params)
+        first = self._bodies.get(kind)
+        if first is None:
+            if len(self._bodies) >= self._KINDS_MAX:
+                self._bodies.clear()
+            first = self._bodies[kind] = prepare_request(operation, params, self._profile)[1]
+            return first
+        body = dict(first)  # shallow: the nested Identification is shared, never changed
+        body["EvseID"] = params.evse_id
+        body["SessionID"] = new_session_id()
+        return body
+
+
+def _kind_of(operation: Operation, p: SendParams) -> tuple[object, ...]:
+    """Everything of a request but its EvseID and SessionID (``tests/hub`` checks that this
+    names every other field of :class:`SendParams`)."""
+    return (
+        operation,
+        p.provider_id,
+        p.evco_id,
+        p.cpo_partner_session_id,
+        p.emp_partner_session_id,
+        p.partner_product_id,
+        p.duration,
+    )
 
 
 def _assemble(operation: Operation, p: SendParams) -> RemoteRequest:

@@ -24,7 +24,7 @@ from yarl import URL
 
 from httpguard import bound_tls_read_buffers
 from mockpki.inspect import CertificateInfo, describe_der
-from oicp import Acknowledgement, OICPValidationError, RemoteRequest, describe, jsontext
+from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest, describe, jsontext
 from simulator.diagnosis import (
     CallContext,
     Diagnosis,
@@ -210,26 +210,41 @@ class Sender:
         shape = WIRE_SHAPES[profile]
         if body is None:
             body = shape.body(request)
+        return await self.send_body(
+            target, request.operation, body, tags, headers=headers or shape.headers
+        )
+
+    async def send_body(
+        self,
+        target: Target,
+        operation: Operation,
+        body: dict[str, Any],
+        tags: RecordTags = RecordTags(),
+        *,
+        headers: Mapping[str, str] = WIRE_SHAPES[WireProfile.HBS].headers,
+    ) -> Exchange:
+        """:meth:`send` for a body already built and checked by the hub's builder (a
+        :class:`~simulator.requests.RequestTemplate`'s), with its wire profile's headers."""
         started_at = datetime.now(UTC)
         if not await self._take_slot(target.timeout_s):
             diagnosis = self._no_slot(target)
             t0 = time.perf_counter()
-            return self._record(target, request, body, tags, started_at, t0, diagnosis=diagnosis)
+            return self._record(target, operation, body, tags, started_at, t0, diagnosis=diagnosis)
         try:
             t0 = time.perf_counter()  # the CPO's time starts when the request leaves
             try:
-                status, raw, tls = await self._post(target, body, headers or shape.headers)
+                status, raw, tls = await self._post(target, body, headers)
             except AnswerTooLarge as big:
-                return self._too_large(target, request, body, tags, started_at, t0, big)
+                return self._too_large(target, operation, body, tags, started_at, t0, big)
             except Exception as exc:  # every failure becomes an outcome, not a traceback
                 diagnosis = await self._diagnose(exc, target)
                 return self._record(
-                    target, request, body, tags, started_at, t0, diagnosis=diagnosis
+                    target, operation, body, tags, started_at, t0, diagnosis=diagnosis
                 )
         finally:
             self._slots.release()
         return self._record(
-            target, request, body, tags, started_at, t0, http=(status, raw), tls=tls
+            target, operation, body, tags, started_at, t0, http=(status, raw), tls=tls
         )
 
     async def _take_slot(self, timeout_s: float) -> bool:
@@ -257,7 +272,7 @@ class Sender:
     def _too_large(
         self,
         target: Target,
-        request: RemoteRequest,
+        operation: Operation,
         body: dict[str, Any],
         tags: RecordTags,
         started_at: datetime,
@@ -266,7 +281,7 @@ class Sender:
     ) -> Exchange:
         exchange = self._record(
             target,
-            request,
+            operation,
             body,
             tags,
             started_at,
@@ -336,7 +351,7 @@ class Sender:
     def _record(
         self,
         target: Target,
-        request: RemoteRequest,
+        operation: Operation,
         body: dict[str, Any],
         tags: RecordTags,
         started_at: datetime,
@@ -348,7 +363,7 @@ class Sender:
     ) -> Exchange:
         elapsed_ms = (time.perf_counter() - t0) * 1000
         base = {
-            "operation": request.operation.value,
+            "operation": operation.value,
             "url": target.url,
             "request_body": body,
             "started_at": started_at,

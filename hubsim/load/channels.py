@@ -24,7 +24,7 @@ from simulator.exchange import Exchange
 from simulator.hub import HubIdentity
 from simulator.model import WireProfile
 from simulator.oneshot import ServerCertChoice, one_shot_target
-from simulator.requests import SendParams, prepare_request
+from simulator.requests import RequestTemplates, SendParams, wire_shape
 from simulator.sender import Sender, Target
 
 _ADMIN_TIMEOUT_S = 120.0  # the hub's own timeout is at most 60 s
@@ -124,7 +124,8 @@ class OneShotChannel:
         self, identity: HubIdentity, plan: Any, sender: Sender, profile: WireProfile
     ) -> None:
         self._identity = identity
-        self._profile = profile
+        self._bodies = RequestTemplates(profile)  # the hub's builder, for many requests
+        self._headers = wire_shape(profile).headers
         self._plan = plan  # (operation, provider_id) -> Target, checked by the portal's rules
         self._targets: dict[tuple[Operation, str], Target] = {}
         self._sender = sender
@@ -137,9 +138,9 @@ class OneShotChannel:
         return found
 
     async def send(self, operation: Operation, params: SendParams) -> Exchange:
-        request, body = prepare_request(operation, params, self._profile)
+        body = self._bodies.body(operation, params)
         target = self._target(operation, params.provider_id)
-        return await self._sender.send(target, request, body=body, profile=self._profile)
+        return await self._sender.send_body(target, operation, body, headers=self._headers)
 
     async def close(self) -> None:
         await self._sender.close()
