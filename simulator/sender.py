@@ -224,7 +224,7 @@ class Sender:
         headers: Mapping[str, str] = WIRE_SHAPES[WireProfile.HBS].headers,
     ) -> Exchange:
         """:meth:`send` for a body already built and checked by the hub's builder (a
-        :class:`~simulator.requests.RequestTemplate`'s), with its wire profile's headers."""
+        :class:`~simulator.requests.RequestTemplates`'s), with its wire profile's headers."""
         started_at = datetime.now(UTC)
         if not await self._take_slot(target.timeout_s):
             diagnosis = self._no_slot(target)
