@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from hubsim.commands import (
     check_cmd,
@@ -44,8 +46,37 @@ COMMANDS = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's refusals in the shape of every other refusal: one line on stderr, exit 2.
+
+    The usage block argparse prints first is what ``--help`` is for; in a CI log it hid the
+    sentence that says what to change.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"hubsim: error: {option_message(message)}; see '{self.prog} --help'\n")
+
+
+_ARGUMENT = re.compile(r"argument (\S+): (.*)", re.DOTALL)
+
+
+def option_message(message: str) -> str:
+    """``argument --rate: '0': give ...`` as ``--rate '0': give ...``; an option's own
+    message that already starts with the option's name keeps it once."""
+    found = _ARGUMENT.fullmatch(message)
+    if found is None:
+        return message
+    name, rest = found.groups()
+    if rest == "expected one argument":  # also when the value starts with '-', as -5s does
+        option = name.split("/")[-1]
+        return f"{name}: give it a value (one that starts with '-' is written {option}=VALUE)"
+    if any(rest.startswith(spelling) for spelling in name.split("/")):
+        return rest
+    return f"{name} {rest}" if rest.startswith("'") else f"{name}: {rest}"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="hubsim",
         description="A mock of Hubject's e-roaming hub (HBS) and a simulated CPO backend.",
     )

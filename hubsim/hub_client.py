@@ -32,8 +32,20 @@ async def call_hub(
             f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
         ) from None
     if response.status >= 400:
-        raise CLIError(refusal_text(data))
+        raise hub_refusal(response.status, data, hub, admin_token)
     return data
+
+
+def hub_refusal(status: int, data: object, hub: str, admin_token: str | None) -> CLIError:
+    """A refusal of the admin API as the command line's error; a refused admin token is
+    told in the command's own terms (the API's sentence speaks of headers)."""
+    if status == 401:
+        given = "the admin token given is not the hub's" if admin_token else "no admin token given"
+        return CLIError(
+            f"the hub at {hub} wants its admin token ({given}): pass it with --admin-token "
+            "TOKEN or set HUBSIM_ADMIN_TOKEN"
+        )
+    return CLIError(refusal_text(data))
 
 
 def refusal_text(data: object) -> str:

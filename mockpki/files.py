@@ -128,6 +128,11 @@ class PKIFiles:
         if not absent:
             return
         create = f"create it with 'hubsim pki init --dir {self.directory}'"
+        if self.directory.exists() and not self.directory.is_dir():
+            raise PKIError(
+                f"the PKI folder {self.directory} is a file, not a folder; pass the folder "
+                "that 'hubsim pki init' wrote"
+            )
         if not self.directory.is_dir():
             raise PKIError(f"the PKI folder {self.directory} does not exist; {create}")
         raise PKIError(

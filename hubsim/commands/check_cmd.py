@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from hubsim.report import coloured
@@ -104,7 +105,12 @@ def register(sub: Any) -> None:
     )
     out = check.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object")
-    out.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
+    out.add_argument(
+        "--junit",
+        metavar="FILE",
+        type=output_file("--junit"),
+        help="also write a JUnit XML report to FILE",
+    )
     check.set_defaults(func=run_check_command)
 
 

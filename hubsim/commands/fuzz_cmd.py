@@ -1,7 +1,7 @@
 """``hubsim fuzz``: property-based robustness testing of a CPO endpoint (docs/fuzz.md).
 
 Exit 0 when every answer was HANDLED, 1 when anything was UNEXPECTED. The engine
-(Hypothesis and hypothesis-jsonschema) is the optional extra ``hubsim[fuzz]``; without it
+(Hypothesis and hypothesis-jsonschema) is the optional extra ``fuzz``; without it
 the command says how to install it.
 """
 
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
 from mockpki.files import PKIFiles
 from oicp import Operation
@@ -23,7 +24,7 @@ from simulator.oneshot import ServerCertChoice, one_shot_target
 
 INSTALL_HINT = (
     "hubsim fuzz needs Hypothesis and hypothesis-jsonschema: install them with "
-    "pip install 'hubsim[fuzz]'"
+    "pip install '.[fuzz]' in hubsim's checkout (its optional extra 'fuzz')"
 )
 
 
@@ -53,8 +54,18 @@ def register(sub: Any) -> None:
         "--wire", choices=[p.value for p in WireProfile], default="hbs", help="headers' profile"
     )
     fuzz.add_argument("--json", action="store_true", help="print the JSON report")
-    fuzz.add_argument("--report-json", metavar="FILE", help="also write the JSON report to FILE")
-    fuzz.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
+    fuzz.add_argument(
+        "--report-json",
+        metavar="FILE",
+        type=output_file("--report-json"),
+        help="also write the JSON report to FILE",
+    )
+    fuzz.add_argument(
+        "--junit",
+        metavar="FILE",
+        type=output_file("--junit"),
+        help="also write a JUnit XML report to FILE",
+    )
     fuzz.set_defaults(func=run_fuzz_command)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 
 def port_number(text: str) -> int:
@@ -17,6 +18,25 @@ def port_number(text: str) -> int:
             f"{text!r} is not a port number: give 0 to 65535 (0 picks a free port)"
         )
     return port
+
+
+def output_file(option: str) -> Callable[[str], Path]:
+    """An argparse type for a report file (``--junit``): checked before the command runs, so
+    that a long run does not end in a file that cannot be written, with its report lost."""
+
+    def check(text: str) -> Path:
+        path = Path(text)
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{option} {text!r} is a folder; give a file name")
+        if not path.parent.is_dir():
+            raise argparse.ArgumentTypeError(
+                f"{option} {text!r}: the folder {str(path.parent)!r} does not exist; create it "
+                "or give a file in a folder that exists"
+            )
+        return path
+
+    check.__name__ = option
+    return check
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):

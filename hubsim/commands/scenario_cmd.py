@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
 from hubsim.scenario import (
     RunOptions,
@@ -36,7 +37,9 @@ def register(sub: Any) -> None:
     run = actions.add_parser("run", help="run scenario files or folders of them")
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     run.add_argument("--target", help="your CPO backend's Service URL, instead of the stub")
-    run.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    run.add_argument(
+        "--junit", metavar="FILE", type=output_file("--junit"), help="also write JUnit XML to FILE"
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object, not the text")
     run.add_argument("--pki", help="PKI folder from 'hubsim pki init' (default: a fresh one)")
     run.add_argument(

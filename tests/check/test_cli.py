@@ -227,7 +227,11 @@ def test_check_through_a_hub_with_an_admin_token_sends_the_token(
     hub = background.enter(running_hub(options)).url
     args = ["check", "--operator", "DE*ABC", "--service", "authorization", "--hub", hub]
     assert main(args) == 2
-    assert "admin token missing or wrong" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "wants its admin token (no admin token given)" in err
+    assert "--admin-token TOKEN or set HUBSIM_ADMIN_TOKEN" in err
+    assert main([*args, "--admin-token", "not-the-token"]) == 2
+    assert "the admin token given is not the hub's" in capsys.readouterr().err
     assert (
         main([*args, "--admin-token", "s3cret-admin-token-16"]) == 2
     )  # now the hub answers: no such operator

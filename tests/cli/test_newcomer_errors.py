@@ -79,7 +79,9 @@ async def test_a_stub_port_in_use_names_its_option(
 async def test_a_port_out_of_range_is_a_clear_error(command: list[str]) -> None:
     run = await hubsim(*command, "70000")
     assert run.code == 2
-    assert f"argument {command[-1]}: '70000' is not a port number: give 0 to 65535" in run.err
+    assert run.err.startswith(
+        f"hubsim: error: {command[-1]} '70000' is not a port number: give 0 to 65535"
+    )
     assert "OverflowError" not in run.err
 
 
@@ -117,6 +119,18 @@ async def test_a_missing_pki_folder_gets_one_message_from_every_command(tmp_path
         f"'hubsim pki init --dir {folder}'\n"
     )
     for name, command in _pki_commands(folder).items():
+        run = await hubsim(*command)
+        assert (name, run.code, run.err) == (name, 2, expected)
+
+
+async def test_a_pki_path_that_is_a_file_is_refused_as_not_a_folder(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "README.md"
+    not_a_folder.write_text("a file")
+    expected = (
+        f"hubsim: error: the PKI folder {not_a_folder} is a file, not a folder; pass the "
+        "folder that 'hubsim pki init' wrote\n"
+    )
+    for name, command in _pki_commands(str(not_a_folder)).items():
         run = await hubsim(*command)
         assert (name, run.code, run.err) == (name, 2, expected)
 

@@ -110,5 +110,5 @@ def test_fuzz_says_how_to_install_the_engine_when_it_is_absent(pki_dir: Path) ->
     assert ran.returncode == 2
     assert ran.stderr.strip() == (
         "hubsim: error: hubsim fuzz needs Hypothesis and hypothesis-jsonschema: install them "
-        "with pip install 'hubsim[fuzz]'"
+        "with pip install '.[fuzz]' in hubsim's checkout (its optional extra 'fuzz')"
     )
