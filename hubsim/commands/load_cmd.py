@@ -13,8 +13,10 @@ import os
 import sys
 from typing import Any
 
+from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
 from hubsim.load.channels import TargetSpec
+from hubsim.load.engine import check_requests
 from hubsim.load.plan import (
     Plan,
     Shape,
@@ -27,6 +29,7 @@ from hubsim.load.progress import Progress
 from hubsim.load.report import Report, Thresholds, write_junit
 from hubsim.load.runner import run_here, run_workers
 from simulator.model import WireProfile
+from simulator.requests import DEFAULT_EVCO_ID
 
 
 def register(sub: Any) -> None:
@@ -51,13 +54,11 @@ def register(sub: Any) -> None:
     direct.add_argument(
         "--timeout",
         type=_number("--timeout"),
-        default=10.0,
         help="seconds per request (default 10, at most 60)",
     )
     direct.add_argument(
         "--reservation-path",
         choices=("hubject", "charging"),
-        default="hubject",
         help="reservation path style (default hubject: reservation/v11)",
     )
     direct.add_argument(
@@ -75,7 +76,9 @@ def register(sub: Any) -> None:
     _request_options(load)
     out = load.add_argument_group("output and verdict")
     out.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    out.add_argument("--junit", metavar="FILE", help="write a JUnit XML file")
+    out.add_argument(
+        "--junit", metavar="FILE", type=output_file("--junit"), help="write a JUnit XML file"
+    )
     out.add_argument(
         "--max-p99-ms",
         type=_number("--max-p99-ms", positive=True),
@@ -135,8 +138,10 @@ def _request_options(load: argparse.ArgumentParser) -> None:
         default=None,
         help="EvseIDs: a pattern with one range, e.g. 'DE*ABC*E[0001-1000]' (the default)",
     )
-    body.add_argument("--provider", default="DE*ICE", help="ProviderID of the EMP (DE*ICE)")
-    body.add_argument("--evco", help="EvcoID for the RemoteIdentification")
+    body.add_argument("--provider", default="DE*ICE", help="ProviderID of the EMP")
+    body.add_argument(
+        "--evco", help=f"EvcoID for the RemoteIdentification (default {DEFAULT_EVCO_ID})"
+    )
     body.add_argument(
         "--reservation-duration",
         type=_integer("--reservation-duration"),
@@ -232,7 +237,16 @@ def plan_from(args: argparse.Namespace) -> Plan:
     )
 
 
+_ONE_SHOT_ONLY = ("--server-cert", "--pki", "--timeout", "--reservation-path")
+
+
 def spec_from(args: argparse.Namespace) -> TargetSpec:
+    given = [o for o in _ONE_SHOT_ONLY if getattr(args, o[2:].replace("-", "_")) is not None]
+    if args.operator and given:
+        raise CLIError(
+            f"{', '.join(given)}: only for a one-shot target (--url); through a hub "
+            f"(--operator {args.operator}) the operator's saved settings decide them"
+        )
     return TargetSpec(
         operator=args.operator,
         hub=args.hub,
@@ -240,8 +254,8 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
         url=args.url,
         server_cert=args.server_cert,
         pki=args.pki,
-        timeout_s=args.timeout,
-        reservation_path=args.reservation_path,
+        timeout_s=10.0 if args.timeout is None else args.timeout,
+        reservation_path=args.reservation_path or "hubject",
         fresh_connections=args.fresh_connections,
         wire=args.wire,
     )
@@ -251,6 +265,7 @@ async def run_load(args: argparse.Namespace) -> int:
     plan, spec = plan_from(args), spec_from(args)
     if args.workers < 1:
         raise CLIError(f"--workers {args.workers}: give at least 1 process")
+    check_requests(plan)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
     if args.workers == 1:
         result = await run_here(plan, spec, on_tally=progress.show, interval_s=progress.interval_s)
@@ -262,10 +277,10 @@ async def run_load(args: argparse.Namespace) -> int:
     progress.done(tally)
     thresholds = Thresholds(max_p99_ms=args.max_p99_ms, max_error_rate=args.max_error_rate)
     report = Report(tally=tally, seconds=seconds, workers=args.workers, thresholds=thresholds)
-    if args.junit:
-        write_junit(report, args.junit)
     if args.json:
         print(json.dumps(report.to_json()))
     else:
         report.write_text(sys.stdout)
+    if args.junit:
+        write_junit(report, args.junit)  # after the report: a write that fails loses nothing
     return 0 if report.ok else 1

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from hubsim.errors import CLIError
-from hubsim.hub_client import call_hub, refusal_text
+from hubsim.hub_client import call_hub, hub_refusal
 from oicp import Operation
 from simulator.exchange import Exchange
 from simulator.hub import HubIdentity
@@ -151,6 +151,7 @@ class HubChannel:
     and records; the answer is the exchange it recorded."""
 
     def __init__(self, spec: TargetSpec, connections: int) -> None:
+        self._token = spec.admin_token
         headers = {"Authorization": f"Bearer {spec.admin_token}"} if spec.admin_token else {}
         self._base = f"{spec.hub.rstrip('/')}/api/operators/{spec.operator}/send/"
         self._wire = {"wire_profile": spec.wire} if spec.wire else {}
@@ -171,7 +172,7 @@ class HubChannel:
                 f"the hub's admin API at {self._hub} stopped answering under load ({exc!r})"
             ) from None
         if resp.status >= 400:
-            raise CLIError(refusal_text(data))
+            raise hub_refusal(resp.status, data, self._hub, self._token)
         return Exchange.from_json(data)
 
     async def close(self) -> None:

@@ -12,13 +12,14 @@ import itertools
 import time
 from dataclasses import dataclass
 
+from hubsim.errors import CLIError
 from hubsim.load.channels import Channel
-from hubsim.load.plan import Plan, Unit, unit_schedule
+from hubsim.load.plan import EvsePattern, Plan, Unit, unit_schedule
 from hubsim.load.stats import Tally
 from oicp import Operation
 from oicp.identifiers import new_session_id
 from simulator.exchange import Exchange
-from simulator.requests import SendParams, prepare_request
+from simulator.requests import RequestRefused, SendParams, prepare_request
 
 _FIRST = {
     Unit.REMOTE_START: Operation.AUTHORIZE_REMOTE_START,
@@ -39,6 +40,50 @@ def outcome_key(exchange: Exchange) -> str:
     return exchange.outcome.value
 
 
+def operation_params(
+    plan: Plan, unit: Unit, n: int, *, session_id: str | None = None, cpo_partner: str | None = None
+) -> SendParams:
+    """What the n-th operation of a plan sends; with ``session_id``, the stop of its session."""
+    reservation = unit in (Unit.RESERVATION_START, Unit.RESERVATION_START_STOP)
+    return SendParams(
+        evse_id=plan.evse.evse(n),
+        provider_id=plan.provider_id,
+        evco_id=plan.evco_id,
+        session_id=session_id,
+        cpo_partner_session_id=cpo_partner,
+        duration=plan.reservation_duration if reservation and not session_id else None,
+    )
+
+
+def check_requests(plan: Plan) -> None:
+    """Build each kind of request of the mix with the range's first and last EvseID before
+    any load starts, so that a pattern, ProviderID or EvcoID the hub's request builder
+    refuses stops the run before its first request, not halfway. The last EvseID is the
+    longest of the range, and the first the shortest: the ones OICP's length bounds refuse.
+    """
+    for n in sorted({0, plan.evse.count - 1}):
+        for unit, _ in plan.mix:
+            try:
+                prepare_request(_FIRST[unit], operation_params(plan, unit, n))
+                if unit in _STOP:
+                    stop = operation_params(plan, unit, n, session_id=new_session_id())
+                    prepare_request(_STOP[unit], stop)
+            except RequestRefused as refused:
+                raise _naming_the_pattern(refused, plan.evse, n) from None
+
+
+def _naming_the_pattern(refused: RequestRefused, pattern: EvsePattern, n: int) -> Exception:
+    """A refused EvseID is the --evse pattern's doing: name the pattern and the ID."""
+    evse_issues = [i for i in refused.issues if i.field == "evse_id"]
+    if not evse_issues:
+        return refused
+    which = "first" if n == 0 else "last"
+    return CLIError(
+        f"--evse {pattern.text!r}: the {which} EvseID of the range is refused: "
+        f"{evse_issues[0].message}"
+    )
+
+
 @dataclass
 class RunResult:
     tally: Tally
@@ -57,16 +102,8 @@ class Engine:
         self._issued = 0
         self._deadline = 0.0
 
-    def check_requests(self) -> None:
-        """Build one request of each kind in the mix first: a bad EvseID pattern or
-        ProviderID is refused by the hub's request builder before any load starts."""
-        for unit, _ in self.plan.mix:
-            prepare_request(_FIRST[unit], self._params(unit, 0))
-            if unit in _STOP:
-                prepare_request(_STOP[unit], self._params(unit, 0, session_id=new_session_id()))
-
     async def run(self) -> RunResult:
-        self.check_requests()
+        check_requests(self.plan)
         shape = self.plan.shape
         t0 = time.perf_counter()
         self._deadline = t0 + (shape.duration_s or float("inf"))
@@ -109,27 +146,16 @@ class Engine:
         unit = self._schedule[n % len(self._schedule)]
         if not claimed:
             self._issued += 1
-        first = await self._send(_FIRST[unit], self._params(unit, n))
+        first = await self._send(_FIRST[unit], operation_params(self.plan, unit, n))
         stop = _STOP.get(unit)
         if stop is None or not first.ok:
             return  # nothing was started that needs stopping
         self._issued += 1
         session = first.session_id or str(first.request_body.get("SessionID") or "")
-        params = self._params(unit, n, session_id=session, cpo_partner=first.cpo_partner_session_id)
-        await self._send(stop, params)
-
-    def _params(
-        self, unit: Unit, n: int, *, session_id: str | None = None, cpo_partner: str | None = None
-    ) -> SendParams:
-        reservation = unit in (Unit.RESERVATION_START, Unit.RESERVATION_START_STOP)
-        return SendParams(
-            evse_id=self.plan.evse.evse(n),
-            provider_id=self.plan.provider_id,
-            evco_id=self.plan.evco_id,
-            session_id=session_id,
-            cpo_partner_session_id=cpo_partner,
-            duration=self.plan.reservation_duration if reservation and not session_id else None,
+        params = operation_params(
+            self.plan, unit, n, session_id=session, cpo_partner=first.cpo_partner_session_id
         )
+        await self._send(stop, params)
 
     async def _send(self, operation: Operation, params: SendParams) -> Exchange:
         exchange = await self._channel.send(operation, params)

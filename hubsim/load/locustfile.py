@@ -1,8 +1,9 @@
 """A Locust user that sends the hub's own requests, for load beyond one machine.
 
-Needs the ``load`` extra (``pip install 'hubsim[load]'``). Run it with Locust's own
-master and workers; ``python -m hubsim.load.locustfile`` prints this file's path for
-``locust -f`` (the README shows the commands). Each request is built by the hub's request
+Needs the ``load`` extra (``pip install '.[load]'`` in a clone of hubsim). Run it with
+Locust's own master and workers; ``python -m hubsim.load.locustfile`` prints this file's
+path for ``locust -f`` (the README shows the commands). A bad option is refused when Locust
+starts, in one line naming the option, with exit code 2. Each request is built by the hub's request
 builder, sent with the hub's client certificate and judged by the hub's sender, and is
 reported to Locust under its operation (request type) and outcome (name); a request that is
 not accepted is a failure whose message is the hub's diagnosis sentence.
@@ -21,6 +22,9 @@ Service URL:
 from __future__ import annotations
 
 import itertools
+import logging
+import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +37,9 @@ from locust.env import Environment
 from locust.exception import StopUser
 from locust.runners import WorkerRunner
 
-from hubsim.load.engine import outcome_key
+from hubsim.errors import CLIError, user_error_message
+from hubsim.load.channels import TargetSpec
+from hubsim.load.engine import check_requests, operation_params, outcome_key
 from hubsim.load.plan import Plan, Shape, Unit, parse_evse_pattern, parse_mix, unit_schedule
 from oicp import Operation, jsontext
 from simulator.diagnosis import CallContext, diagnose_socket_error
@@ -96,35 +102,83 @@ _state: _Process | None = None
 def _setup(environment: Environment, host: str) -> _Process:
     global _state
     if _state is None:
-        o = environment.parsed_options
-        if o is None or not o.hubsim_pki:
-            raise StopUser("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
-        identity = HubIdentity.from_pki_dir(Path(o.hubsim_pki))
-        choice = ServerCertChoice.parse(o.hubsim_server_cert)
-        plan = Plan(
-            shape=Shape(concurrency=1, requests=max(o.hubsim_requests, 1)),
-            mix=parse_mix(o.hubsim_mix),
-            evse=parse_evse_pattern(o.hubsim_evse),
-            provider_id=o.hubsim_provider,
-            reservation_duration=o.hubsim_reservation_duration,
-        )
-        targets = {
-            op: one_shot_target(
-                host, choice, identity, op, plan.provider_id, timeout_s=o.hubsim_timeout
-            )
-            for op in Operation
-            if op.slug
-        }
-        index = getattr(environment.runner, "worker_index", 0) or 0
-        _state = _Process(
-            plan=plan,
-            identity=identity,
-            targets=targets,
-            numbers=itertools.count(index, max(o.hubsim_processes, 1)),
-            budget=o.hubsim_requests if o.hubsim_requests > 0 else -1,
-            timeout_s=o.hubsim_timeout,
-        )
+        _state = _build(environment, host)
     return _state
+
+
+def _build(environment: Environment, host: str) -> _Process:
+    """This process's state; raises the refusal of ``hubsim load`` for a bad option."""
+    o = environment.parsed_options
+    if o is None or not o.hubsim_pki:
+        raise CLIError("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
+    TargetSpec(
+        url=host or "https://", server_cert=o.hubsim_server_cert, pki=o.hubsim_pki,
+        timeout_s=o.hubsim_timeout,
+    ).check()  # fmt: skip
+    identity = HubIdentity.from_pki_dir(Path(o.hubsim_pki))
+    choice = ServerCertChoice.parse(o.hubsim_server_cert)
+    plan = Plan(
+        shape=Shape(concurrency=1, requests=max(o.hubsim_requests, 1)),
+        mix=parse_mix(o.hubsim_mix),
+        evse=parse_evse_pattern(o.hubsim_evse),
+        provider_id=o.hubsim_provider,
+        reservation_duration=o.hubsim_reservation_duration,
+    )
+    check_requests(plan)
+    targets = {
+        op: one_shot_target(
+            host, choice, identity, op, plan.provider_id, timeout_s=o.hubsim_timeout
+        )
+        for op in Operation
+        if op.slug and host
+    }
+    index = getattr(environment.runner, "worker_index", 0) or 0
+    return _Process(
+        plan=plan,
+        identity=identity,
+        targets=targets,
+        numbers=itertools.count(index, max(o.hubsim_processes, 1)),
+        budget=o.hubsim_requests if o.hubsim_requests > 0 else -1,
+        timeout_s=o.hubsim_timeout,
+    )
+
+
+# hubsim load's option names in its refusals, and the same options here.
+_LOCUST_NAMES = {
+    "--mix": "--hubsim-mix",
+    "--evse": "--hubsim-evse",
+    "--reservation-duration": "--hubsim-reservation-duration",
+    "--timeout": "--hubsim-timeout",
+    "--server-cert": "--hubsim-server-cert",
+    "server_cert:": "--hubsim-server-cert:",
+    "--url": "--host",
+    "service_url:": "--host:",
+}
+_LEADING_NAME = re.compile("|".join(re.escape(k) for k in _LOCUST_NAMES))
+
+
+def refusal_in_locust_terms(exc: BaseException) -> str:
+    """The one-line refusal of ``hubsim load``, naming this file's options."""
+    return _LEADING_NAME.sub(lambda m: _LOCUST_NAMES[m.group(0)], user_error_message(exc))
+
+
+@events.init.add_listener
+def _check_options(environment: Environment, **_: Any) -> None:
+    """Refuse a bad option once, when Locust starts, and exit 2, as ``hubsim load`` does.
+
+    Checked at a user's first request instead, each user logged a traceback and the run
+    went on sending nothing until --run-time ended, with exit code 0. A worker started
+    without --host gets the master's later: its Service URL is checked then.
+    """
+    host = environment.host or ""
+    try:
+        state = _build(environment, host)
+        if host:
+            target = state.targets[Operation.AUTHORIZE_REMOTE_START]
+            state.contexts.get(state.identity.client, target.trust)  # a User cert is read here
+    except Exception as exc:
+        logging.getLogger("hubsim").error("hubsim: error: %s", refusal_in_locust_terms(exc))
+        sys.exit(2)
 
 
 @events.init.add_listener
@@ -168,12 +222,12 @@ class HubsimUser(FastHttpUser):
         n = next(state.numbers)
         unit = unit_schedule(state.plan.mix)[n % 1000]
         first, stop = _STEPS[unit]
-        started = self._send(state, first, self._params(state, unit, n))
+        started = self._send(state, first, operation_params(state.plan, unit, n))
         if stop is None or not started.ok:
             return
         state.budget -= 1 if state.budget > 0 else 0
         session = started.session_id or str(started.request_body.get("SessionID") or "")
-        self._send(state, stop, self._params(state, unit, n, session))
+        self._send(state, stop, operation_params(state.plan, unit, n, session_id=session))
 
     def _finish(self, state: _Process) -> None:
         state.active -= 1
@@ -182,16 +236,6 @@ class HubsimUser(FastHttpUser):
             assert runner is not None
             gevent.spawn(runner.quit)
         raise StopUser()
-
-    @staticmethod
-    def _params(state: _Process, unit: Unit, n: int, session: str | None = None) -> SendParams:
-        reservation = unit in (Unit.RESERVATION_START, Unit.RESERVATION_START_STOP)
-        return SendParams(
-            evse_id=state.plan.evse.evse(n),
-            provider_id=state.plan.provider_id,
-            session_id=session,
-            duration=state.plan.reservation_duration if reservation and not session else None,
-        )
 
     def _send(self, state: _Process, operation: Operation, params: SendParams) -> Exchange:
         _, body = prepare_request(operation, params)

@@ -50,6 +50,13 @@ class EvsePattern:
     def count(self) -> int:
         return self.last - self.first + 1
 
+    @property
+    def text(self) -> str:
+        """The pattern as written on the command line."""
+        if self.width < 0:
+            return self.prefix
+        return f"{self.prefix}[{self.first:0{self.width}d}-{self.last}]{self.suffix}"
+
     def evse(self, n: int) -> str:
         """The EvseID of the n-th operation: the range in turn, from its start."""
         if self.width < 0:

@@ -23,12 +23,16 @@ class Progress:
         if now - then < self.interval_s * 0.9 and not last:
             return  # several workers report each interval: one line for all of them
         self._last = (now, done)
-        rate = (done - before) / (now - then) if now > then else 0.0
+        # The last line's interval may be a sliver: its rate meant nothing, and the report
+        # that follows gives the run's.
+        rate = (
+            "" if last else f"{(done - before) / (now - then) if now > then else 0.0:.0f} req/s  "
+        )
         errors = " ".join(
             f"{k} {o.count}" for k, o in sorted(tally.outcomes.items()) if k != "accepted"
         )
         line = (
-            f"{now - self._t0:6.1f} s  {done} requests  {rate:.0f} req/s  "
+            f"{now - self._t0:6.1f} s  {done} requests  {rate}"
             f"p50 {tally.percentile_ms(50):.1f} ms  p99 {tally.percentile_ms(99):.1f} ms"
             + (f"  not accepted: {errors}" if errors else "")
         )
@@ -39,7 +43,7 @@ class Progress:
         self._out.flush()
 
     def done(self, tally: Tally) -> None:
-        """The last line, with the run's totals."""
+        """The last line, with the run's totals (the report below gives its rate)."""
         self.show(tally, last=True)
         if self._live:
             self._out.write("\n")

@@ -8,6 +8,7 @@ load it is exactly what a team wants to see counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from lxml import etree as ET
@@ -113,7 +114,7 @@ class Report:
             print(f"{'PASS' if v.ok else 'FAIL'}  {v.text}", file=out)
 
 
-def write_junit(report: Report, path: str) -> None:
+def write_junit(report: Report, path: Path) -> None:
     """One testcase per threshold (a run without thresholds gets one 'load' testcase)."""
     verdicts = report.verdicts() or [Verdict("load", True, f"{report.requests} requests")]
     suite = ET.Element(
@@ -131,4 +132,6 @@ def write_junit(report: Report, path: str) -> None:
         if not v.ok:
             ET.SubElement(case, "failure", message=v.text).text = summary
         ET.SubElement(case, "system-out").text = f"{v.text}\n{summary}"
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True, pretty_print=True)
+    ET.ElementTree(suite).write(
+        str(path), encoding="utf-8", xml_declaration=True, pretty_print=True
+    )

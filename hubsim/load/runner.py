@@ -40,7 +40,6 @@ async def run_here(
     channel = await open_channel(spec, connections_for(plan.shape))
     try:
         engine = Engine(plan, channel, index=index, stride=stride)
-        engine.check_requests()
         run = asyncio.create_task(engine.run())
         while on_tally is not None and not run.done():
             await asyncio.wait([run], timeout=interval_s)
@@ -107,11 +106,21 @@ async def run_workers(
 
         def seen(tally: Tally) -> None:
             latest[i] = tally
-            report()
 
         finals[i] = await _worker(job, seen)
 
-    await asyncio.gather(*(one(i) for i in range(workers)))
+    async def follow() -> None:
+        """One progress line per interval for all workers together: a line per worker's
+        report showed one worker's share, then a rate made of two workers' counts."""
+        while True:
+            await asyncio.sleep(interval_s)
+            report()
+
+    ticker = asyncio.create_task(follow())
+    try:
+        await asyncio.gather(*(one(i) for i in range(workers)))
+    finally:
+        ticker.cancel()
     merged = Tally()
     for final in finals:
         assert final is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mockpki import PKIFiles
 from tests.cli.conftest import hubsim
 
@@ -18,6 +20,23 @@ async def refused(pki: PKIFiles, *args: str) -> str:
 async def test_a_rate_of_0_is_refused(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--rate", "0", "--requests", "5")
     assert "--rate" in err and "'0'" in err and "more than 0" in err
+
+
+async def test_an_option_refused_by_the_parser_gets_one_line_without_the_usage(
+    pki_files: PKIFiles,
+) -> None:
+    err = await refused(pki_files, "--duration=-5", "-c", "2")
+    assert err == (
+        "hubsim: error: --duration '-5': give a duration of more than 0 (e.g. 30s); "
+        "see 'hubsim load --help'\n"
+    )
+
+
+async def test_a_value_that_starts_with_a_dash_is_told_how_to_write_it(
+    pki_files: PKIFiles,
+) -> None:
+    err = await refused(pki_files, "--duration", "-5s")
+    assert "--duration: give it a value" in err and "--duration=VALUE" in err
 
 
 async def test_a_negative_duration_is_refused(pki_files: PKIFiles) -> None:
@@ -52,7 +71,38 @@ async def test_a_run_without_an_end_is_refused(pki_files: PKIFiles) -> None:
 
 async def test_a_bad_evse_pattern_is_refused_by_the_request_builder(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--evse", "not-an-evse[1-3]", "--requests", "5")
-    assert "evse_id" in err and "not-an-evse1" in err
+    assert "--evse 'not-an-evse[1-3]'" in err and "'not-an-evse1' is not a valid" in err
+
+
+async def test_the_last_evse_of_the_range_is_checked_before_the_run(pki_files: PKIFiles) -> None:
+    pattern = "DE*ABC*E[999999999999999999999999999998-1000000000000000000000000000003]"
+    err = await refused(pki_files, "--evse", pattern, "-c", "1", "--requests", "6")
+    assert f"--evse {pattern!r}: the last EvseID of the range is refused" in err
+    assert "'DE*ABC*E1000000000000000000000000000003' is not a valid" in err
+
+
+async def test_a_junit_file_in_a_missing_folder_is_refused_before_the_run(
+    pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    junit = tmp_path / "no-such-folder" / "load.xml"
+    err = await refused(pki_files, "--requests", "5", "--junit", str(junit))
+    assert f"--junit '{junit}': the folder '{junit.parent}' does not exist" in err
+
+
+async def test_a_junit_path_that_is_a_folder_is_refused(
+    pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    err = await refused(pki_files, "--requests", "5", "--junit", str(tmp_path))
+    assert f"--junit '{tmp_path}' is a folder; give a file name" in err
+
+
+async def test_one_shot_options_through_a_hub_are_refused(pki_files: PKIFiles) -> None:
+    run = await hubsim(
+        "load", "--operator", "DE*ABC", "--requests", "5", "--pki", str(pki_files.directory),
+        "--timeout", "5",
+    )  # fmt: skip
+    assert run.code == 2 and "Traceback" not in run.err
+    assert run.err.startswith("hubsim: error: --pki, --timeout: only for a one-shot target")
 
 
 async def test_fresh_connections_through_a_hub_are_refused(pki_files: PKIFiles) -> None:

@@ -98,3 +98,45 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     for (_, name), (n, failures) in reported.items():
         assert failures == (n if name.startswith("rejected") else 0)
     assert any(name == "rejected:603" for _, name in reported)
+
+
+async def _locust_refusal(*options: str) -> tuple[int | None, str]:
+    """A headless Locust run with a bad option: its exit code and its stderr."""
+    proc = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--headless", "-u", "2", "-r", "2", "--run-time", "120s", *options),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, err.decode()
+
+
+async def test_locust_without_a_pki_folder_exits_2_at_start() -> None:
+    code, err = await _locust_refusal("--host", "https://localhost:9")
+    assert code == 2 and "Traceback" not in err
+    assert "hubsim: error: give --hubsim-pki DIR" in err
+
+
+async def test_a_bad_locust_option_is_refused_at_start_naming_the_locust_option(
+    pki_files: PKIFiles,
+) -> None:
+    code, err = await _locust_refusal(
+        "--host", "https://localhost:9", "--hubsim-pki", str(pki_files.directory),
+        "--hubsim-mix", "remote-start=lots",
+    )  # fmt: skip
+    assert code == 2 and "Traceback" not in err
+    assert "hubsim: error: --hubsim-mix: the weight of remote-start is 'lots'" in err
+
+
+async def test_a_locust_host_over_http_is_refused_naming_host(pki_files: PKIFiles) -> None:
+    code, err = await _locust_refusal(
+        "--host", "http://localhost:9", "--hubsim-pki", str(pki_files.directory)
+    )
+    assert code == 2 and "Traceback" not in err
+    assert "hubsim: error: --host: Service URL 'http://localhost:9' uses http://" in err
