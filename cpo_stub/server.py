@@ -346,10 +346,13 @@ class CPOStub:
     # --- callbacks --------------------------------------------------------------------
 
     def _handshake_failed(self, failure: HandshakeFailure) -> None:
-        logger.warning("TLS handshake with %s failed: %s", failure.peer, failure.reason)
         self.core.recorder.add_handshake_failure(failure)
         if self._on_handshake_failure is not None:
-            self._on_handshake_failure(failure)
+            self._on_handshake_failure(failure)  # its owner tells it (stub serve: on stderr)
+            return
+        # Only without an owner who tells it: with no logging set up, Python's last-resort
+        # handler prints a warning on stderr too, so 'stub serve' said each failure twice.
+        logger.warning("TLS handshake with %s failed: %s", failure.peer, failure.reason)
 
     def _request_seen(self, record: StubRecord) -> None:
         if self._on_request is not None:

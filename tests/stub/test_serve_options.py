@@ -5,6 +5,8 @@ The rehearsals point the stub at renewed or pinned certificates with these optio
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 import subprocess
 import sys
@@ -97,3 +99,28 @@ async def test_server_cert_serves_the_given_certificate(
     host, port = stub.url.removeprefix("https://").rsplit(":", 1)
     presented = ssl.get_server_certificate((host, int(port)))
     assert load_pem_chain(presented.encode())[0] == leaf.certificate
+
+
+async def _stderr_line(served: Served) -> str:
+    assert served.proc.stderr is not None
+    return (await asyncio.wait_for(served.proc.stderr.readline(), 60)).decode()
+
+
+async def test_stub_serve_tells_each_failed_handshake_once(
+    files: PKIFiles, served: list[Served]
+) -> None:
+    stub = await serve("stub", "serve", "--pki", str(files.directory), "--port", "0", ready="on")
+    served.append(stub)
+    host, port = stub.url.removeprefix("https://").split(":")
+    peers = []
+    for _ in range(2):  # two clients that speak no TLS: two failures, from two ports
+        reader, writer = await asyncio.open_connection(host, int(port))
+        peers.append(writer.get_extra_info("sockname")[1])
+        writer.write(b"GET / HTTP/1.1\r\n\r\n")
+        await writer.drain()
+        with contextlib.suppress(ConnectionResetError):
+            await reader.read()  # the stub ends the connection
+        writer.close()
+    lines = [await _stderr_line(stub), await _stderr_line(stub)]
+    # A duplicate of the first failure would stand between the two.
+    assert [str(p) in line for p, line in zip(peers, lines, strict=True)] == [True, True], lines
