@@ -2,11 +2,11 @@
 
 Needs the ``load`` extra (``pip install '.[load]'`` in a clone of hubsim). Run it with
 Locust's own master and workers; ``python -m hubsim.load.locustfile`` prints this file's
-path for ``locust -f`` (the README shows the commands). A bad option is refused when Locust
-starts, in one line naming the option, with exit code 2. Each request is built by the hub's request
-builder, sent with the hub's client certificate and judged by the hub's sender, and is
-reported to Locust under its operation (request type) and outcome (name); a request that is
-not accepted is a failure whose message is the hub's diagnosis sentence.
+path for ``locust -f`` (the README shows the commands). A bad option is refused when
+Locust starts, in one line naming the option, with exit code 2. Each request is built by
+the hub's request builder, sent with the hub's client certificate and judged by the hub's
+sender, and is reported to Locust under its operation (request type) and outcome (name); a
+request that is not accepted is a failure whose message is the hub's diagnosis sentence.
 
 Options (also as LOCUST_HUBSIM_* environment variables), besides Locust's ``--host``, the
 Service URL:
@@ -111,6 +111,8 @@ def _build(environment: Environment, host: str) -> _Process:
     o = environment.parsed_options
     if o is None or not o.hubsim_pki:
         raise CLIError("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
+    # hubsim load's checks of a one-shot target; the host itself, when known, is checked
+    # by one_shot_target below (a worker learns it from the master later).
     TargetSpec(
         url=host or "https://", server_cert=o.hubsim_server_cert, pki=o.hubsim_pki,
         timeout_s=o.hubsim_timeout,
@@ -143,8 +145,9 @@ def _build(environment: Environment, host: str) -> _Process:
     )
 
 
-# hubsim load's option names in its refusals, and the same options here.
+# hubsim load's option names, wherever its refusals name them, and the same options here.
 _LOCUST_NAMES = {
+    "--pki": "--hubsim-pki",
     "--mix": "--hubsim-mix",
     "--evse": "--hubsim-evse",
     "--reservation-duration": "--hubsim-reservation-duration",
