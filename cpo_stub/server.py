@@ -35,6 +35,7 @@ from cpo_stub.state import EvseState
 from cpo_stub.tls import HandshakeSite, PemSource, server_context
 from httpguard import ConnectionLimits, PortGuard
 from mockpki.files import PKIFiles
+from oicp import jsontext
 from oicp.operations import Operation
 
 logger = logging.getLogger("cpo_stub")
@@ -436,5 +437,21 @@ def _request_line(record: StubRecord) -> str:
     operation = record.operation.value if record.operation else "(no operation)"
     return (
         f"{record.method} {record.path} {operation} EvseID={record.evse_id} "
-        f"SessionID={record.session_id} -> {record.response_status} ({record.behaviour})"
+        f"SessionID={record.session_id} -> {_answer(record)} (behaviour {record.behaviour})"
     )
+
+
+def _answer(record: StubRecord) -> str:
+    """The answer as the caller saw it: an 'accept' behaviour still refuses a busy EVSE
+    (602), and the line said 'accept' for it."""
+    if record.response_body is None:
+        return "connection dropped"
+    try:
+        ack = jsontext.loads(record.response_body)
+    except ValueError:
+        return str(record.response_status)
+    code = ack.get("StatusCode") if isinstance(ack, dict) else None
+    if not isinstance(code, dict):
+        return str(record.response_status)
+    result = "true" if ack.get("Result") is True else "false"
+    return f"{record.response_status} Result {result}, StatusCode {code.get('Code')}"

@@ -262,9 +262,9 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
 
 
 async def run_load(args: argparse.Namespace) -> int:
-    plan, spec = plan_from(args), spec_from(args)
     if args.workers < 1:
         raise CLIError(f"--workers {args.workers}: give at least 1 process")
+    plan, spec = plan_from(args), spec_from(args)
     check_requests(plan)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
     if args.workers == 1:

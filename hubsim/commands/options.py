@@ -26,6 +26,8 @@ def output_file(option: str) -> Callable[[str], Path]:
 
     def check(text: str) -> Path:
         path = Path(text)
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{option} {text!r}: give a file name")
         if path.is_dir():
             raise argparse.ArgumentTypeError(f"{option} {text!r} is a folder; give a file name")
         if not path.parent.is_dir():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hubsim.errors import CLIError
 from hubsim.load.channels import Channel
-from hubsim.load.plan import EvsePattern, Plan, Unit, unit_schedule
+from hubsim.load.plan import Plan, Unit, unit_schedule
 from hubsim.load.stats import Tally
 from oicp import Operation
 from oicp.identifiers import new_session_id
@@ -69,19 +69,25 @@ def check_requests(plan: Plan) -> None:
                     stop = operation_params(plan, unit, n, session_id=new_session_id())
                     prepare_request(_STOP[unit], stop)
             except RequestRefused as refused:
-                raise _naming_the_pattern(refused, plan.evse, n) from None
+                raise _naming_the_option(refused, plan, n) from None
 
 
-def _naming_the_pattern(refused: RequestRefused, pattern: EvsePattern, n: int) -> Exception:
-    """A refused EvseID is the --evse pattern's doing: name the pattern and the ID."""
-    evse_issues = [i for i in refused.issues if i.field == "evse_id"]
-    if not evse_issues:
-        return refused
-    which = "first" if n == 0 else "last"
-    return CLIError(
-        f"--evse {pattern.text!r}: the {which} EvseID of the range is refused: "
-        f"{evse_issues[0].message}"
-    )
+def _naming_the_option(refused: RequestRefused, plan: Plan, n: int) -> CLIError:
+    """The builder's refusal in the command line's terms: the option, and for an EvseID
+    the --evse pattern it came from."""
+    issue = refused.issues[0]
+    if issue.field == "evse_id":
+        pattern = plan.evse
+        which = "its EvseID" if pattern.width < 0 else ("the first", "the last")[n > 0]
+        which += "" if pattern.width < 0 else " EvseID of the range"
+        return CLIError(f"--evse {pattern.text!r}: {which} is refused: {issue.message}")
+    option = _OPTIONS.get(issue.field)
+    if option is None:
+        return CLIError(str(refused))
+    return CLIError(f"{option}: {issue.message}")
+
+
+_OPTIONS = {"provider_id": "--provider", "evco_id": "--evco", "duration": "--reservation-duration"}
 
 
 @dataclass

@@ -8,8 +8,8 @@ the hub's request builder, sent with the hub's client certificate and judged by 
 sender, and is reported to Locust under its operation (request type) and outcome (name); a
 request that is not accepted is a failure whose message is the hub's diagnosis sentence.
 
-Options (also as LOCUST_HUBSIM_* environment variables), besides Locust's ``--host``, the
-Service URL:
+Options (also as environment variables: LOCUST_HUBSIM_PKI for --hubsim-pki ...), besides
+Locust's ``--host``, the Service URL:
 
 * ``--hubsim-pki DIR`` (required), ``--hubsim-server-cert hubject|user:FILE``;
 * ``--hubsim-mix``, ``--hubsim-evse``, ``--hubsim-provider``, ``--hubsim-reservation-duration``
@@ -22,7 +22,6 @@ Service URL:
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import sys
 import time
@@ -31,16 +30,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import gevent
-from locust import FastHttpUser, constant, events, task
-from locust.env import Environment
-from locust.exception import StopUser
-from locust.runners import WorkerRunner
+try:
+    import gevent
+    from locust import FastHttpUser, constant, events, task
+    from locust.env import Environment
+    from locust.exception import StopUser
+    from locust.runners import WorkerRunner
+except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
+    raise SystemExit(
+        f"hubsim: error: the Locust user class needs Locust ({missing.name} is not installed): "
+        "pip install '.[load]' in hubsim's checkout"
+    ) from None
 
 from hubsim.errors import CLIError, user_error_message
 from hubsim.load.channels import TargetSpec
 from hubsim.load.engine import check_requests, operation_params, outcome_key
 from hubsim.load.plan import Plan, Shape, Unit, parse_evse_pattern, parse_mix, unit_schedule
+from mockpki.errors import PKIError
 from oicp import Operation, jsontext
 from simulator.diagnosis import CallContext, diagnose_socket_error
 from simulator.exchange import Exchange
@@ -62,18 +68,31 @@ _STEPS = {
 }
 
 
+# Each option: --hubsim-NAME, or the environment variable LOCUST_HUBSIM_NAME.
+_OPTIONS: tuple[tuple[str, type, object, str], ...] = (
+    ("pki", str, "", "folder written by 'hubsim pki init'"),
+    ("server-cert", str, "hubject", "hubject or user:FILE"),
+    ("mix", str, "remote-start-stop", "as hubsim load --mix"),
+    ("evse", str, "DE*ABC*E[0001-1000]", "EvseID pattern"),
+    ("provider", str, "DE*ICE", "ProviderID"),
+    ("reservation-duration", int, 15, "minutes"),
+    ("timeout", float, 10.0, "seconds"),
+    ("requests", int, 0, "per process; 0: no bound"),
+    ("processes", int, 1, "worker processes"),
+)
+
+
 @events.init_command_line_parser.add_listener
 def _options(parser: Any) -> None:
     group = parser.add_argument_group("hubsim")
-    group.add_argument("--hubsim-pki", default="", help="folder written by 'hubsim pki init'")
-    group.add_argument("--hubsim-server-cert", default="hubject", help="hubject or user:FILE")
-    group.add_argument("--hubsim-mix", default="remote-start-stop", help="as hubsim load --mix")
-    group.add_argument("--hubsim-evse", default="DE*ABC*E[0001-1000]", help="EvseID pattern")
-    group.add_argument("--hubsim-provider", default="DE*ICE", help="ProviderID")
-    group.add_argument("--hubsim-reservation-duration", type=int, default=15, help="minutes")
-    group.add_argument("--hubsim-timeout", type=float, default=10.0, help="seconds")
-    group.add_argument("--hubsim-requests", type=int, default=0, help="per process; 0: no bound")
-    group.add_argument("--hubsim-processes", type=int, default=1, help="worker processes")
+    for name, kind, default, text in _OPTIONS:
+        group.add_argument(
+            f"--hubsim-{name}",
+            env_var=f"LOCUST_HUBSIM_{name.upper().replace('-', '_')}",
+            type=kind,
+            default=default,
+            help=text,
+        )
 
 
 @dataclass
@@ -111,13 +130,22 @@ def _build(environment: Environment, host: str) -> _Process:
     o = environment.parsed_options
     if o is None or not o.hubsim_pki:
         raise CLIError("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
+    if o.headless and not o.worker and not host:
+        raise CLIError("give --host https://HOST:PORT, the Service URL of the backend to load")
+    if o.hubsim_requests < 0:
+        raise CLIError(f"--hubsim-requests {o.hubsim_requests}: give 0 (no bound) or more")
+    if o.hubsim_processes < 1:
+        raise CLIError(f"--hubsim-processes {o.hubsim_processes}: give at least 1")
     # hubsim load's checks of a one-shot target; the host itself, when known, is checked
     # by one_shot_target below (a worker learns it from the master later).
     TargetSpec(
         url=host or "https://", server_cert=o.hubsim_server_cert, pki=o.hubsim_pki,
         timeout_s=o.hubsim_timeout,
     ).check()  # fmt: skip
-    identity = HubIdentity.from_pki_dir(Path(o.hubsim_pki))
+    try:
+        identity = HubIdentity.from_pki_dir(Path(o.hubsim_pki))
+    except PKIError as bad:
+        raise CLIError(f"--hubsim-pki {o.hubsim_pki}: {bad}") from None
     choice = ServerCertChoice.parse(o.hubsim_server_cert)
     plan = Plan(
         shape=Shape(concurrency=1, requests=max(o.hubsim_requests, 1)),
@@ -148,6 +176,7 @@ def _build(environment: Environment, host: str) -> _Process:
 # hubsim load's option names, wherever its refusals name them, and the same options here.
 _LOCUST_NAMES = {
     "--pki": "--hubsim-pki",
+    "--provider": "--hubsim-provider",
     "--mix": "--hubsim-mix",
     "--evse": "--hubsim-evse",
     "--reservation-duration": "--hubsim-reservation-duration",
@@ -180,7 +209,7 @@ def _check_options(environment: Environment, **_: Any) -> None:
             target = state.targets[Operation.AUTHORIZE_REMOTE_START]
             state.contexts.get(state.identity.client, target.trust)  # a User cert is read here
     except Exception as exc:
-        logging.getLogger("hubsim").error("hubsim: error: %s", refusal_in_locust_terms(exc))
+        print(f"hubsim: error: {refusal_in_locust_terms(exc)}", file=sys.stderr)
         sys.exit(2)
 
 

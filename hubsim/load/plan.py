@@ -82,7 +82,7 @@ def parse_evse_pattern(text: str) -> EvsePattern:
     assert match is not None
     first, last = int(match.group(1)), int(match.group(2))
     if last < first:
-        raise CLIError(f"--evse {text!r}: the range [{first}-{last}] ends before it starts")
+        raise CLIError(f"--evse {text!r}: the range {match.group(0)} ends before it starts")
     return EvsePattern(text[: match.start()], first, last, len(match.group(1)), text[match.end() :])
 
 

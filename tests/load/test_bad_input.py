@@ -109,3 +109,13 @@ async def test_fresh_connections_through_a_hub_are_refused(pki_files: PKIFiles) 
     run = await hubsim("load", "--operator", "DE*ABC", "--requests", "5", "--fresh-connections")
     assert run.code == 2
     assert "--fresh-connections" in run.err and "--url" in run.err
+
+
+async def test_a_bad_provider_is_refused_naming_the_provider_option(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--provider", "x", "--requests", "5")
+    assert err.startswith("hubsim: error: --provider: ProviderID 'x' is not a valid")
+
+
+async def test_workers_0_is_named_before_any_other_missing_option(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--workers", "0")
+    assert err.startswith("hubsim: error: --workers 0: give at least 1 process")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import socket
+import subprocess
 import sys
 from collections import Counter
 from typing import Any
@@ -100,13 +102,16 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     assert any(name == "rejected:603" for _, name in reported)
 
 
-async def _locust_refusal(*options: str) -> tuple[int | None, str]:
+async def _locust_refusal(
+    *options: str, env: dict[str, str] | None = None
+) -> tuple[int | None, str]:
     """A headless Locust run with a bad option: its exit code and its stderr."""
     proc = await asyncio.create_subprocess_exec(
         *LOCUST,
         *("--headless", "-u", "2", "-r", "2", "--run-time", "120s", *options),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     try:
         _, err = await asyncio.wait_for(proc.communicate(), 60)
@@ -140,3 +145,42 @@ async def test_a_locust_host_over_http_is_refused_naming_host(pki_files: PKIFile
     )
     assert code == 2 and "Traceback" not in err
     assert "hubsim: error: --host: Service URL 'http://localhost:9' uses http://" in err
+
+
+async def test_locust_headless_without_a_host_exits_2_at_start(pki_files: PKIFiles) -> None:
+    code, err = await _locust_refusal("--hubsim-pki", str(pki_files.directory))
+    assert code == 2 and "Traceback" not in err
+    assert "hubsim: error: give --host https://HOST:PORT" in err
+
+
+async def test_a_missing_locust_pki_folder_names_the_option() -> None:
+    code, err = await _locust_refusal("--host", "https://localhost:9", "--hubsim-pki", "/no-pki")
+    assert code == 2
+    assert "hubsim: error: --hubsim-pki /no-pki: the PKI folder /no-pki does not exist" in err
+
+
+async def test_a_negative_locust_request_budget_is_refused() -> None:
+    code, err = await _locust_refusal(
+        "--host", "https://localhost:9", "--hubsim-pki", "/no-pki", "--hubsim-requests", "-5"
+    )
+    assert code == 2 and "--hubsim-requests -5: give 0 (no bound) or more" in err
+
+
+async def test_locust_options_are_read_from_their_environment_variables() -> None:
+    env = {**os.environ, "LOCUST_HUBSIM_PKI": "/pki-from-env"}
+    code, err = await _locust_refusal("--host", "https://localhost:9", env=env)
+    assert code == 2 and "--hubsim-pki /pki-from-env: the PKI folder" in err
+
+
+def test_the_locust_file_without_locust_says_how_to_install_it() -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['gevent'] = None\n"  # as if the 'load' extra were not installed
+        "runpy.run_module('hubsim.load.locustfile', run_name='__main__')"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 1 and "Traceback" not in ran.stderr
+    assert ran.stderr.strip() == (
+        "hubsim: error: the Locust user class needs Locust (gevent is not installed): "
+        "pip install '.[load]' in hubsim's checkout"
+    )

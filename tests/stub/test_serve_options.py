@@ -18,7 +18,7 @@ import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles, load_pem_chain, self_signed_server_cert
 from mockpki._x509 import certificate_pem
-from tests.cli.conftest import Served, serve
+from tests.cli.conftest import Served, hubsim, line_with, serve
 
 HUBSIM = [sys.executable, "-m", "hubsim"]
 START = "/api/oicp/charging/v21/providers/DE*ICE/authorize-remote/start"
@@ -124,3 +124,20 @@ async def test_stub_serve_tells_each_failed_handshake_once(
     lines = [await _stderr_line(stub), await _stderr_line(stub)]
     # A duplicate of the first failure would stand between the two.
     assert [str(p) in line for p, line in zip(peers, lines, strict=True)] == [True, True], lines
+
+
+async def test_stub_serve_says_how_it_answered_a_refused_start(
+    files: PKIFiles, served: list[Served]
+) -> None:
+    stub = await serve("stub", "serve", "--pki", str(files.directory), "--port", "0", ready="on")
+    served.append(stub)
+    send = (
+        "send", "remote-start", "--url", stub.url, "--server-cert", "hubject",
+        "--pki", str(files.directory), "--provider", "DE*ICE", "--evse", "DE*ABC*E0042",
+    )  # fmt: skip
+    for _ in range(2):  # the second start finds the EVSE charging: 602, behaviour 'accept'
+        await hubsim(*send)
+    first = await line_with(stub, "EvseID=DE*ABC*E0042")
+    second = await line_with(stub, "EvseID=DE*ABC*E0042")
+    assert "-> 200 Result true, StatusCode 000 (behaviour accept)" in first
+    assert "-> 200 Result false, StatusCode 602 (behaviour accept)" in second
