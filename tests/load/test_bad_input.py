@@ -119,3 +119,18 @@ async def test_a_bad_provider_is_refused_naming_the_provider_option(pki_files: P
 async def test_workers_0_is_named_before_any_other_missing_option(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--workers", "0")
     assert err.startswith("hubsim: error: --workers 0: give at least 1 process")
+
+
+async def test_an_evse_without_a_range_is_refused_as_its_evse_id(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--evse", "foo", "--requests", "5")
+    assert err.startswith("hubsim: error: --evse 'foo': its EvseID is refused: EvseID 'foo'")
+
+
+async def test_a_reversed_evse_range_is_quoted_as_written(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--evse", "DE*ABC*E[1000-0001]", "--requests", "5")
+    assert "the range [1000-0001] ends before it starts" in err
+
+
+async def test_an_empty_junit_path_is_refused_as_no_file_name(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--requests", "5", "--junit", "")
+    assert err.startswith("hubsim: error: --junit '': give a file name")
