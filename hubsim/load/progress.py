@@ -21,13 +21,11 @@ class Progress:
         now, done = time.perf_counter(), tally.requests
         then, before = self._last
         if now - then < self.interval_s * 0.9 and not last:
-            return  # several workers report each interval: one line for all of them
+            return  # at most one line per interval
         self._last = (now, done)
-        # The last line's interval may be a sliver: its rate meant nothing, and the report
-        # that follows gives the run's.
-        rate = (
-            "" if last else f"{(done - before) / (now - then) if now > then else 0.0:.0f} req/s  "
-        )
+        rate = ""  # the last line's interval may be a sliver: the report gives the run's rate
+        if not last:
+            rate = f"{(done - before) / (now - then) if now > then else 0.0:.0f} req/s  "
         errors = " ".join(
             f"{k} {o.count}" for k, o in sorted(tally.outcomes.items()) if k != "accepted"
         )
