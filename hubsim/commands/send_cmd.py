@@ -18,7 +18,7 @@ from hubsim.report import print_exchange
 from oicp import Operation
 from simulator.model import WireProfile
 from simulator.oneshot import ServerCertChoice, send_one_shot
-from simulator.requests import SendParams
+from simulator.requests import RequestRefused, SendParams
 
 _JSON_FIELDS = (
     "ok",
@@ -115,16 +115,36 @@ async def _one_shot(args: argparse.Namespace, operation: Operation) -> dict[str,
         raise CLIError(
             f"--timeout {args.timeout:g} is out of range: give more than 0 and at most 60 seconds"
         )
-    exchange = await send_one_shot(
-        args.url,
-        ServerCertChoice.parse(args.server_cert),
-        Path(args.pki),
-        operation,
-        params_from(args),
-        timeout_s=args.timeout,
-        profile=WireProfile(args.wire or WireProfile.HBS.value),
-    )
+    try:
+        exchange = await send_one_shot(
+            args.url,
+            ServerCertChoice.parse(args.server_cert),
+            Path(args.pki),
+            operation,
+            params_from(args),
+            timeout_s=args.timeout,
+            profile=WireProfile(args.wire or WireProfile.HBS.value),
+        )
+    except RequestRefused as refused:
+        raise CLIError(_in_option_terms(refused)) from None
     return exchange.to_json()
+
+
+# The option of each field of SendParams (params_from), for the builder's refusals.
+_OPTIONS = {
+    "evse_id": "--evse",
+    "provider_id": "--provider",
+    "evco_id": "--evco",
+    "session_id": "--session-id",
+    "cpo_partner_session_id": "--cpo-partner-session-id",
+    "emp_partner_session_id": "--emp-partner-session-id",
+    "duration": "--duration",
+}
+
+
+def _in_option_terms(refused: RequestRefused) -> str:
+    """The hub's request builder names SendParams' fields; the user typed options."""
+    return "; ".join(f"{_OPTIONS.get(i.field, i.field)}: {i.message}" for i in refused.issues)
 
 
 async def _through_hub(args: argparse.Namespace, operation: Operation) -> dict[str, Any]:

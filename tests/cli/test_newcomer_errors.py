@@ -218,3 +218,14 @@ async def test_emp_send_help_lists_only_the_options_that_apply(
     run = await hubsim("emp", send, "--help")
     options = {word for word in run.out.replace("[", " ").split() if word.startswith("--")}
     assert listed <= options and not options & not_listed
+
+
+async def test_a_one_shot_send_refused_by_the_builder_names_the_option(
+    pki_files: PKIFiles,
+) -> None:
+    run = await hubsim(
+        "send", "remote-start", "--url", "https://localhost:1", "--server-cert", "hubject",
+        "--pki", _pki(pki_files), "--provider", "x", "--evse", "DE*ABC*E0001",
+    )  # fmt: skip
+    assert run.code == 2
+    assert run.err.startswith("hubsim: error: --provider: ProviderID 'x' is not a valid")
