@@ -22,6 +22,7 @@ Locust's ``--host``, the Service URL:
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sys
 import time
@@ -35,7 +36,7 @@ try:
     from locust import FastHttpUser, constant, events, task
     from locust.env import Environment
     from locust.exception import StopUser
-    from locust.runners import WorkerRunner
+    from locust.runners import MasterRunner, WorkerRunner
 except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
     raise SystemExit(
         f"hubsim: error: the Locust user class needs Locust ({missing.name} is not installed): "
@@ -209,8 +210,38 @@ def _check_options(environment: Environment, **_: Any) -> None:
             target = state.targets[Operation.AUTHORIZE_REMOTE_START]
             state.contexts.get(state.identity.client, target.trust)  # a User cert is read here
     except Exception as exc:
-        print(f"hubsim: error: {refusal_in_locust_terms(exc)}", file=sys.stderr)
+        refusal = refusal_in_locust_terms(exc)
+        print(f"hubsim: error: {refusal}", file=sys.stderr, flush=True)
+        _tell_the_master(environment, refusal)
         sys.exit(2)
+    if isinstance(environment.runner, MasterRunner):
+        environment.runner.register_message(_REFUSED, _worker_refused)
+
+
+_REFUSED = "hubsim_refused"
+_FLUSH_MS = 2000  # how long a refused worker waits for its message to leave
+
+
+def _tell_the_master(environment: Environment, refusal: str) -> None:
+    """A worker refused on its own machine (its --hubsim-pki, say) tells its master, which
+    otherwise saw only a missing worker and could end with exit code 0."""
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        runner.send_message(_REFUSED, {"error": refusal})
+        # Wait (at most _FLUSH_MS) until the message has left, then leave at once: the
+        # worker's own greenlets would go on with the closed connection.
+        socket = runner.client.socket
+        socket.close(linger=_FLUSH_MS)
+        socket.context.term()
+        os._exit(2)
+
+
+def _worker_refused(environment: Environment, msg: Any) -> None:
+    print(f"hubsim: error: worker {msg.node_id}: {msg.data['error']}", file=sys.stderr)
+    environment.process_exit_code = 2
+    runner = environment.runner
+    assert runner is not None
+    gevent.spawn(runner.quit)
 
 
 @events.init.add_listener

@@ -184,3 +184,45 @@ def test_the_locust_file_without_locust_says_how_to_install_it() -> None:
         "hubsim: error: the Locust user class needs Locust (gevent is not installed): "
         "pip install '.[load]' in hubsim's checkout"
     )
+
+
+async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    port = free_port()
+    master = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--master", "--headless", "-u", "2", "-r", "2", "--run-time", "120s"),
+        *("--expect-workers", "1", "--master-bind-host", "127.0.0.1"),
+        *("--master-bind-port", str(port), "--host", stub.url),
+        *("--hubsim-pki", str(pki_files.directory)),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        worker_code, worker_err = await _locust_worker(port, "--hubsim-pki", "/no-pki-here")
+        _, master_err = await asyncio.wait_for(master.communicate(), 60)
+    finally:
+        if master.returncode is None:
+            master.kill()
+            await master.wait()
+    assert worker_code == 2 and "hubsim: error: --hubsim-pki /no-pki-here" in worker_err
+    assert master.returncode == 2
+    assert "hubsim: error: worker " in master_err.decode()
+    assert ": --hubsim-pki /no-pki-here: the PKI folder" in master_err.decode()
+
+
+async def _locust_worker(port: int, *options: str) -> tuple[int | None, str]:
+    proc = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *options),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, err.decode()
