@@ -102,13 +102,11 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     assert any(name == "rejected:603" for _, name in reported)
 
 
-async def _locust_refusal(
-    *options: str, env: dict[str, str] | None = None
-) -> tuple[int | None, str]:
-    """A headless Locust run with a bad option: its exit code and its stderr."""
+async def _locust(*options: str, env: dict[str, str] | None = None) -> tuple[int | None, str]:
+    """One Locust process, run to its end: its exit code and its stderr."""
     proc = await asyncio.create_subprocess_exec(
         *LOCUST,
-        *("--headless", "-u", "2", "-r", "2", "--run-time", "120s", *options),
+        *options,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         env=env,
@@ -120,6 +118,14 @@ async def _locust_refusal(
             proc.kill()
             await proc.wait()
     return proc.returncode, err.decode()
+
+
+async def _locust_refusal(
+    *options: str, env: dict[str, str] | None = None
+) -> tuple[int | None, str]:
+    """A headless Locust run with a bad option."""
+    headless = ("--headless", "-u", "2", "-r", "2", "--run-time", "120s")
+    return await _locust(*headless, *options, env=env)
 
 
 async def test_locust_without_a_pki_folder_exits_2_at_start() -> None:
@@ -200,7 +206,10 @@ async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        worker_code, worker_err = await _locust_worker(port, "--hubsim-pki", "/no-pki-here")
+        worker_code, worker_err = await _locust(
+            "--worker", "--master-host", "127.0.0.1", "--master-port", str(port),
+            "--hubsim-pki", "/no-pki-here",
+        )  # fmt: skip
         _, master_err = await asyncio.wait_for(master.communicate(), 60)
     finally:
         if master.returncode is None:
@@ -210,19 +219,3 @@ async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
     assert master.returncode == 2
     assert "hubsim: error: worker " in master_err.decode()
     assert ": --hubsim-pki /no-pki-here: the PKI folder" in master_err.decode()
-
-
-async def _locust_worker(port: int, *options: str) -> tuple[int | None, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *LOCUST,
-        *("--worker", "--master-host", "127.0.0.1", "--master-port", str(port), *options),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    return proc.returncode, err.decode()
