@@ -13,7 +13,7 @@ import json
 import ssl
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,10 +59,11 @@ class _TLSAwareResponse(aiohttp.ClientResponse):
 
     ssl_object: ssl.SSLObject | None = None
 
-    async def start(self, connection: Connection) -> aiohttp.ClientResponse:
+    def start(self, connection: Connection) -> Coroutine[Any, Any, aiohttp.ClientResponse]:
+        # A plain function handing on aiohttp's coroutine: no extra coroutine per answer.
         transport = connection.transport
         self.ssl_object = transport.get_extra_info("ssl_object") if transport else None
-        return await super().start(connection)
+        return super().start(connection)
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,9 @@ class Sender:
         """:meth:`send` for a body already built and checked by the hub's builder (a
         :class:`~simulator.requests.RequestTemplates`'s), with its wire profile's headers."""
         started_at = datetime.now(UTC)
-        if not await self._take_slot(target.timeout_s):
+        if not self._slots.locked():
+            await self._slots.acquire()  # free at once: no timer needed on the hot path
+        elif not await self._wait_for_slot(target.timeout_s):
             diagnosis = self._no_slot(target)
             t0 = time.perf_counter()
             return self._record(target, operation, body, tags, started_at, t0, diagnosis=diagnosis)
@@ -247,10 +250,7 @@ class Sender:
             target, operation, body, tags, started_at, t0, http=(status, raw), tls=tls
         )
 
-    async def _take_slot(self, timeout_s: float) -> bool:
-        if not self._slots.locked():
-            await self._slots.acquire()  # free at once: no timer needed on the hot path
-            return True
+    async def _wait_for_slot(self, timeout_s: float) -> bool:
         self._waiting += 1
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout=timeout_s)

@@ -22,6 +22,25 @@ def test_merged_tallies_give_the_percentiles_of_all_values_together() -> None:
     assert merged.requests == whole.requests == 3000
 
 
+def test_the_histogram_holds_every_time_added_before_it_is_read() -> None:
+    tally = Tally()
+    for ms in (1.0, 2.0, 2.0):
+        tally.add("accepted", "", ms, True)
+    assert tally.histogram.get_total_count() == 3  # read mid-run, as the progress line does
+    tally.add("accepted", "", 3.0, True)
+    assert tally.histogram.get_total_count() == 4
+    assert 3.0 <= tally.max_ms() < 3.01  # HDR keeps 3 significant digits
+
+
+def test_a_run_of_widely_spread_times_keeps_a_bounded_buffer_and_loses_none() -> None:
+    tally = Tally()
+    n = 20_000
+    for i in range(n):
+        tally.add("accepted", "", 1.0 + i, True)  # each time its own microsecond value
+    assert len(tally._unrecorded) <= 4097
+    assert tally.histogram.get_total_count() == n
+
+
 def test_a_merged_outcome_keeps_the_earliest_first_diagnosis() -> None:
     early, late = Tally(), Tally()
     early.add("timeout", "first sentence", 10_000.0, False)
