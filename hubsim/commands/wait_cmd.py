@@ -6,7 +6,8 @@ retries until each target is ready, then exits 0; when one is still not ready at
 deadline, it exits 1 and names the target and the last error.
 
 - ``http://HOST:PORT/PATH``: ready when a GET answers 200 (the hub's ``/api/health``
-  answers 200 only once its config file is applied);
+  answers 200 only once its config file is applied, and needs no admin token); a 401 or
+  403 ends the wait at once, since retrying cannot change it;
 - ``https://HOST:PORT`` or ``HOST:PORT``: ready when a TCP connection is accepted (the
   stub's and the hub's OICP ports speak mutual TLS, so a connection is what can be checked
   without a client certificate).
@@ -50,7 +51,11 @@ async def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--timeout {args.timeout}: give a number of seconds above 0")
     deadline = time.monotonic() + args.timeout
     for text, target in zip(args.targets, targets, strict=True):
-        error = await _wait_for(target, deadline)
+        try:
+            error = await _wait_for(target, deadline)
+        except _Refused as refused:
+            print(f"hubsim: error: {text} answers, but {refused}", file=sys.stderr)
+            return 1
         if error is not None:
             print(
                 f"hubsim: error: {text} is not ready after {args.timeout:g} s: {error}",
@@ -58,6 +63,10 @@ async def run(args: argparse.Namespace) -> int:
             )
             return 1
     return 0
+
+
+class _Refused(Exception):
+    """The server is up and refuses the GET itself: waiting longer would not help."""
 
 
 Target = tuple[str, str, int, str]
@@ -99,6 +108,11 @@ async def _try(target: Target) -> str | None:
             return None
         timeout = aiohttp.ClientTimeout(total=5)
         async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as answer:
+            if answer.status in (401, 403):
+                raise _Refused(
+                    f"with HTTP {answer.status}: it wants an admin token; wait on "
+                    f"http://{host}:{port}/api/health instead, which answers without one"
+                )
             return None if answer.status == 200 else f"HTTP {answer.status}"
     except (OSError, aiohttp.ClientError, TimeoutError) as exc:
         return str(exc) or type(exc).__name__

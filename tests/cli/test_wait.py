@@ -28,6 +28,21 @@ async def test_wait_returns_once_the_hub_health_route_and_a_port_answer(
     assert (run.code, run.err) == (0, "")
 
 
+async def test_a_path_that_wants_the_admin_token_ends_the_wait_at_once_naming_the_health_route(
+    pki_files: PKIFiles, served: list[Served]
+) -> None:
+    token = "s3cret-token-for-the-test"
+    hub = await serve("hub", "serve", "--pki", str(pki_files.directory), "--port", "0",
+                      "--admin-token", token, ready="admin API listening")  # fmt: skip
+    served.append(hub)
+    run = await hubsim("wait", "--timeout", "600", f"{hub.url}/api/operators")
+    assert run.code == 1
+    assert run.err == (
+        f"hubsim: error: {hub.url}/api/operators answers, but with HTTP 401: it wants an admin "
+        f"token; wait on {hub.url}/api/health instead, which answers without one\n"
+    )
+
+
 async def test_wait_names_the_target_that_is_not_ready() -> None:
     target = f"127.0.0.1:{_free_port()}"
     run = await hubsim("wait", "--timeout", "0.2", target)
