@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -17,8 +18,13 @@ async def call_hub(
     *,
     admin_token: str | None = None,
     timeout: aiohttp.ClientTimeout | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> Any:
-    """One admin API call; a refusal or an unreachable hub becomes a one-line CLIError."""
+    """One admin API call; a refusal or an unreachable hub becomes a one-line CLIError.
+
+    ``options`` names the command's option for each field of the body, so that a refused
+    field is told as the option the user typed (``--evse``, not ``evse_id``).
+    """
     url = f"{hub.rstrip('/')}{path}"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
@@ -32,11 +38,17 @@ async def call_hub(
             f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
         ) from None
     if response.status >= 400:
-        raise hub_refusal(response.status, data, hub, admin_token)
+        raise hub_refusal(response.status, data, hub, admin_token, options)
     return data
 
 
-def hub_refusal(status: int, data: object, hub: str, admin_token: str | None) -> CLIError:
+def hub_refusal(
+    status: int,
+    data: object,
+    hub: str,
+    admin_token: str | None,
+    options: Mapping[str, str] | None = None,
+) -> CLIError:
     """A refusal of the admin API as the command line's error; a refused admin token is
     told in the command's own terms (the API's sentence speaks of headers)."""
     if status == 401:
@@ -45,17 +57,19 @@ def hub_refusal(status: int, data: object, hub: str, admin_token: str | None) ->
             f"the hub at {hub} wants its admin token ({given}): pass it with --admin-token "
             "TOKEN or set HUBSIM_ADMIN_TOKEN"
         )
-    return CLIError(refusal_text(data))
+    return CLIError(refusal_text(data, options))
 
 
-def refusal_text(data: object) -> str:
-    """The hub's refusal as one line: its sentence, then each issue's field and message."""
+def refusal_text(data: object, options: Mapping[str, str] | None = None) -> str:
+    """The hub's refusal as one line: its sentence, then each issue's field (or the option
+    of that field, from ``options``) and message."""
     if not isinstance(data, dict):
         return f"the hub refused: {data}"
     error = str(data.get("error"))
+    names = options or {}
     # The error sentence often is the one issue's message: say it once.
     issues = "; ".join(
-        f"{i['field']}: {i['message']}"
+        f"{names.get(i['field'], i['field'])}: {i['message']}"
         for i in data.get("issues", [])
         if str(i.get("message")) not in error
     )

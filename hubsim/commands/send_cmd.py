@@ -130,7 +130,8 @@ async def _one_shot(args: argparse.Namespace, operation: Operation) -> dict[str,
     return exchange.to_json()
 
 
-# The option of each field of SendParams (params_from), for the builder's refusals.
+# The option of each field of SendParams (params_from), for the builder's refusals, here
+# or at the hub's admin API.
 _OPTIONS = {
     "evse_id": "--evse",
     "provider_id": "--provider",
@@ -153,6 +154,6 @@ async def _through_hub(args: argparse.Namespace, operation: Operation) -> dict[s
         params["wire_profile"] = args.wire
     path = f"/api/operators/{args.operator}/send/{operation.slug}"
     data: dict[str, Any] = await call_hub(
-        args.hub, "POST", path, params, admin_token=args.admin_token
+        args.hub, "POST", path, params, admin_token=args.admin_token, options=_OPTIONS
     )
     return data

@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from mockpki import PKIFiles
@@ -229,3 +230,27 @@ async def test_a_one_shot_send_refused_by_the_builder_names_the_option(
     )  # fmt: skip
     assert run.code == 2
     assert run.err.startswith("hubsim: error: --provider: ProviderID 'x' is not a valid")
+
+
+async def test_a_send_through_the_hub_refused_by_its_builder_names_the_option(
+    pki_files: PKIFiles, served: list[Served]
+) -> None:
+    hub = await serve("hub", "serve", "--pki", _pki(pki_files), "--port", "0",
+                      ready="admin API listening")  # fmt: skip
+    served.append(hub)
+    added = await hubsim("emp", "add", "DE-ICE", "--hub", hub.url)
+    assert added.code == 0, added.err
+    async with (
+        aiohttp.ClientSession(base_url=hub.url) as api,
+        api.post("/api/operators", json={"operator_id": "DE*ABC"}) as created,
+    ):
+        assert created.status == 201, await created.text()
+    run = await hubsim(
+        "send", "reservation-start", "--operator", "DE*ABC", "--hub", hub.url,
+        "--provider", "DE-ICE", "--evse", "DE*ABC*E0001", "--duration", "0",
+    )  # fmt: skip
+    assert run.code == 2
+    assert run.err == (
+        "hubsim: error: the hub refused: the request values are not valid OICP "
+        "(--duration: Duration is 0; it must be between 1 and 99)\n"
+    )
