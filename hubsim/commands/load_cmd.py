@@ -268,11 +268,22 @@ async def run_load(args: argparse.Namespace) -> int:
     check_requests(plan)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
     if args.workers == 1:
-        result = await run_here(plan, spec, on_tally=progress.show, interval_s=progress.interval_s)
+        result = await run_here(
+            plan,
+            spec,
+            on_tally=progress.show,
+            on_ready=progress.start,
+            interval_s=progress.interval_s,
+        )
         tally, seconds = result.tally, result.seconds
     else:
         tally, seconds = await run_workers(
-            plan, spec, args.workers, on_tally=progress.show, interval_s=progress.interval_s
+            plan,
+            spec,
+            args.workers,
+            on_tally=progress.show,
+            on_start=progress.start,
+            interval_s=progress.interval_s,
         )
     progress.done(tally)
     thresholds = Thresholds(max_p99_ms=args.max_p99_ms, max_error_rate=args.max_error_rate)

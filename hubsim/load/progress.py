@@ -17,11 +17,16 @@ class Progress:
         self._t0 = time.perf_counter()
         self._last = (self._t0, 0)
 
+    def start(self) -> None:
+        """The load begins now: time and rate count from here, not from the command's start."""
+        self._t0 = time.perf_counter()
+        self._last = (self._t0, 0)
+
     def show(self, tally: Tally, *, last: bool = False) -> None:
         now, done = time.perf_counter(), tally.requests
         then, before = self._last
-        if now - then < self.interval_s * 0.9 and not last:
-            return  # at most one line per interval
+        if now - then < self.interval_s * 0.5 and not last:
+            return  # about one line per interval, however late the last one came
         self._last = (now, done)
         rate = ""  # the last line's interval may be a sliver: the report gives the run's rate
         if not last:

@@ -2,7 +2,8 @@
 merged exactly (histograms added, counts summed).
 
 A worker is ``python -m hubsim.load.worker``: it reads its job as one JSON object on stdin
-and writes JSON lines on stdout, its tally so far every interval and its final tally last.
+and writes JSON lines on stdout: ``{"ready": true}`` once its connections are open, its tally
+so far every interval, and its final tally last.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ async def run_here(
     index: int = 0,
     stride: int = 1,
     on_tally: OnTally | None = None,
+    on_ready: Callable[[], None] | None = None,
     interval_s: float = 1.0,
 ) -> RunResult:
     channel = await open_channel(spec, connections_for(plan.shape))
     try:
+        if on_ready is not None:
+            on_ready()
         engine = Engine(plan, channel, index=index, stride=stride)
         run = asyncio.create_task(engine.run())
         while on_tally is not None and not run.done():
@@ -79,21 +83,65 @@ def check_workers(shape: Shape, workers: int) -> None:
         )
 
 
+class _Rounds:
+    """The workers' tallies as one progress line per round: a line is shown once every worker
+    still running has sent a tally since the last line, so that it adds up counts taken at the
+    same point of each worker's load. A timer of the parent's own showed "0 requests" while
+    the workers were starting, and added one worker's fresh count to another's stale one."""
+
+    def __init__(
+        self, workers: int, on_tally: OnTally | None, on_start: Callable[[], None] | None
+    ) -> None:
+        self._latest = [Tally() for _ in range(workers)]
+        self._fresh = [False] * workers
+        self._ended = [False] * workers
+        self._starting = workers
+        self._on_tally = on_tally
+        self._on_start = on_start
+
+    def ready(self) -> None:
+        self._starting -= 1
+        if self._starting == 0 and self._on_start is not None:
+            self._on_start()
+
+    def seen(self, i: int, tally: Tally) -> None:
+        self._latest[i], self._fresh[i] = tally, True
+        self._show_if_round()
+
+    def ended(self, i: int, tally: Tally) -> None:
+        self._latest[i], self._ended[i] = tally, True
+        self._show_if_round()
+
+    def _show_if_round(self) -> None:
+        waiting = [not (f or e) for f, e in zip(self._fresh, self._ended, strict=True)]
+        if any(waiting) or all(self._ended) or not any(self._fresh):
+            return  # the last line is the caller's, with the final tallies
+        self._fresh = [False] * len(self._fresh)
+        if self._on_tally is not None:
+            merged = Tally()
+            for t in self._latest:
+                merged.merge(t)
+            self._on_tally(merged)
+
+
 async def run_workers(
-    plan: Plan, spec: TargetSpec, workers: int, *, on_tally: OnTally | None, interval_s: float
+    plan: Plan,
+    spec: TargetSpec,
+    workers: int,
+    *,
+    on_tally: OnTally | None,
+    on_start: Callable[[], None] | None = None,
+    interval_s: float,
 ) -> tuple[Tally, float]:
-    """Start the workers together, follow their tallies, merge their final ones."""
+    """Start the workers together, follow their tallies, merge their final ones.
+
+    ``on_start`` is called once every worker has its connections and begins its load: a
+    process takes about half a second to start, and progress timed from before that read
+    "0 requests" for its first lines and a rate diluted by the start-up."""
     check_workers(plan.shape, workers)
     spec.check()
-    latest: list[Tally] = [Tally() for _ in range(workers)]
+    rounds = _Rounds(workers, on_tally, on_start)
     finals: list[tuple[Tally, float] | None] = [None] * workers
-
-    def report() -> None:
-        if on_tally is not None:
-            merged = Tally()
-            for t in latest:
-                merged.merge(t)
-            on_tally(merged)
 
     async def one(i: int) -> None:
         job = {
@@ -103,24 +151,10 @@ async def run_workers(
             "stride": workers,
             "interval_s": interval_s,
         }
+        finals[i] = final = await _worker(job, lambda t: rounds.seen(i, t), rounds.ready)
+        rounds.ended(i, final[0])
 
-        def seen(tally: Tally) -> None:
-            latest[i] = tally
-
-        finals[i] = await _worker(job, seen)
-
-    async def follow() -> None:
-        """One progress line per interval for all workers together: a line per worker's
-        report showed one worker's share, then a rate made of two workers' counts."""
-        while True:
-            await asyncio.sleep(interval_s)
-            report()
-
-    ticker = asyncio.create_task(follow())
-    try:
-        await asyncio.gather(*(one(i) for i in range(workers)))
-    finally:
-        ticker.cancel()
+    await asyncio.gather(*(one(i) for i in range(workers)))
     merged = Tally()
     for final in finals:
         assert final is not None
@@ -128,7 +162,9 @@ async def run_workers(
     return merged, max(f[1] for f in finals if f is not None)
 
 
-async def _worker(job: dict[str, Any], on_tally: OnTally) -> tuple[Tally, float]:
+async def _worker(
+    job: dict[str, Any], on_tally: OnTally, on_ready: Callable[[], None]
+) -> tuple[Tally, float]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -145,6 +181,9 @@ async def _worker(job: dict[str, Any], on_tally: OnTally) -> tuple[Tally, float]
     try:
         async for line in proc.stdout:
             message = json.loads(line)
+            if message.get("ready"):
+                on_ready()
+                continue
             tally = Tally.from_wire(message["tally"])
             if message.get("final"):
                 final = (tally, float(message["seconds"]))

@@ -17,6 +17,11 @@ def _emit(tally: Tally, **extra: object) -> None:
     sys.stdout.flush()
 
 
+def _ready() -> None:
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")
+    sys.stdout.flush()
+
+
 async def _main() -> None:
     job = json.loads(sys.stdin.read())
     result = await run_here(
@@ -25,6 +30,7 @@ async def _main() -> None:
         index=int(job["index"]),
         stride=int(job["stride"]),
         on_tally=_emit,
+        on_ready=_ready,
         interval_s=float(job["interval_s"]),
     )
     _emit(result.tally, final=True, seconds=result.seconds)

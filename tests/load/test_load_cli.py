@@ -179,13 +179,28 @@ async def test_an_unreachable_backend_is_counted_with_the_hubs_diagnosis(
 async def test_progress_lines_are_plain_lines_when_not_on_a_terminal(
     stub: StubProcess, pki_files: PKIFiles
 ) -> None:
-    run = await hubsim(*one_shot(stub, pki_files, "-c", "2", "--requests", "20"))
+    # Single starts: with start-stop pairs the total may pass 20 by one stop per user.
+    args = ("-c", "2", "--requests", "20", "--mix", "remote-start")
+    run = await hubsim(*one_shot(stub, pki_files, *args))
     assert run.code == 0, run.err
     assert "\r" not in run.err and "\033" not in run.err
     last = run.err.splitlines()[-1]
     assert last.split()[2:4] == ["20", "requests"] and "req/s" not in last  # the totals
     assert run.out.startswith("20 requests in ") or "requests in" in run.out.splitlines()[0]
     assert "outcomes:" in run.out and "accepted" in run.out
+
+
+async def test_with_workers_progress_begins_when_their_load_does(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # A worker process takes about half a second to start: lines counted from the command's
+    # start read "0 requests" until then. Half a second of load answers many requests.
+    args = ("-c", "2", "--duration", "1.5s", "--workers", "2", "--progress-interval", "0.5")
+    run = await hubsim(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err
+    lines = [line for line in run.err.splitlines() if " requests " in line]
+    assert lines, run.err
+    assert all(int(line.split()[2]) > 0 for line in lines), run.err
 
 
 async def test_fresh_connections_make_a_handshake_per_request(
