@@ -17,6 +17,9 @@ Locust's ``--host``, the Service URL:
 * ``--hubsim-requests N``: each process sends at most N requests, then quits (0: no bound);
 * ``--hubsim-processes N`` with the number of worker processes, so that they draw
   different EvseIDs (worker i takes operations i, i+N, i+2N ...).
+
+Locust's ``--stop-timeout``, unless given, is set long enough for a user to finish its
+operation when ``--run-time`` ends (see ``_check_options``).
 """
 
 from __future__ import annotations
@@ -214,6 +217,12 @@ def _check_options(environment: Environment, **_: Any) -> None:
         print(f"hubsim: error: {refusal}", file=sys.stderr, flush=True)
         _tell_the_master(environment, refusal)
         sys.exit(2)
+    if not environment.stop_timeout:
+        # Locust's own default kills a user mid-operation at the end of --run-time: a session
+        # started but never stopped stays open at the backend, which answers the next run's
+        # start on that EVSE with 602. Long enough for a start and its stop to time out; a
+        # master sends its value to its workers with each spawn.
+        environment.stop_timeout = 2 * state.timeout_s + 1
     if isinstance(environment.runner, MasterRunner):
         environment.runner.register_message(_REFUSED, _worker_refused)
 

@@ -219,3 +219,23 @@ async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
     assert master.returncode == 2
     assert "hubsim: error: worker " in master_err.decode()
     assert ": --hubsim-pki /no-pki-here: the PKI folder" in master_err.decode()
+
+
+async def test_at_the_end_of_run_time_every_session_started_is_stopped(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # Locust's own default kills users mid-operation: starts without their stop stayed open.
+    code, err = await _locust(
+        *("--headless", "-u", "8", "-r", "8", "--run-time", "1s", "--host", stub.url),
+        *("--hubsim-pki", str(pki_files.directory), "--hubsim-mix", "remote-start-stop"),
+    )
+    assert code == 0, err
+    records = await stub.records()
+    started = {
+        r["SessionID"]
+        for r in records
+        if r["operation"] == "eRoamingAuthorizeRemoteStart"
+        and _outcome(r["response_body"]) == "accepted"
+    }
+    stopped = {r["SessionID"] for r in records if r["operation"] == "eRoamingAuthorizeRemoteStop"}
+    assert started and started == stopped
