@@ -2,7 +2,7 @@
 
 Layers: :mod:`.plan` (what to send, checked), :mod:`.channels` (where: one-shot or through a
 hub), :mod:`.engine` (one process's loop), :mod:`.runner` (one or N processes),
-:mod:`.stats` (HDR histograms that merge exactly) and :mod:`.report`. :mod:`.locust` holds a
+:mod:`.stats` (HDR histograms that merge exactly) and :mod:`.report`. :mod:`.locustfile` holds a
 Locust user class and needs the ``load`` extra; nothing else here imports Locust.
 """
 

@@ -24,6 +24,7 @@ operation when ``--run-time`` ends (see ``_check_options``).
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import re
@@ -33,18 +34,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-try:
-    import gevent
-    from locust import FastHttpUser, constant, events, task
-    from locust.env import Environment
-    from locust.exception import StopUser
-    from locust.runners import MasterRunner, WorkerRunner
-except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
-    raise SystemExit(
-        f"hubsim: error: the Locust user class needs Locust ({missing.name} is not installed): "
-        "pip install '.[load]' in hubsim's checkout"
-    ) from None
 
 from hubsim.errors import CLIError, user_error_message
 from hubsim.load.channels import TargetSpec
@@ -60,6 +49,34 @@ from simulator.oneshot import ServerCertChoice, one_shot_target
 from simulator.requests import WIRE_SHAPES, SendParams, prepare_request
 from simulator.sender import Target, judge_answer
 from simulator.tls import ClientContextCache
+
+
+def _needs_locust(missing: str | None) -> SystemExit:
+    return SystemExit(
+        f"hubsim: error: the Locust user class needs Locust ({missing} is not installed): "
+        "pip install '.[load]' in hubsim's checkout"
+    )
+
+
+if __name__ == "__main__":
+    # The path for ``locust -f``, found without importing Locust: gevent's monkey-patching
+    # warns about the modules imported before it (hubsim.load's aiohttp), which matters in a
+    # load run, not here.
+    absent = [name for name in ("gevent", "locust") if importlib.util.find_spec(name) is None]
+    if absent:
+        raise _needs_locust(absent[0])
+    print(__file__)
+    raise SystemExit(0)
+
+try:
+    import gevent
+    from locust import FastHttpUser, constant, events, task
+    from locust.env import Environment
+    from locust.exception import StopUser
+    from locust.runners import MasterRunner, WorkerRunner
+except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
+    raise _needs_locust(missing.name) from None
+
 
 _STEPS = {
     Unit.REMOTE_START: (Operation.AUTHORIZE_REMOTE_START, None),
@@ -355,7 +372,3 @@ def _context(target: Target, timeout_s: float) -> CallContext:
         expected=target.expected or "a certificate chaining to the mock Hubject CA",
         timeout_s=timeout_s,
     )
-
-
-if __name__ == "__main__":
-    print(__file__)

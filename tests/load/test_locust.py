@@ -192,6 +192,15 @@ def test_the_locust_file_without_locust_says_how_to_install_it() -> None:
     )
 
 
+def test_the_locust_file_prints_its_path_and_nothing_else() -> None:
+    # Importing Locust here made gevent warn, on every run, of modules patched too late.
+    ran = subprocess.run(
+        [sys.executable, "-m", "hubsim.load.locustfile"], capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0 and ran.stderr == ""
+    assert ran.stdout.strip() == _SPEC.origin
+
+
 async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
     stub: StubProcess, pki_files: PKIFiles
 ) -> None:
