@@ -8,6 +8,7 @@ exceeded.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ from hubsim.load.plan import (
 from hubsim.load.progress import Progress
 from hubsim.load.report import Report, Thresholds, write_junit
 from hubsim.load.runner import run_here, run_workers
+from hubsim.load.stats import Tally
 from simulator.model import WireProfile
 from simulator.requests import DEFAULT_EVCO_ID
 
@@ -267,24 +269,11 @@ async def run_load(args: argparse.Namespace) -> int:
     plan, spec = plan_from(args), spec_from(args)
     check_requests(plan)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
-    if args.workers == 1:
-        result = await run_here(
-            plan,
-            spec,
-            on_tally=progress.show,
-            on_ready=progress.start,
-            interval_s=progress.interval_s,
-        )
-        tally, seconds = result.tally, result.seconds
-    else:
-        tally, seconds = await run_workers(
-            plan,
-            spec,
-            args.workers,
-            on_tally=progress.show,
-            on_start=progress.start,
-            interval_s=progress.interval_s,
-        )
+    try:
+        tally, seconds = await _run(args, plan, spec, progress)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        progress.interrupted()
+        raise
     progress.done(tally)
     thresholds = Thresholds(max_p99_ms=args.max_p99_ms, max_error_rate=args.max_error_rate)
     report = Report(tally=tally, seconds=seconds, workers=args.workers, thresholds=thresholds)
@@ -295,3 +284,25 @@ async def run_load(args: argparse.Namespace) -> int:
     if args.junit:
         write_junit(report, args.junit)  # after the report: a write that fails loses nothing
     return 0 if report.ok else 1
+
+
+async def _run(
+    args: argparse.Namespace, plan: Plan, spec: TargetSpec, progress: Progress
+) -> tuple[Tally, float]:
+    if args.workers == 1:
+        result = await run_here(
+            plan,
+            spec,
+            on_tally=progress.show,
+            on_ready=progress.start,
+            interval_s=progress.interval_s,
+        )
+        return result.tally, result.seconds
+    return await run_workers(
+        plan,
+        spec,
+        args.workers,
+        on_tally=progress.show,
+        on_start=progress.start,
+        interval_s=progress.interval_s,
+    )

@@ -45,6 +45,12 @@ class Progress:
             self._out.write(line + "\n")
         self._out.flush()
 
+    def interrupted(self) -> None:
+        """Ctrl-C: end the line rewritten in place, so the shell's prompt starts on its own."""
+        if self._live:
+            self._out.write("\n")
+            self._out.flush()
+
     def done(self, tally: Tally) -> None:
         """The last line, with the run's totals (the report below gives its rate)."""
         self.show(tally, last=True)

@@ -45,10 +45,18 @@ async def run_here(
             on_ready()
         engine = Engine(plan, channel, index=index, stride=stride)
         run = asyncio.create_task(engine.run())
-        while on_tally is not None and not run.done():
-            await asyncio.wait([run], timeout=interval_s)
-            on_tally(engine.tally)
-        return await run
+        try:
+            while on_tally is not None and not run.done():
+                await asyncio.wait([run], timeout=interval_s)
+                on_tally(engine.tally)
+            return await run
+        finally:
+            # Stopped early (Ctrl-C): the load ends before its channel closes. Closed under
+            # requests still in flight, the channel failed them, the hub channel raised "the
+            # hub stopped answering" from a task nobody awaited, and the sender opened a new
+            # session that was never closed.
+            run.cancel()
+            await asyncio.gather(run, return_exceptions=True)
     finally:
         await channel.close()
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import pty
+import signal
 import sys
+from asyncio.subprocess import DEVNULL, PIPE
 from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -10,7 +15,7 @@ from xml.etree import ElementTree as ET
 import aiohttp
 
 from mockpki import PKIFiles
-from tests.cli.conftest import Served, hubsim, serve, write
+from tests.cli.conftest import HUBSIM, Served, hubsim, serve, write
 from tests.load.conftest import Nginx, StubProcess, load_json, one_shot
 
 
@@ -239,13 +244,12 @@ async def test_without_fresh_connections_each_user_keeps_its_connection(
     assert len(nginx.connections()) == 10 and len(set(nginx.connections())) <= 2
 
 
-async def test_through_the_hub_every_request_is_in_its_process_monitor(
-    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
-) -> None:
+async def hub_for(stub: StubProcess, pki: PKIFiles, served: list[Served], tmp: Path) -> Served:
+    """A hub process whose operator DE*ABC sends its Authorization requests to the stub."""
     config = write(
-        tmp_path / "hub.yaml",
+        tmp / "hub.yaml",
         f"""
-pki_dir: {pki_files.directory}
+pki_dir: {pki.directory}
 operators:
   - operator_id: "DE*ABC"
     settings:
@@ -257,6 +261,13 @@ operators:
     )
     hub = await serve("hub", "serve", "--config", str(config), "--port", "0", ready="listening on")
     served.append(hub)
+    return hub
+
+
+async def test_through_the_hub_every_request_is_in_its_process_monitor(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    hub = await hub_for(stub, pki_files, served, tmp_path)
     run, report = await load_json(
         "load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "2", "--requests", "10"
     )
@@ -293,3 +304,78 @@ async def test_importing_hubsim_needs_no_locust() -> None:
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
     assert b"--workers" in out
+
+
+async def _interrupted(*args: str) -> tuple[int | None, str]:
+    """A load run stopped by SIGINT (Ctrl-C) once its first progress line is out."""
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM, *args, "--progress-interval", "0.2", stdout=DEVNULL, stderr=PIPE
+    )
+    assert proc.stderr is not None
+    try:
+        first = await asyncio.wait_for(proc.stderr.readline(), 60)
+        proc.send_signal(signal.SIGINT)
+        rest = await asyncio.wait_for(proc.stderr.read(), 60)
+        await asyncio.wait_for(proc.wait(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, (first + rest).decode()
+
+
+def _no_leftovers(err: str) -> bool:
+    return not any(s in err for s in ("Traceback", "exception was never", "Unclosed"))
+
+
+async def test_ctrl_c_through_the_hub_exits_130_without_a_traceback(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # The channel closed under requests in flight: "the hub stopped answering", unawaited.
+    hub = await hub_for(stub, pki_files, served, tmp_path)
+    args = ("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "8", "--duration", "60s")
+    code, err = await _interrupted(*args)
+    assert code == 130 and _no_leftovers(err), err
+
+
+async def test_ctrl_c_with_fresh_connections_exits_130_leaving_no_open_session(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # Requests still running after the sender closed opened a client session of their own.
+    args = ("-c", "8", "--duration", "60s", "--fresh-connections")
+    code, err = await _interrupted(*one_shot(stub, pki_files, *args))
+    assert code == 130 and _no_leftovers(err), err
+
+
+async def test_on_a_terminal_the_line_is_rewritten_in_place_and_ctrl_c_ends_it(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # Ended without a newline, the shell's prompt came up after the last progress line.
+    master, slave = pty.openpty()
+    args = one_shot(stub, pki_files, "-c", "2", "--duration", "60s", "--progress-interval", "0.2")
+    proc = await asyncio.create_subprocess_exec(*HUBSIM, *args, stdout=DEVNULL, stderr=slave)
+    os.close(slave)
+    loop, seen = asyncio.get_running_loop(), b""
+
+    async def read() -> bytes:
+        try:
+            return await loop.run_in_executor(None, os.read, master, 65536)
+        except OSError:  # EIO: every writer of the terminal has ended
+            return b""
+
+    try:
+        while b"\033[K" not in seen:
+            chunk = await asyncio.wait_for(read(), 60)
+            assert chunk, seen
+            seen += chunk
+        proc.send_signal(signal.SIGINT)
+        while chunk := await asyncio.wait_for(read(), 60):
+            seen += chunk
+        assert await asyncio.wait_for(proc.wait(), 60) == 130
+    finally:
+        os.close(master)
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    last = seen.rsplit(b"\033[K", 1)[1]
+    assert b"requests" in last and last.endswith(b"\r\n"), seen
