@@ -66,6 +66,7 @@ class CallContext:
     presented: CertificateInfo | None = None  # the server certificate, fetched by a probe
     legacy_version: str | None = None  # what a probe allowing old TLS versions negotiated
     decision: Decision | None = None  # the deciding step after an unanswered TLS connection
+    hello_answered: bool | None = None  # after a reset in the handshake: see reset_in_handshake
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
@@ -129,6 +130,17 @@ def version_probe_wanted(exc: BaseException) -> bool:
     if isinstance(os_error, ssl.SSLError):
         return "WRONG_VERSION_NUMBER" not in str(os_error)  # that one is plain HTTP
     return isinstance(os_error, ConnectionResetError | BrokenPipeError)
+
+
+def reset_in_handshake(exc: BaseException) -> bool:
+    """A reset inside the TLS handshake. It reads as a refusal of the hub's certificate, but
+    a server over its connection limit resets what it accepts too, before answering the
+    ClientHello: a probe of the ClientHello, then the deciding step, tell the two apart."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError) or not isinstance(
+        exc, aiohttp.ClientConnectorError
+    ):
+        return False
+    return isinstance(exc.os_error, ConnectionResetError | BrokenPipeError)
 
 
 def decision_wanted(exc: BaseException) -> bool:
@@ -220,11 +232,34 @@ def _connector_error(os_error: OSError, ctx: CallContext) -> Diagnosis:
                 f"{ctx.host}:{ctx.port} speaks only {ctx.legacy_version}; the hub requires TLS "
                 "1.2 or later, so enable TLS 1.2 or 1.3 on the backend.",
             )
-        return _client_cert_refused(ctx, "reset the connection during the TLS handshake")
+        return _reset_in_handshake(ctx)
     return Diagnosis(
         Outcome.CONNECTION_REFUSED,
         f"Could not connect to {ctx.host}:{ctx.port}: {os_error.strerror or os_error}.",
     )
+
+
+def _reset_in_handshake(ctx: CallContext) -> Diagnosis:
+    where = f"The backend at {ctx.host}:{ctx.port}"
+    if ctx.hello_answered is False:
+        return Diagnosis(
+            Outcome.CONNECTION_CLOSED,
+            f"{where} accepted the TCP connection, then ended it before answering the hub's TLS "
+            "ClientHello, and a second connection went the same way, so it never saw the "
+            "hub's certificate. A server over its connection limit does this (nginx's "
+            "worker_connections, a proxy's maxconn, the stub's --max-connections), as does a "
+            "port that does not speak TLS: check the backend's limits and logs.",
+        )
+    decision = ctx.decision
+    if decision is not None and decision.refused is False:
+        return Diagnosis(
+            Outcome.CONNECTION_CLOSED,
+            f"{where} reset the connection during the TLS handshake, although "
+            f"{decision.observed} (so the hub's certificate is not the cause); a server that "
+            "drops connections does this, as one over its connection limit does: check the "
+            "backend's limits and logs.",
+        )
+    return _client_cert_refused(ctx, "reset the connection during the TLS handshake")
 
 
 def _ssl_error(err: OSError, ctx: CallContext) -> Diagnosis:
@@ -289,6 +324,13 @@ def _decided(exc: BaseException, decision: Decision, ctx: CallContext) -> Diagno
     saw = _what_the_request_saw(exc)
     if decision.refused:
         return _client_cert_refused(ctx, f"{saw}, and {decision.observed}")
+    if decision.refused is None:  # the second connection told nothing either way
+        return Diagnosis(
+            Outcome.CONNECTION_CLOSED,
+            f"{ctx.url} {saw}, and {decision.observed}, so whether it refused the hub's "
+            "certificate is unknown; the backend must answer every request with an "
+            "eRoamingAcknowledgement: check that it runs and look at its logs.",
+        )
     return Diagnosis(
         Outcome.CONNECTION_CLOSED,
         f"{ctx.url} {saw}, although {decision.observed} (so the hub's certificate is "

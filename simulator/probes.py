@@ -143,6 +143,39 @@ async def first_move(
     return FirstMove(version=version, ended="a close without a TLS alert")
 
 
+async def answers_client_hello(
+    host: str, port: int, ctx: ssl.SSLContext, timeout_s: float
+) -> bool | None:
+    """Whether the server answers a TLS ClientHello with anything at all.
+
+    False: it ended the connection without a byte, so it never reached the certificate
+    exchange (a server over its connection limit closes what it accepts this way). None: no
+    connection, or no answer within ``timeout_s``; nothing is decided.
+    """
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port), timeout=timeout_s
+        )
+    except (ConnectionResetError, BrokenPipeError):
+        return False  # accepted, then reset before the ClientHello could even be sent
+    except (OSError, TimeoutError):
+        return None
+    try:
+        tls = ctx.wrap_bio(ssl.MemoryBIO(), outgoing := ssl.MemoryBIO(), server_hostname=host)
+        with contextlib.suppress(ssl.SSLWantReadError):
+            tls.do_handshake()  # writes the ClientHello into ``outgoing``, then wants a reply
+        writer.write(outgoing.read())
+        try:
+            first = await asyncio.wait_for(reader.read(1), timeout=timeout_s)
+        except TimeoutError:
+            return None
+        except OSError:
+            return False  # a reset, with nothing before it
+        return bool(first)
+    finally:
+        await _close(writer)
+
+
 async def legacy_version(
     host: str, port: int, timeout_s: float, identity: ClientIdentity | None = None
 ) -> str | None:

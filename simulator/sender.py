@@ -31,12 +31,13 @@ from simulator.diagnosis import (
     decision_wanted,
     diagnose_exception,
     refused_by_page,
+    reset_in_handshake,
     server_cert_wanted,
     version_probe_wanted,
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
 from simulator.model import ServerCertification, WireProfile
-from simulator.probes import legacy_version, tls_handshake
+from simulator.probes import answers_client_hello, legacy_version, tls_handshake
 from simulator.refusal import decide_client_certificate
 from simulator.requests import WIRE_SHAPES
 from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
@@ -403,8 +404,12 @@ async def diagnose_failure(
     legacy = (
         await legacy_version(host, port, probe_s, identity) if version_probe_wanted(exc) else None
     )
-    decision = None
-    if legacy not in _OLD_VERSIONS and decision_wanted(exc):
+    decision, hello = None, None
+    if legacy not in _OLD_VERSIONS and reset_in_handshake(exc):
+        hello = await answers_client_hello(host, port, build_probe_context(identity), probe_s)
+        if hello is not False:
+            decision = await decide_client_certificate(host, port, identity, probe_s)
+    elif legacy not in _OLD_VERSIONS and decision_wanted(exc):
         decision = await decide_client_certificate(host, port, identity, probe_s)
     ctx = CallContext(
         url=url,
@@ -416,6 +421,7 @@ async def diagnose_failure(
         presented=presented,
         legacy_version=legacy,
         decision=decision,
+        hello_answered=hello,
     )
     return diagnose_exception(exc, ctx)
 

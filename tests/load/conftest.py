@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,13 @@ class StubProcess:
 
 @pytest.fixture
 async def stub(pki_files: PKIFiles) -> AsyncIterator[StubProcess]:
+    async with stub_process(pki_files) as running:
+        yield running
+
+
+@asynccontextmanager
+async def stub_process(pki_files: PKIFiles, *extra: str) -> AsyncIterator[StubProcess]:
+    """``hubsim stub serve`` with ``extra`` options, in its own process."""
     served = await serve(
         "stub",
         "serve",
@@ -55,6 +63,7 @@ async def stub(pki_files: PKIFiles) -> AsyncIterator[StubProcess]:
         "0",
         "--control-port",
         "0",
+        *extra,
         ready="listening on",
     )
     drain: asyncio.Task[None] | None = None
