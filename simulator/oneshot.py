@@ -1,12 +1,14 @@
 """Send one request straight to a Service URL, with no running hub and no database.
 
-``hubsim send --url ...`` and ``hubsim check --url ...`` use this. The settings are checked
-by the same rules as the portal's, so a URL with a blank is refused here exactly as there.
+``hubsim send --url ...``, ``hubsim check --url ...``, ``hubsim load --url ...`` and ``hubsim
+fuzz`` use this. The settings are checked by the same rules as the portal's, so a URL with a
+blank is refused here exactly as there, but the refusal names the option the user typed
+(``--url``, ``--server-cert``), not the portal's field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +29,14 @@ from simulator.sender import Sender, Target
 from simulator.settings_rules import check_settings, user_certificate_problem
 from simulator.tls import ServerTrust
 
+# The portal's fields and the one-shot options that stand for them (Locust's user class
+# renames these options once more, to its own).
+_OPTIONS = {"service_url": "--url", "server_cert": "--server-cert"}
+
+
+def _refused(issues: list[FieldIssue]) -> HubError:
+    return HubError([replace(i, field=_OPTIONS.get(i.field, i.field)) for i in issues])
+
 
 @dataclass(frozen=True)
 class ServerCertChoice:
@@ -41,7 +51,7 @@ class ServerCertChoice:
             return cls(ServerCertification.HUBJECT)
         if text.startswith("user:") and len(text) > len("user:"):
             return cls(ServerCertification.USER, Path(text.removeprefix("user:")))
-        raise HubError(
+        raise _refused(
             [
                 FieldIssue(
                     "server_cert",
@@ -58,7 +68,7 @@ def user_certificates(path: Path, operator_id: str = "one-shot") -> list[Uploade
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise HubError(
+        raise _refused(
             [
                 FieldIssue(
                     "server_cert",
@@ -71,7 +81,7 @@ def user_certificates(path: Path, operator_id: str = "one-shot") -> list[Uploade
     try:
         parsed = parse_certificate_upload(data, path.name)
     except CertificateUploadError as exc:
-        raise HubError([FieldIssue("server_cert", str(path), str(exc))]) from None
+        raise _refused([FieldIssue("server_cert", str(path), str(exc))]) from None
     now = datetime.now(UTC)
     return [
         UploadedCertificate(
@@ -108,14 +118,14 @@ def one_shot_target(
     now = datetime.now(UTC)
     verdict = check_settings(service_type_of(operation), settings, certificates=certs, now=now)
     if not verdict.ok:
-        raise HubError(list(verdict.errors))
+        raise _refused(list(verdict.errors))
     url = join_service_url(service_url, hub_to_cpo_path(operation, provider_id, reservation_style))
     if choice.mode is ServerCertification.HUBJECT:
         trust = ServerTrust(ServerCertification.HUBJECT, (identity.hubject_ca_pem,))
         return Target(url=url, trust=trust, timeout_s=timeout_s)
     problem = user_certificate_problem(settings, certs, now)
     if problem is not None:
-        raise HubError([FieldIssue("server_cert", str(choice.user_file), problem)])
+        raise _refused([FieldIssue("server_cert", str(choice.user_file), problem)])
     trust = ServerTrust(ServerCertification.USER, tuple(c.pem for c in certs))
     described = "; ".join(f"{c.subject} (SHA-256 {c.sha256})" for c in certs)
     return Target(

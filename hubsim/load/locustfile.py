@@ -203,9 +203,7 @@ _LOCUST_NAMES = {
     "--reservation-duration": "--hubsim-reservation-duration",
     "--timeout": "--hubsim-timeout",
     "--server-cert": "--hubsim-server-cert",
-    "server_cert:": "--hubsim-server-cert:",
     "--url": "--host",
-    "service_url:": "--host:",
 }
 _LEADING_NAME = re.compile("|".join(re.escape(k) for k in _LOCUST_NAMES))
 

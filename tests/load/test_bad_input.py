@@ -134,3 +134,14 @@ async def test_a_reversed_evse_range_is_quoted_as_written(pki_files: PKIFiles) -
 async def test_an_empty_junit_path_is_refused_as_no_file_name(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--requests", "5", "--junit", "")
     assert err.startswith("hubsim: error: --junit '': give a file name")
+
+
+async def test_a_one_shot_url_over_http_is_refused_naming_url(pki_files: PKIFiles) -> None:
+    # The portal's rule named its field (service_url:), not the option the user typed.
+    err = await refused(pki_files, "--url", "http://localhost:9", "--requests", "5")
+    assert err.startswith("hubsim: error: --url: Service URL 'http://localhost:9' uses http://")
+
+
+async def test_an_unknown_server_cert_is_refused_naming_server_cert(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--server-cert", "foo", "--requests", "5")
+    assert err.startswith("hubsim: error: --server-cert: use 'hubject'")
