@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,11 @@ async def call_hub(
     ``options`` names the command's option for each field of the body, so that a refused
     field is told as the option the user typed (``--evse``, not ``evse_id``).
     """
+    if not hub.startswith(("http://", "https://")):
+        raise CLIError(
+            f"--hub {hub}: give the hub's admin API as http://HOST:PORT (what 'hubsim hub "
+            "serve' prints after 'admin API on')"
+        )
     url = f"{hub.rstrip('/')}{path}"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
@@ -32,10 +38,18 @@ async def call_hub(
             aiohttp.ClientSession(timeout=timeout or aiohttp.ClientTimeout(total=300)) as session,
             session.request(method, url, json=body, headers=headers) as response,
         ):
-            data = await response.json(content_type=None)
+            text = await response.text()
     except (aiohttp.ClientError, ValueError) as exc:
         raise CLIError(
             f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        # Something answers there, but not the admin API (which answers JSON, even 404s).
+        raise CLIError(
+            f"--hub {hub} answers, but not as hubsim's admin API (HTTP {response.status}, not "
+            "JSON); give the URL that 'hubsim hub serve' prints after 'admin API on'"
         ) from None
     if response.status >= 400:
         raise hub_refusal(response.status, data, hub, admin_token, options)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,3 +255,30 @@ async def test_a_send_through_the_hub_refused_by_its_builder_names_the_option(
         "hubsim: error: the hub refused: the request values are not valid OICP "
         "(--duration: Duration is 0; it must be between 1 and 99)\n"
     )
+
+
+async def test_a_hub_url_that_is_not_a_hub_says_so(tmp_path: Path) -> None:
+    # Reached, but not JSON: the message said it "cannot reach" the hub.
+    (tmp_path / "index.html").write_text("<html>not a hub</html>")
+    server = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"),
+        *("--directory", str(tmp_path)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert server.stdout is not None
+    try:
+        line = (await asyncio.wait_for(server.stdout.readline(), 30)).decode()
+        port = line.split(" port ")[1].split()[0]
+        run = await hubsim("emp", "list", "--hub", f"http://127.0.0.1:{port}")
+    finally:
+        server.kill()
+        await server.wait()
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "answers, but not as hubsim's admin API (HTTP 404, not JSON)" in run.err
+
+
+async def test_a_hub_url_that_is_not_http_is_refused_naming_hub() -> None:
+    run = await hubsim("emp", "list", "--hub", "ftp://x")
+    assert run.code == 2
+    assert run.err.startswith("hubsim: error: --hub ftp://x: give the hub's admin API as http://")
