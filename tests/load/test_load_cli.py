@@ -379,3 +379,15 @@ async def test_on_a_terminal_the_line_is_rewritten_in_place_and_ctrl_c_ends_it(
             await proc.wait()
     last = seen.rsplit(b"\033[K", 1)[1]
     assert b"requests" in last and last.endswith(b"\r\n"), seen
+
+
+async def test_errors_without_a_threshold_exit_0_with_a_note_saying_why(
+    pki_files: PKIFiles,
+) -> None:
+    # Exit 0 with every request refused read as a pass in CI logs.
+    run = await hubsim(
+        *("load", "--url", "https://localhost:1", "--server-cert", "hubject"),
+        *("--pki", str(pki_files.directory), "-c", "1", "--requests", "2", "--mix", "remote-start"),
+    )
+    assert run.code == 0, run.err
+    assert "hubsim: note: 2 of 2 requests were not accepted; the exit code is 0" in run.err
