@@ -66,6 +66,7 @@ def add_admin_routes(app: web.Application) -> None:
         "/api/operators/{operator_id}/certificates/{cert_id}", api.delete_certificate
     )
     app.router.add_post("/api/operators/{operator_id}/send/{operation}", api.send)
+    app.router.add_get("/api/operators/{operator_id}/send/{operation}", api.send_ready)
     app.router.add_post("/api/operators/{operator_id}/check/{service_type}", api.check)
     app.router.add_get("/api/exchanges", api.list_exchanges)
     app.router.add_get("/api/exchanges/{exchange_id}", api.get_exchange)
@@ -285,6 +286,23 @@ class AdminAPI:
             profile=None if profile is None else _wire_profile(profile),
         )
         return web.json_response(exchange.to_json())
+
+    async def send_ready(self, request: web.Request) -> web.Response:
+        """Whether a send of the operation would go out with the saved settings, and if not
+        the outcome and sentence its exchange would carry. Sends nothing."""
+        operation = _operation(request.match_info["operation"])
+        provider_id = request.query.get("provider_id", "DE*ICE")  # only the URL's path has it
+        refusal = await request.app[HUB_KEY].refusal_for(
+            request.match_info["operator_id"], operation, provider_id
+        )
+        return web.json_response(
+            {
+                "operation": operation.value,
+                "ready": refusal is None,
+                "outcome": None if refusal is None else refusal.outcome.value,
+                "detail": None if refusal is None else refusal.detail,
+            }
+        )
 
     async def check(self, request: web.Request) -> web.Response:
         """Run ``hubsim check`` on the saved settings; the body may set provider_id, evse_id,

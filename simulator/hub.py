@@ -313,6 +313,15 @@ class Hub:
         exchange.evse_id = params.evse_id
         return self.storage.record_exchange(exchange)
 
+    async def refusal_for(
+        self, operator_id: str, operation: Operation, provider_id: str
+    ) -> Refusal | None:
+        """Why :meth:`send` would send nothing for ``operation`` with the saved settings, or
+        None: what a load run asks before its first request."""
+        config = await self.config(operator_id)
+        planned = self._planned(config, service_type_of(operation), operation, provider_id)
+        return planned if isinstance(planned, Refusal) else None
+
     def _planned(
         self,
         config: OperatorConfig,

@@ -11,6 +11,7 @@ load carries the same outcome and diagnosis sentence as in ``hubsim send``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,8 +80,11 @@ class TargetSpec:
             )
 
 
-async def open_channel(spec: TargetSpec, connections: int) -> Channel:
-    """Check the target once, before any load: a bad URL or unknown operator stops here."""
+async def open_channel(
+    spec: TargetSpec, connections: int, operations: Sequence[Operation] = ()
+) -> Channel:
+    """Check the target once, before any load: a bad URL, an unknown operator, or saved
+    settings with which the hub would send none of ``operations``, stop here."""
     spec.check()
     if spec.url:
         return _one_shot(spec, connections)
@@ -89,10 +93,24 @@ async def open_channel(spec: TargetSpec, connections: int) -> Channel:
         await call_hub(
             spec.hub, "GET", f"/api/operators/{spec.operator}", None, admin_token=spec.admin_token
         )
+        for operation in operations:
+            await _hub_would_send(spec, operation)
     except BaseException:
         await channel.close()
         raise
     return channel
+
+
+async def _hub_would_send(spec: TargetSpec, operation: Operation) -> None:
+    """Refuse the run when the hub would send nothing: counted as settings_invalid request
+    after request, such a run loaded no backend at all and could still exit 0."""
+    path = f"/api/operators/{spec.operator}/send/{operation.slug}"
+    ready = await call_hub(spec.hub, "GET", path, None, admin_token=spec.admin_token)
+    if not ready["ready"]:
+        raise CLIError(
+            f"--operator {spec.operator}: with its saved settings the hub would send no "
+            f"{operation.slug} ({ready['outcome']}): {ready['detail']}"
+        )
 
 
 def _one_shot(spec: TargetSpec, connections: int) -> OneShotChannel:

@@ -33,6 +33,12 @@ _STOP = {
 }
 
 
+def operations_of(plan: Plan) -> list[Operation]:
+    """Every operation the plan's mix sends, in a fixed order."""
+    found = [_FIRST[unit] for unit, _ in plan.mix] + [_STOP[u] for u, _ in plan.mix if u in _STOP]
+    return list(dict.fromkeys(found))
+
+
 def outcome_key(exchange: Exchange) -> str:
     """The outcome's name; a rejection also names its StatusCode (602 and 400 differ)."""
     if exchange.status_code and not exchange.ok:

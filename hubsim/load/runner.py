@@ -17,7 +17,7 @@ from typing import Any
 
 from hubsim.errors import CLIError
 from hubsim.load.channels import TargetSpec, open_channel
-from hubsim.load.engine import Engine, RunResult
+from hubsim.load.engine import Engine, RunResult, operations_of
 from hubsim.load.plan import EvsePattern, Plan, Shape, Unit
 from hubsim.load.stats import Tally
 
@@ -39,7 +39,7 @@ async def run_here(
     on_ready: Callable[[], None] | None = None,
     interval_s: float = 1.0,
 ) -> RunResult:
-    channel = await open_channel(spec, connections_for(plan.shape))
+    channel = await open_channel(spec, connections_for(plan.shape), operations_of(plan))
     try:
         if on_ready is not None:
             on_ready()

@@ -173,3 +173,17 @@ async def test_json_body_must_be_sent_as_json(api: aiohttp.ClientSession) -> Non
         headers={"Content-Type": "text/plain"},
     )
     assert status == 415 and body["issues"][0]["value"] == "text/plain"
+
+
+async def test_get_on_a_send_route_tells_whether_the_send_would_go_out(
+    api: aiohttp.ClientSession,
+) -> None:
+    settings = {"online_request": True, "service_url": "https://cpo.example"}
+    await call(api, "PUT", f"/api/operators/{OP}/settings/authorization", json=settings)
+    status, ready = await call(api, "GET", f"/api/operators/{OP}/send/remote-start")
+    assert status == 200 and ready["ready"] is True and ready["outcome"] is None
+    status, offline = await call(api, "GET", f"/api/operators/{OP}/send/reservation-start")
+    assert status == 200 and offline["ready"] is False
+    assert offline["outcome"] == "settings_invalid" and "Reservation" in offline["detail"]
+    status, log = await call(api, "GET", "/api/exchanges")
+    assert log["exchanges"] == []  # nothing was sent, nothing recorded

@@ -391,3 +391,21 @@ async def test_errors_without_a_threshold_exit_0_with_a_note_saying_why(
     )
     assert run.code == 0, run.err
     assert "hubsim: note: 2 of 2 requests were not accepted; the exit code is 0" in run.err
+
+
+async def test_through_the_hub_settings_that_send_nothing_stop_the_run_before_it_starts(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # Only Authorization is online: every reservation was counted settings_invalid, exit 0.
+    hub = await hub_for(stub, pki_files, served, tmp_path)
+    run = await hubsim(
+        *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "2", "--requests", "10"),
+        *("--mix", "remote-start=1,reservation-start-stop=1"),
+    )
+    assert run.code == 2 and run.out == "", run.err
+    assert run.err.startswith(
+        "hubsim: error: --operator DE*ABC: with its saved settings the hub would send no "
+        "reservation-start (settings_invalid): The Reservation service type of DE*ABC is not "
+        "online"
+    )
+    assert await stub.records() == []
