@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import os
 import re
 import sys
@@ -75,6 +76,41 @@ def option_message(message: str) -> str:
     return f"{name} {rest}" if rest.startswith("'") else f"{name}: {rest}"
 
 
+def _unknown_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> NoReturn:
+    """Refuse arguments no option takes, in the terms of the command they were given to
+    (argparse's own refusal named the top-level ``hubsim --help``) and with the nearest
+    option of that command for a misspelt one."""
+    command = _command_parser(parser, args)
+    spellings = [s for action in command._actions for s in action.option_strings]
+    hints = []
+    for given in unknown:
+        near = difflib.get_close_matches(given.split("=")[0], spellings, n=1)
+        if given.startswith("-") and near:
+            hints.append(f"{given}: did you mean {near[0]}?")
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    command.exit(
+        2,
+        f"hubsim: error: unrecognized arguments: {' '.join(unknown)}{hint}; "
+        f"see '{command.prog} --help'\n",
+    )
+
+
+def _command_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the (sub)command ``args`` were parsed for: ``hubsim emp add``'s, say."""
+    while True:
+        subcommands = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        name = getattr(args, subcommands.dest, None) if subcommands is not None else None
+        if subcommands is None or name not in subcommands.choices:
+            return parser
+        parser = subcommands.choices[name]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="hubsim",
@@ -90,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; a refusal prints one line to stderr, never a traceback."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _unknown_arguments(parser, args, unknown)
     try:
         result = args.func(args)
         code = asyncio.run(result) if asyncio.iscoroutine(result) else result

@@ -68,7 +68,12 @@ class TargetSpec:
                 "or --url URL --server-cert hubject|user:FILE --pki DIR (one-shot)"
             )
         if self.url and (not self.server_cert or not self.pki):
-            raise CLIError("one-shot load needs --server-cert hubject|user:FILE and --pki DIR")
+            wanted = (
+                ("--server-cert hubject|user:FILE", self.server_cert),
+                ("--pki DIR", self.pki),
+            )
+            missing = " and ".join(option for option, given in wanted if not given)
+            raise CLIError(f"one-shot load (--url) needs {missing} too")
         if not 0 < self.timeout_s <= 60:
             raise CLIError(
                 f"--timeout {self.timeout_s:g} is out of range: give more than 0 and at most 60"

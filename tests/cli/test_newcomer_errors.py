@@ -282,3 +282,13 @@ async def test_a_hub_url_that_is_not_http_is_refused_naming_hub() -> None:
     run = await hubsim("emp", "list", "--hub", "ftp://x")
     assert run.code == 2
     assert run.err.startswith("hubsim: error: --hub ftp://x: give the hub's admin API as http://")
+
+
+async def test_a_misspelt_option_is_refused_with_its_command_and_the_nearest_option() -> None:
+    # argparse's refusal pointed at 'hubsim --help', and named no option.
+    run = await hubsim("load", "--concurency", "4")
+    assert run.code == 2
+    assert run.err == (
+        "hubsim: error: unrecognized arguments: --concurency 4 (--concurency: did you mean "
+        "--concurrency?); see 'hubsim load --help'\n"
+    )

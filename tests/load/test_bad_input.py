@@ -145,3 +145,14 @@ async def test_a_one_shot_url_over_http_is_refused_naming_url(pki_files: PKIFile
 async def test_an_unknown_server_cert_is_refused_naming_server_cert(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--server-cert", "foo", "--requests", "5")
     assert err.startswith("hubsim: error: --server-cert: use 'hubject'")
+
+
+async def test_a_one_shot_run_without_server_cert_names_only_what_is_missing(
+    pki_files: PKIFiles,
+) -> None:
+    pki = str(pki_files.directory)
+    run = await hubsim("load", "--url", "https://localhost:9", "--pki", pki, "--requests", "5")
+    assert run.code == 2
+    assert run.err == (
+        "hubsim: error: one-shot load (--url) needs --server-cert hubject|user:FILE too\n"
+    )
