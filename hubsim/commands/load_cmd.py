@@ -111,7 +111,6 @@ def _shape_options(load: argparse.ArgumentParser) -> None:
     shape.add_argument(
         "--max-in-flight",
         type=_integer("--max-in-flight"),
-        default=1000,
         help="with --rate: at most this many operations in flight (default 1000)",
     )
     shape.add_argument("--duration", type=_checked(parse_duration), help="how long: 30s, 2m, 1h")
@@ -218,12 +217,17 @@ def plan_from(args: argparse.Namespace) -> Plan:
     concurrency = args.concurrency
     if concurrency is None and args.rate is None:
         concurrency = 8
+    if args.max_in_flight is not None and args.rate is None:
+        raise CLIError(
+            f"--max-in-flight {args.max_in_flight} bounds a --rate run; with -c the users are "
+            "the bound: leave it out, or give --rate R/s"
+        )
     shape = Shape(
         concurrency=concurrency,
         rate=args.rate,
         duration_s=args.duration,
         requests=args.requests,
-        max_in_flight=args.max_in_flight,
+        max_in_flight=1000 if args.max_in_flight is None else args.max_in_flight,
     )
     fields: dict[str, Any] = {}
     if args.mix is not None:

@@ -156,3 +156,9 @@ async def test_a_one_shot_run_without_server_cert_names_only_what_is_missing(
     assert run.err == (
         "hubsim: error: one-shot load (--url) needs --server-cert hubject|user:FILE too\n"
     )
+
+
+async def test_max_in_flight_without_a_rate_is_refused(pki_files: PKIFiles) -> None:
+    # It bounds only a --rate run: with -c it was taken and did nothing.
+    err = await refused(pki_files, "-c", "4", "--max-in-flight", "10", "--requests", "5")
+    assert err.startswith("hubsim: error: --max-in-flight 10 bounds a --rate run")
