@@ -259,6 +259,10 @@ def _reset_in_handshake(ctx: CallContext) -> Diagnosis:
             "drops connections does this, as one over its connection limit does: check the "
             "backend's limits and logs.",
         )
+    if decision is not None and decision.refused:
+        return _client_cert_refused(
+            ctx, f"reset the connection during the TLS handshake, and {decision.observed}"
+        )
     return _client_cert_refused(ctx, "reset the connection during the TLS handshake")
 
 

@@ -143,35 +143,48 @@ async def first_move(
     return FirstMove(version=version, ended="a close without a TLS alert")
 
 
-async def answers_client_hello(
-    host: str, port: int, ctx: ssl.SSLContext, timeout_s: float
-) -> bool | None:
-    """Whether the server answers a TLS ClientHello with anything at all.
+@dataclass(frozen=True)
+class Reach:
+    """How far a TLS handshake got. ``spoke``: the server sent at least one byte, so it
+    answered the ClientHello; a server that resets what it accepts (over its connection
+    limit) never does. ``error`` is None when the handshake completed, as ``version``."""
 
-    False: it ended the connection without a byte, so it never reached the certificate
-    exchange (a server over its connection limit closes what it accepts this way). None: no
-    connection, or no answer within ``timeout_s``; nothing is decided.
+    spoke: bool
+    error: BaseException | None = None
+    version: str | None = None
+
+
+async def tls_reach(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float) -> Reach:
+    """Shake hands by hand (a memory BIO over a plain connection), to know whether the
+    server said anything before the handshake ended: asyncio's TLS tells only how it ended.
     """
     try:
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(host, port), timeout=timeout_s
         )
-    except (ConnectionResetError, BrokenPipeError):
-        return False  # accepted, then reset before the ClientHello could even be sent
-    except (OSError, TimeoutError):
-        return None
+    except (ConnectionResetError, BrokenPipeError) as exc:
+        return Reach(spoke=False, error=exc)  # accepted, then reset before the ClientHello
+    except (OSError, TimeoutError) as exc:
+        return Reach(spoke=False, error=exc)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname=host)
+    spoke = False
     try:
-        tls = ctx.wrap_bio(ssl.MemoryBIO(), outgoing := ssl.MemoryBIO(), server_hostname=host)
-        with contextlib.suppress(ssl.SSLWantReadError):
-            tls.do_handshake()  # writes the ClientHello into ``outgoing``, then wants a reply
-        writer.write(outgoing.read())
-        try:
-            first = await asyncio.wait_for(reader.read(1), timeout=timeout_s)
-        except TimeoutError:
-            return None
-        except OSError:
-            return False  # a reset, with nothing before it
-        return bool(first)
+        async with asyncio.timeout(timeout_s):
+            while True:
+                try:
+                    tls.do_handshake()
+                    writer.write(outgoing.read())  # the client's last flight
+                    return Reach(spoke=True, version=tls.version())
+                except ssl.SSLWantReadError:
+                    writer.write(outgoing.read())
+                data = await reader.read(65536)
+                if not data:
+                    return Reach(spoke=spoke, error=ConnectionResetError("closed by the server"))
+                spoke = True
+                incoming.write(data)
+    except (OSError, TimeoutError) as exc:  # ssl.SSLError (an alert) is an OSError
+        return Reach(spoke=spoke, error=exc)
     finally:
         await _close(writer)
 

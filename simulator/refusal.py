@@ -25,7 +25,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 
-from simulator.probes import FirstMove, first_move
+from simulator.probes import FirstMove, first_move, tls_reach
 from simulator.tls import ClientIdentity, build_pinned_probe_context, build_probe_context
 
 # A server that refuses a certificate does so within milliseconds of the handshake; one that
@@ -54,6 +54,38 @@ async def decide_client_certificate(
             host, port, build_probe_context(identity), timeout_s, min(QUIET_S, timeout_s)
         )
     return _judge(move)
+
+
+async def decide_after_reset(
+    host: str, port: int, identity: ClientIdentity | None, timeout_s: float
+) -> tuple[bool | None, Decision | None]:
+    """After a reset inside the handshake: whether the server answers a ClientHello at all,
+    and the decision about the certificate (see ``docs/diagnosis.md``).
+
+    A TLS 1.2 handshake with the same certificate, driven by hand: a server that says
+    nothing before it ends the connection never judged a certificate (one over its
+    connection limit does this); one that answers and then cuts the handshake off refused
+    it; a completed TLS 1.2 handshake means it was accepted. Whether another connection
+    finds the server over its limit or not, this one's answer is about the certificate.
+    """
+    pinned = build_pinned_probe_context(identity, ssl.TLSVersion.TLSv1_2)
+    reach = await tls_reach(host, port, pinned, timeout_s)
+    err = reach.error
+    if err is None:
+        return True, Decision(
+            False, "a TLS 1.2 handshake with the same certificate completed on a second connection"
+        )
+    if not reach.spoke:
+        said_nothing = isinstance(err, ConnectionResetError | BrokenPipeError)
+        return (False if said_nothing else None), None
+    if _version_refused(err):  # the server speaks TLS 1.3 only: the step of the docstring
+        return True, await decide_client_certificate(host, port, identity, timeout_s)
+    how = getattr(err, "reason", None) or type(err).__name__
+    return True, Decision(
+        True,
+        "a TLS 1.2 handshake with the same certificate was cut off after the server's answer "
+        f"({how})",
+    )
 
 
 def _judge(move: FirstMove) -> Decision:

@@ -37,8 +37,8 @@ from simulator.diagnosis import (
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
 from simulator.model import ServerCertification, WireProfile
-from simulator.probes import answers_client_hello, legacy_version, tls_handshake
-from simulator.refusal import decide_client_certificate
+from simulator.probes import legacy_version, tls_handshake
+from simulator.refusal import decide_after_reset, decide_client_certificate
 from simulator.requests import WIRE_SHAPES
 from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
 
@@ -406,9 +406,7 @@ async def diagnose_failure(
     )
     decision, hello = None, None
     if legacy not in _OLD_VERSIONS and reset_in_handshake(exc):
-        hello = await answers_client_hello(host, port, build_probe_context(identity), probe_s)
-        if hello is not False:
-            decision = await decide_client_certificate(host, port, identity, probe_s)
+        hello, decision = await decide_after_reset(host, port, identity, probe_s)
     elif legacy not in _OLD_VERSIONS and decision_wanted(exc):
         decision = await decide_client_certificate(host, port, identity, probe_s)
     ctx = CallContext(

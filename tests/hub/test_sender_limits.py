@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -167,7 +168,7 @@ async def test_hub_serve_connection_limit_flag_sets_the_limit(
 
 async def test_hub_serve_refuses_a_connection_limit_below_one(materials: Materials) -> None:
     proc = await asyncio.create_subprocess_exec(
-        "python",
+        sys.executable,
         "-m",
         "hubsim",
         "hub",
