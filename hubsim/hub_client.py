@@ -28,8 +28,8 @@ async def call_hub(
     """
     if not hub.startswith(("http://", "https://")):
         raise CLIError(
-            f"--hub {hub}: give the hub's admin API as http://HOST:PORT (what 'hubsim hub "
-            "serve' prints after 'admin API on')"
+            f"--hub {hub}: give the hub's admin API as http://HOST:PORT (the URL of 'hub admin "
+            "API listening on' in the output of 'hubsim hub serve')"
         )
     url = f"{hub.rstrip('/')}{path}"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
@@ -39,6 +39,12 @@ async def call_hub(
             session.request(method, url, json=body, headers=headers) as response,
         ):
             text = await response.text()
+    except aiohttp.ClientSSLError:
+        # A TLS port (the hub's OICP port, a stub): the admin API speaks plain HTTP.
+        raise CLIError(
+            f"--hub {hub}: that port speaks TLS, and the hub's admin API is plain HTTP; give "
+            "the URL of 'hub admin API listening on' in the output of 'hubsim hub serve'"
+        ) from None
     except (aiohttp.ClientError, ValueError) as exc:
         raise CLIError(
             f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
@@ -49,7 +55,8 @@ async def call_hub(
         # Something answers there, but not the admin API (which answers JSON, even 404s).
         raise CLIError(
             f"--hub {hub} answers, but not as hubsim's admin API (HTTP {response.status}, not "
-            "JSON); give the URL that 'hubsim hub serve' prints after 'admin API on'"
+            "JSON); give the URL of 'hub admin API listening on' in the output of 'hubsim hub "
+            "serve'"
         ) from None
     if response.status >= 400:
         raise hub_refusal(response.status, data, hub, admin_token, options)

@@ -245,10 +245,11 @@ def _reset_in_handshake(ctx: CallContext) -> Diagnosis:
         return Diagnosis(
             Outcome.CONNECTION_CLOSED,
             f"{where} accepted the TCP connection, then ended it before answering the hub's TLS "
-            "ClientHello, and a second connection went the same way, so it never saw the "
-            "hub's certificate. A server over its connection limit does this (nginx's "
-            "worker_connections, a proxy's maxconn, the stub's --max-connections), as does a "
-            "port that does not speak TLS: check the backend's limits and logs.",
+            "ClientHello, and did the same to a TLS 1.2 handshake on a further connection, so "
+            "it never saw the hub's certificate. A server over its connection limit does "
+            "this (nginx's worker_connections, a proxy's maxconn, the stub's "
+            "--max-connections), as does a port that does not speak TLS: check the backend's "
+            "limits and logs.",
         )
     decision = ctx.decision
     if decision is not None and decision.refused is False:

@@ -251,7 +251,8 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
     if args.operator and given:
         raise CLIError(
             f"{', '.join(given)}: only for a one-shot target (--url); through a hub "
-            f"(--operator {args.operator}) the operator's saved settings decide them"
+            f"(--operator {args.operator}) the operator's saved settings decide "
+            f"{'it' if len(given) == 1 else 'them'}"
         )
     return TargetSpec(
         operator=args.operator,

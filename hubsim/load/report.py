@@ -98,7 +98,7 @@ class Report:
     def write_text(self, out: TextIO) -> None:
         lat = self.latency()
         print(
-            f"{self.requests} requests in {self.seconds:.1f} s: {self.rate:.0f} req/s "
+            f"{self.requests} requests in {_seconds(self.seconds)} s: {self.rate:.0f} req/s "
             f"({self.workers} process{'es' if self.workers > 1 else ''})",
             file=out,
         )
@@ -135,3 +135,8 @@ def write_junit(report: Report, path: Path) -> None:
     ET.ElementTree(suite).write(
         str(path), encoding="utf-8", xml_declaration=True, pretty_print=True
     )
+
+
+def _seconds(seconds: float) -> str:
+    """A run's length: tenths, or hundredths below a second (not "0.0 s" for 30 ms)."""
+    return f"{seconds:.1f}" if seconds >= 1 else f"{seconds:.2f}"

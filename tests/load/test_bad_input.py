@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mockpki import PKIFiles
 from tests.cli.conftest import hubsim
+from tests.load.conftest import StubProcess
 
 TARGET = ("--url", "https://localhost:9", "--server-cert", "hubject")
 
@@ -162,3 +163,13 @@ async def test_max_in_flight_without_a_rate_is_refused(pki_files: PKIFiles) -> N
     # It bounds only a --rate run: with -c it was taken and did nothing.
     err = await refused(pki_files, "-c", "4", "--max-in-flight", "10", "--requests", "5")
     assert err.startswith("hubsim: error: --max-in-flight 10 bounds a --rate run")
+
+
+async def test_a_hub_url_on_a_tls_port_says_the_admin_api_is_plain_http(
+    stub: StubProcess,
+) -> None:
+    # It said "cannot reach the hub ... start it with 'hubsim hub serve'".
+    https = stub.url  # a TLS port, as the hub's OICP port is
+    run = await hubsim("load", "--operator", "DE*ABC", "--hub", https, "--requests", "1")
+    assert run.code == 2
+    assert run.err.startswith(f"hubsim: error: --hub {https}: that port speaks TLS")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 from hubsim.load.plan import Unit, parse_evse_pattern, parse_mix, unit_schedule
+from hubsim.load.report import Report, Thresholds
 from hubsim.load.stats import Tally
 
 
@@ -77,3 +80,13 @@ def test_an_evse_pattern_keeps_the_width_of_its_lower_bound() -> None:
         "DE*ABC*E0100X",
         "DE*ABC*E0098X",
     ]
+
+
+def test_a_run_shorter_than_a_second_reports_its_hundredths() -> None:
+    # "10 requests in 0.0 s: 330 req/s" read as a rate made of nothing.
+    tally = Tally()
+    for _ in range(10):
+        tally.add("accepted", "", 1.0, True)
+    out = io.StringIO()
+    Report(tally=tally, seconds=0.03, workers=1, thresholds=Thresholds()).write_text(out)
+    assert out.getvalue().startswith("10 requests in 0.03 s: 333 req/s")
