@@ -14,8 +14,8 @@ from simulator.check.calls import Failure
 from simulator.check.fixes import fix_for
 from simulator.check.report import LayerResult, failed, passed
 from simulator.check.run import Run, outcome_layer
-from simulator.probes import legacy_version, resolve, tcp_connect, tls_handshake
-from simulator.tls import build_probe_context
+from simulator.probes import legacy_version, resolve, tcp_connect, tls_handshake, tls_reach
+from simulator.tls import build_pinned_probe_context, build_probe_context
 
 _OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
 _VERSION_REASONS = (
@@ -170,6 +170,10 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
                 "Enable TLS 1.2 or 1.3 on the backend.",
                 version=old,
             )
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ssl.SSLEOFError):
+        silent = await _silent_server(run)
+        if silent is not None:
+            return silent
     if _is_client_cert_refusal(exc, text):
         return passed(
             "tls",
@@ -182,6 +186,25 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
         "tls",
         f"The TLS handshake with {host}:{port} failed: {type(exc).__name__}: {text}.",
         "Check the backend's TLS set-up: certificate and key loaded, TLS 1.2 or 1.3 enabled.",
+    )
+
+
+async def _silent_server(run: Run) -> LayerResult | None:
+    """A server that ends the connection before answering a ClientHello, on a second TLS
+    1.2 handshake too, never got to TLS: it is over its connection limit or does not speak
+    TLS. Read as a reset in the handshake, it passed this layer as a certificate refusal,
+    and layer 7 counted every dropped probe as a refused bad certificate."""
+    host, port = run.host_port
+    pinned = build_pinned_probe_context(run.plan.identity.client, ssl.TLSVersion.TLSv1_2)
+    reach = await tls_reach(host, port, pinned, probe_timeout(run))
+    if reach.spoke or not isinstance(reach.error, ConnectionResetError | BrokenPipeError):
+        return None
+    return failed(
+        "tls",
+        f"{host}:{port} accepted the TCP connection, then ended it before answering the TLS "
+        "ClientHello, also on a second handshake: it never got as far as TLS.",
+        "Check the backend's connection limits (nginx's worker_connections, a proxy's maxconn, "
+        "the stub's --max-connections) and its logs, and that the port serves TLS.",
     )
 
 

@@ -74,3 +74,23 @@ async def test_a_port_that_resets_every_connection_unanswered_is_a_closed_connec
     exchange = json.loads(run.out)
     assert exchange["outcome"] == "connection_closed", exchange["detail"]
     assert "never saw the hub's certificate" in exchange["detail"]
+
+
+async def test_check_against_a_stub_over_its_limit_fails_the_tls_layer(
+    pki_files: PKIFiles,
+) -> None:
+    # Layers 5 to 7 passed: every dropped probe counted as a refused bad certificate.
+    async with stub_process(pki_files, "--max-connections", "1") as stub:
+        _, held = await asyncio.open_connection("localhost", int(stub.url.rsplit(":", 1)[1]))
+        try:
+            run = await hubsim(
+                *("check", "--url", stub.url, "--server-cert", "hubject"),
+                *("--pki", str(pki_files.directory), "--json"),
+            )
+        finally:
+            held.close()
+    layers = {layer["key"]: layer for layer in json.loads(run.out)["layers"]}
+    assert run.code == 1
+    assert layers["tls"]["status"] == "FAIL"
+    assert "before answering the TLS ClientHello" in layers["tls"]["reason"]
+    assert layers["client_certificate"]["status"] == "SKIP"
