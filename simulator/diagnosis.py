@@ -135,7 +135,8 @@ def version_probe_wanted(exc: BaseException) -> bool:
 def reset_in_handshake(exc: BaseException) -> bool:
     """A reset inside the TLS handshake. It reads as a refusal of the hub's certificate, but
     a server over its connection limit resets what it accepts too, before answering the
-    ClientHello: a probe of the ClientHello, then the deciding step, tell the two apart."""
+    ClientHello: one more TLS 1.2 handshake, driven by hand, tells the two apart
+    (:func:`simulator.refusal.decide_after_reset`)."""
     if isinstance(exc, aiohttp.ClientConnectorCertificateError) or not isinstance(
         exc, aiohttp.ClientConnectorError
     ):

@@ -153,6 +153,12 @@ class Reach:
     error: BaseException | None = None
     version: str | None = None
 
+    @property
+    def said_nothing(self) -> bool:
+        """Connected, then ended by the server without a byte: it never judged a
+        certificate (a refused or timed-out connection tells nothing)."""
+        return not self.spoke and isinstance(self.error, ConnectionResetError | BrokenPipeError)
+
 
 async def tls_reach(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float) -> Reach:
     """Shake hands by hand (a memory BIO over a plain connection), to know whether the

@@ -76,8 +76,7 @@ async def decide_after_reset(
             False, "a TLS 1.2 handshake with the same certificate completed on a second connection"
         )
     if not reach.spoke:
-        said_nothing = isinstance(err, ConnectionResetError | BrokenPipeError)
-        return (False if said_nothing else None), None
+        return (False if reach.said_nothing else None), None
     if _version_refused(err):  # the server speaks TLS 1.3 only: the step of the docstring
         return True, await decide_client_certificate(host, port, identity, timeout_s)
     how = getattr(err, "reason", None) or type(err).__name__

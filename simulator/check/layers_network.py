@@ -197,7 +197,7 @@ async def _silent_server(run: Run) -> LayerResult | None:
     host, port = run.host_port
     pinned = build_pinned_probe_context(run.plan.identity.client, ssl.TLSVersion.TLSv1_2)
     reach = await tls_reach(host, port, pinned, probe_timeout(run))
-    if reach.spoke or not isinstance(reach.error, ConnectionResetError | BrokenPipeError):
+    if not reach.said_nothing:
         return None
     return failed(
         "tls",
