@@ -147,11 +147,10 @@ async def first_move(
 class Reach:
     """How far a TLS handshake got. ``spoke``: the server sent at least one byte, so it
     answered the ClientHello; a server that resets what it accepts (over its connection
-    limit) never does. ``error`` is None when the handshake completed, as ``version``."""
+    limit) never does. ``error`` is None when the handshake completed."""
 
     spoke: bool
     error: BaseException | None = None
-    version: str | None = None
 
     @property
     def said_nothing(self) -> bool:
@@ -168,9 +167,7 @@ async def tls_reach(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float)
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(host, port), timeout=timeout_s
         )
-    except (ConnectionResetError, BrokenPipeError) as exc:
-        return Reach(spoke=False, error=exc)  # accepted, then reset before the ClientHello
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError) as exc:  # a reset here: accepted, then reset at once
         return Reach(spoke=False, error=exc)
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     tls = ctx.wrap_bio(incoming, outgoing, server_hostname=host)
@@ -181,7 +178,7 @@ async def tls_reach(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float)
                 try:
                     tls.do_handshake()
                     writer.write(outgoing.read())  # the client's last flight
-                    return Reach(spoke=True, version=tls.version())
+                    return Reach(spoke=True)
                 except ssl.SSLWantReadError:
                     writer.write(outgoing.read())
                 data = await reader.read(65536)
