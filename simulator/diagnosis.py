@@ -265,6 +265,15 @@ def _reset_in_handshake(ctx: CallContext) -> Diagnosis:
         return _client_cert_refused(
             ctx, f"reset the connection during the TLS handshake, and {decision.observed}"
         )
+    if decision is not None:  # the further handshake told nothing either way
+        return Diagnosis(
+            Outcome.CONNECTION_CLOSED,
+            f"{where} reset the connection during the TLS handshake, and {decision.observed}, "
+            "so whether it refused the hub's certificate is unknown. A backend over its "
+            "connection limit, or a sender with more handshakes at once than it finishes in "
+            "time, does this: check the backend's limits and logs, and send fewer requests at "
+            "once.",
+        )
     return _client_cert_refused(ctx, "reset the connection during the TLS handshake")
 
 

@@ -67,6 +67,9 @@ async def decide_after_reset(
     connection limit does this); one that answers and then cuts the handshake off refused
     it; a completed TLS 1.2 handshake means it was accepted. Whether another connection
     finds the server over its limit or not, this one's answer is about the certificate.
+    A handshake that does not finish in time, or a connection that fails, decides nothing:
+    a process too busy to finish its handshakes (a load of thousands of connections) would
+    otherwise read as a refusal.
     """
     pinned = build_pinned_probe_context(identity, ssl.TLSVersion.TLSv1_2)
     reach = await tls_reach(host, port, pinned, timeout_s)
@@ -75,8 +78,16 @@ async def decide_after_reset(
         return True, Decision(
             False, "a TLS 1.2 handshake with the same certificate completed on a second connection"
         )
+    if isinstance(err, TimeoutError):  # the probe ran out of time: that judges nothing
+        return (True if reach.spoke else None), Decision(
+            None,
+            "a TLS 1.2 handshake with the same certificate on a further connection did not "
+            f"finish within {timeout_s:g} s",
+        )
     if not reach.spoke:
-        return (False if reach.said_nothing else None), None
+        if reach.said_nothing:
+            return False, None
+        return None, Decision(None, f"a further connection failed ({type(err).__name__}: {err})")
     if _version_refused(err):  # the server speaks TLS 1.3 only: the step of the docstring
         return True, await decide_client_certificate(host, port, identity, timeout_s)
     how = getattr(err, "reason", None) or type(err).__name__
