@@ -29,6 +29,11 @@ from simulator.requests import RequestTemplates, SendParams, wire_shape
 from simulator.sender import Sender, Target
 
 _ADMIN_TIMEOUT_S = 120.0  # the hub's own timeout is at most 60 s
+# A hub ends the connections beyond its limit, and -c opens one per user (all workers').
+_OVER_THE_LIMIT = (
+    "a hub closes the connections beyond its --max-connections (512 by default), so with "
+    "more users (-c) than that, lower -c or start the hub with a higher --max-connections; "
+)
 
 
 class Channel(Protocol):
@@ -192,7 +197,9 @@ class HubChannel:
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, ValueError, TimeoutError) as exc:
             raise CLIError(
-                f"the hub's admin API at {self._hub} stopped answering under load ({exc!r})"
+                f"the hub's admin API at {self._hub} stopped answering under load ({exc!r}); "
+                f"{_OVER_THE_LIMIT if isinstance(exc, aiohttp.ClientConnectionError) else ''}"
+                "check that the hub still runs and look at its log"
             ) from None
         if resp.status >= 400:
             raise hub_refusal(resp.status, data, self._hub, self._token)

@@ -93,6 +93,8 @@ def _naming_the_option(refused: RequestRefused, plan: Plan, n: int) -> CLIError:
     return CLIError(f"{option}: {issue.message}")
 
 
+_LAG_TICK_S = 0.1
+
 _OPTIONS = {"provider_id": "--provider", "evco_id": "--evco", "duration": "--reservation-duration"}
 
 
@@ -119,11 +121,24 @@ class Engine:
         shape = self.plan.shape
         t0 = time.perf_counter()
         self._deadline = t0 + (shape.duration_s or float("inf"))
-        if shape.rate is not None:
-            await self._arrivals(shape.rate, shape.max_in_flight)
-        else:
-            await asyncio.gather(*(self._user() for _ in range(shape.concurrency or 1)))
+        lag = asyncio.create_task(self._watch_lag())
+        try:
+            if shape.rate is not None:
+                await self._arrivals(shape.rate, shape.max_in_flight)
+            else:
+                await asyncio.gather(*(self._user() for _ in range(shape.concurrency or 1)))
+        finally:
+            lag.cancel()
         return RunResult(self.tally, time.perf_counter() - t0)
+
+    async def _watch_lag(self) -> None:
+        """How late the event loop wakes for a timer: the sender's own delay, which every
+        latency and timeout of the run then includes (thousands of users in one process)."""
+        while True:
+            due = time.perf_counter() + _LAG_TICK_S
+            await asyncio.sleep(_LAG_TICK_S)
+            late_ms = (time.perf_counter() - due) * 1000
+            self.tally.max_lag_ms = max(self.tally.max_lag_ms, late_ms)
 
     def _may_start(self) -> bool:
         limit = self.plan.shape.requests

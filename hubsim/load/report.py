@@ -88,6 +88,7 @@ class Report:
             "error_rate": self.error_rate,
             "within_budget": self.within_budget,
             "budget_ms": BUDGET_MS,
+            "max_loop_lag_ms": round(self.tally.max_lag_ms, 1),
             "outcomes": {
                 k: {"count": o.count, "first_detail": o.first_detail}
                 for k, o in sorted(self.tally.outcomes.items())
@@ -112,6 +113,33 @@ class Report:
             print(f"  {key:<28} {o.count:>8}  first: {o.first_detail}", file=out)
         for v in self.verdicts():
             print(f"{'PASS' if v.ok else 'FAIL'}  {v.text}", file=out)
+
+    def notes(self) -> list[str]:
+        """What a reader of the figures must know, on stderr: none of it sets the exit code."""
+        found = []
+        t = self.thresholds
+        if self.tally.errors and t.max_error_rate is None:
+            head = f"{self.tally.errors} of {self.requests} requests were not accepted"
+            found.append(
+                f"{head}; the exit code is 0 because no threshold was given "
+                "(--max-error-rate 0 fails the run on any)"
+                if t.max_p99_ms is None
+                else f"{head}, and no --max-error-rate was given: --max-p99-ms counts their "
+                "times too, so add --max-error-rate (0 fails the run on any)"
+            )
+        if self.tally.max_lag_ms >= LAG_NOTE_MS:
+            found.append(
+                f"this load was up to {self.tally.max_lag_ms / 1000:.1f} s late on its own "
+                "timers: a process with more users than it serves in time adds that delay to "
+                "its latencies and timeouts, so these figures are partly its own; lower -c or "
+                "--rate, or spread the load with --workers N"
+            )
+        return found
+
+
+# A process this late on its timers (a tenth of Hubject's budget) distorted its own figures;
+# one that opens hundreds of TLS connections at once is late by less.
+LAG_NOTE_MS = 1000.0
 
 
 def write_junit(report: Report, path: Path) -> None:

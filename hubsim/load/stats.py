@@ -37,6 +37,9 @@ class OutcomeCount:
 class Tally:
     outcomes: dict[str, OutcomeCount] = field(default_factory=dict)
     within_budget: int = 0  # answered (an HTTP answer came) within BUDGET_MS
+    # How late this process (the most late of the processes merged) woke for its own timers:
+    # a sender too busy to send and read on time adds that delay to every figure it reports.
+    max_lag_ms: float = 0.0
     _recorded: HdrHistogram = field(default_factory=new_histogram, repr=False)
     # Answer times not yet in the histogram, as {microseconds: count}. hdrh's record_value
     # is Python and costs ten times a dict update on every request; the histogram takes the
@@ -77,6 +80,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         self.histogram.add(other.histogram)
         self.within_budget += other.within_budget
+        self.max_lag_ms = max(self.max_lag_ms, other.max_lag_ms)
         for key, theirs in other.outcomes.items():
             mine = self.outcomes.get(key)
             if mine is None:
@@ -100,6 +104,7 @@ class Tally:
         return {
             "histogram": self.histogram.encode().decode("ascii"),
             "within_budget": self.within_budget,
+            "max_lag_ms": self.max_lag_ms,
             "outcomes": {
                 k: {"count": o.count, "first_detail": o.first_detail, "first_at": o.first_at}
                 for k, o in self.outcomes.items()
@@ -110,6 +115,7 @@ class Tally:
     def from_wire(cls, data: dict[str, Any]) -> Tally:
         tally = cls(
             within_budget=int(data["within_budget"]),
+            max_lag_ms=float(data["max_lag_ms"]),
             outcomes={
                 k: OutcomeCount(int(o["count"]), str(o["first_detail"]), float(o["first_at"]))
                 for k, o in data["outcomes"].items()

@@ -244,7 +244,9 @@ async def test_without_fresh_connections_each_user_keeps_its_connection(
     assert len(nginx.connections()) == 10 and len(set(nginx.connections())) <= 2
 
 
-async def hub_for(stub: StubProcess, pki: PKIFiles, served: list[Served], tmp: Path) -> Served:
+async def hub_for(
+    stub: StubProcess, pki: PKIFiles, served: list[Served], tmp: Path, *extra: str
+) -> Served:
     """A hub process whose operator DE*ABC sends its Authorization requests to the stub."""
     config = write(
         tmp / "hub.yaml",
@@ -259,7 +261,9 @@ operators:
         server_certification: hubject
 """,
     )
-    hub = await serve("hub", "serve", "--config", str(config), "--port", "0", ready="listening on")
+    hub = await serve(
+        "hub", "serve", "--config", str(config), "--port", "0", *extra, ready="listening on"
+    )
     served.append(hub)
     return hub
 
@@ -409,3 +413,33 @@ async def test_through_the_hub_settings_that_send_nothing_stop_the_run_before_it
         "online"
     )
     assert await stub.records() == []
+
+
+async def test_errors_with_only_a_p99_threshold_get_a_note_naming_max_error_rate(
+    pki_files: PKIFiles,
+) -> None:
+    # A dead backend passed a p99-only gate: refused connections are fast.
+    run = await hubsim(
+        *("load", "--url", "https://localhost:1", "--server-cert", "hubject"),
+        *("--pki", str(pki_files.directory), "-c", "1", "--requests", "2", "--mix", "remote-start"),
+        *("--max-p99-ms", "60000"),
+    )
+    assert run.code == 0, run.err
+    assert (
+        "hubsim: note: 2 of 2 requests were not accepted, and no --max-error-rate was given: "
+        "--max-p99-ms counts their times too"
+    ) in run.err
+
+
+async def test_through_a_hub_over_its_connection_limit_the_error_names_max_connections(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # The hub was healthy; "stopped answering under load" sent the user to look for a crash.
+    hub = await hub_for(stub, pki_files, served, tmp_path, "--max-connections", "2")
+    run = await hubsim(
+        *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "12", "--requests", "400"),
+        *("--mix", "remote-start", "--evse", "DE*ABC*E[1-400]"),
+    )
+    assert run.code == 2, run.err
+    assert "stopped answering under load" in run.err and "Traceback" not in run.err
+    assert "beyond its --max-connections (512 by default)" in run.err

@@ -1,0 +1,28 @@
+"""The notes under a load report: what a reader of its figures must know."""
+
+from __future__ import annotations
+
+from hubsim.load.report import LAG_NOTE_MS, Report, Thresholds
+from hubsim.load.stats import Tally
+
+
+def _report(tally: Tally) -> Report:
+    return Report(tally=tally, seconds=1.0, workers=1, thresholds=Thresholds())
+
+
+def test_a_load_late_on_its_own_timers_gets_a_note_naming_workers() -> None:
+    notes = _report(Tally(max_lag_ms=LAG_NOTE_MS + 200)).notes()
+    assert len(notes) == 1
+    assert notes[0].startswith("this load was up to 1.2 s late on its own timers")
+    assert "--workers N" in notes[0]
+
+
+def test_a_load_on_time_gets_no_note() -> None:
+    assert _report(Tally(max_lag_ms=LAG_NOTE_MS - 1)).notes() == []
+
+
+def test_merged_tallies_keep_the_largest_lag_of_their_processes() -> None:
+    merged = Tally()
+    for lag in (30.0, 2500.0, 4.0):
+        merged.merge(Tally.from_wire(Tally(max_lag_ms=lag).to_wire()))
+    assert merged.max_lag_ms == 2500.0
