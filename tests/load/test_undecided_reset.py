@@ -96,3 +96,13 @@ async def test_a_further_handshake_answered_then_stalled_is_not_a_refusal(
         exchange = await _diagnosis(port, pki_files)
     assert exchange["outcome"] == "connection_closed", exchange["detail"]
     assert "did not finish within 1 s" in exchange["detail"]
+
+
+async def test_the_time_of_a_failed_request_leaves_out_the_probes_of_its_diagnosis(
+    pki_files: PKIFiles,
+) -> None:
+    # The reset comes at once; the two probes after it wait out their 1 s each. Counted in,
+    # a backend that drops connections at once read as one answering in seconds.
+    async with _server("silent", pki_files) as port:
+        exchange = await _diagnosis(port, pki_files)
+    assert float(exchange["elapsed_ms"]) < 1000, exchange
