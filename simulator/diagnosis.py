@@ -67,11 +67,13 @@ class CallContext:
     legacy_version: str | None = None  # what a probe allowing old TLS versions negotiated
     decision: Decision | None = None  # the deciding step after an unanswered TLS connection
     hello_answered: bool | None = None  # after a reset in the handshake: see reset_in_handshake
+    # After a timeout: whether a further TLS handshake finished (False: it did not in time).
+    handshake_in_time: bool | None = None
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
     """Classify an exception raised while sending, never letting a traceback through."""
-    if isinstance(exc, asyncio.TimeoutError):
+    if timed_out(exc):
         return _timeout(ctx)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         cert_error = exc.certificate_error
@@ -108,6 +110,11 @@ def diagnose_socket_error(exc: BaseException, ctx: CallContext) -> Diagnosis:
     if isinstance(exc, OSError):
         return _connector_error(exc, ctx)
     return diagnose_exception(exc, ctx)
+
+
+def timed_out(exc: BaseException) -> bool:
+    """A call that ran out of time: connecting, in the handshake, or waiting for the answer."""
+    return isinstance(exc, asyncio.TimeoutError)
 
 
 def server_cert_wanted(exc: BaseException) -> bool:
@@ -200,10 +207,20 @@ def _page_excerpt(text: str) -> str:
 
 
 def _timeout(ctx: CallContext) -> Diagnosis:
+    if ctx.handshake_in_time is False:
+        return Diagnosis(
+            Outcome.TIMEOUT,
+            f"{ctx.url} did not answer within {ctx.timeout_s:g} s, and a further TLS handshake "
+            f"with {ctx.host}:{ctx.port} did not finish in time either, so the request may "
+            "never have reached the backend. A backend at its connection limit that leaves "
+            "new connections waiting (HAProxy's maxconn, a full listen backlog) does this, as "
+            "does a port that accepts TCP but does not speak TLS: check the backend's limits "
+            "and that the port serves TLS.",
+        )
     return Diagnosis(
         Outcome.TIMEOUT,
         f"{ctx.url} did not answer within {ctx.timeout_s:g} s; OICP asks for an answer in under "
-        "10 s, so make the backend answer the remote start at once and act on the EVSE afterwards.",
+        "10 s, so make the backend answer at once and act on the EVSE afterwards.",
     )
 
 

@@ -33,6 +33,7 @@ from simulator.diagnosis import (
     refused_by_page,
     reset_in_handshake,
     server_cert_wanted,
+    timed_out,
     version_probe_wanted,
 )
 from simulator.exchange import Exchange, Outcome, TLSFacts
@@ -409,6 +410,7 @@ async def diagnose_failure(
         await legacy_version(host, port, probe_s, identity) if version_probe_wanted(exc) else None
     )
     decision, hello = None, None
+    in_time = await handshakes_in_time(host, port, identity, probe_s) if timed_out(exc) else None
     if legacy not in _OLD_VERSIONS and reset_in_handshake(exc):
         hello, decision = await decide_after_reset(host, port, identity, probe_s)
     elif legacy not in _OLD_VERSIONS and decision_wanted(exc):
@@ -424,8 +426,25 @@ async def diagnose_failure(
         legacy_version=legacy,
         decision=decision,
         hello_answered=hello,
+        handshake_in_time=in_time,
     )
     return diagnose_exception(exc, ctx)
+
+
+async def handshakes_in_time(
+    host: str, port: int, identity: ClientIdentity | None, timeout_s: float
+) -> bool | None:
+    """After a timeout: whether the backend completes a TLS handshake within ``timeout_s``.
+    One that does got the request and was slow to answer; one that does not may never have
+    seen it (aiohttp's timeout does not tell connecting from waiting). None: the probe's
+    connection failed, which says nothing about the timeout."""
+    try:
+        await tls_handshake(host, port, build_probe_context(identity), timeout_s)
+    except TimeoutError:
+        return False
+    except OSError:
+        return None
+    return True
 
 
 _OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")

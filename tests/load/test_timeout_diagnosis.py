@@ -1,0 +1,71 @@
+"""A timeout says whether the request could have reached the backend.
+
+HAProxy at its ``maxconn`` and a port that accepts TCP without speaking TLS leave the
+hub's handshake waiting; the timeout's sentence told the CPO to make its backend answer the
+remote start sooner, for a request it never got (and said "remote start" for reservations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from mockpki import PKIFiles
+from tests.cli.conftest import hubsim
+from tests.load.conftest import StubProcess
+
+# Accepts every connection and keeps it, never reading or writing a byte.
+_SILENT = """
+import socket
+server = socket.create_server(("127.0.0.1", 0))
+print(server.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(server.accept()[0])
+"""
+
+
+@asynccontextmanager
+async def _silent() -> AsyncIterator[int]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _SILENT, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    try:
+        yield int(await asyncio.wait_for(proc.stdout.readline(), 30))
+    finally:
+        proc.kill()
+        await proc.wait()
+
+
+async def _reserve(url: str, pki: PKIFiles) -> dict[str, str]:
+    run = await hubsim(
+        *("send", "reservation-start", "--url", url, "--server-cert", "hubject"),
+        *("--pki", str(pki.directory), "--timeout", "1", "--duration", "15"),
+        *("--provider", "DE*ICE", "--evse", "DE*ABC*E0001", "--json"),
+    )
+    exchange: dict[str, str] = json.loads(run.out)
+    return exchange
+
+
+async def test_a_timeout_whose_further_handshake_does_not_finish_may_never_have_reached_it(
+    pki_files: PKIFiles,
+) -> None:
+    async with _silent() as port:
+        exchange = await _reserve(f"https://localhost:{port}", pki_files)
+    assert exchange["outcome"] == "timeout", exchange["detail"]
+    assert "did not finish in time either" in exchange["detail"]
+    assert "may never have reached the backend" in exchange["detail"]
+
+
+async def test_a_timeout_of_a_backend_that_shakes_hands_asks_it_to_answer_sooner(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    await stub.behave("DE*ABC*E0001", {"type": "delay", "seconds": 3, "then": {"type": "accept"}})
+    exchange = await _reserve(stub.url, pki_files)
+    assert exchange["outcome"] == "timeout", exchange["detail"]
+    assert "make the backend answer at once" in exchange["detail"]
+    assert "remote start" not in exchange["detail"]
