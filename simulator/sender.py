@@ -598,7 +598,7 @@ def _judge_acknowledgement(parsed: object, fields: dict[str, Any]) -> Exchange:
 
 
 def _excerpt(text: str) -> str:
-    text = text.strip().replace("\n", " ")
+    text = " ".join(text.strip().splitlines())  # CRLF pages too: no "\r" in a sentence
     return repr(text[:_BODY_EXCERPT] + ("…" if len(text) > _BODY_EXCERPT else ""))
 
 

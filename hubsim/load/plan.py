@@ -96,8 +96,12 @@ def parse_mix(text: str) -> tuple[tuple[Unit, float], ...]:
             unit = Unit(name.strip())
         except ValueError:
             raise CLIError(f"--mix: {name.strip()!r} is not an operation; use {names}") from None
-        weight = _weight(unit, raw.strip() if sep else "1")
-        mix[unit] = mix.get(unit, 0.0) + weight
+        if unit in mix:  # which weight was meant is not for us to guess
+            raise CLIError(
+                f"--mix {text!r}: {unit.value} is given twice; give each operation once, "
+                "with its weight"
+            )
+        mix[unit] = _weight(unit, raw.strip() if sep else "1")
     if not any(w > 0 for w in mix.values()):
         raise CLIError(f"--mix {text!r}: give at least one weight above 0")
     return tuple((u, w) for u, w in mix.items() if w > 0)

@@ -55,6 +55,11 @@ async def test_an_unknown_mix_operation_is_refused(pki_files: PKIFiles) -> None:
     assert "'remote-dance'" in err and "remote-start-stop" in err
 
 
+async def test_an_operation_given_twice_in_the_mix_is_refused(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--mix", "remote-start=1,remote-start=2", "--requests", "5")
+    assert "remote-start is given twice" in err and "once, with its weight" in err
+
+
 async def test_0_workers_are_refused(pki_files: PKIFiles) -> None:
     err = await refused(pki_files, "--workers", "0", "--requests", "5")
     assert "--workers 0" in err and "at least 1" in err

@@ -113,6 +113,24 @@ async def test_an_error_rate_above_the_threshold_exits_1_and_fails_the_junit_cas
     assert case.find("failure") is not None
 
 
+async def test_a_threshold_carries_its_measured_value_and_limit_for_scripts(
+    stub: StubProcess, pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    await stub.behave("DE*ABC*E2", {"type": "reject", "code": "603"})
+    junit = tmp_path / "load.xml"
+    args = ("-c", "1", "--requests", "4", "--mix", "remote-start", "--evse", "DE*ABC*E[1-4]")
+    _, report = await load_json(
+        *one_shot(stub, pki_files, *args, "--max-error-rate", "10%", "--junit", str(junit))
+    )
+    (threshold,) = report["thresholds"]
+    assert (threshold["value"], threshold["limit"]) == (0.25, 0.1)
+    suite = ET.parse(junit).getroot()
+    case = suite.find("testcase")
+    assert suite.get("errors") == "0" and case is not None and case.get("time")
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "threshold"
+
+
 async def test_a_p99_above_the_threshold_exits_1(stub: StubProcess, pki_files: PKIFiles) -> None:
     await stub.behave("_default", {"type": "delay", "seconds": 0.3, "then": {"type": "accept"}})
     run, report = await load_json(
