@@ -162,6 +162,8 @@ class Engine:
             if not self._may_start():
                 break
             await slots.acquire()
+            behind_ms = (time.perf_counter() - start - k / rate) * 1000
+            self.tally.max_behind_ms = max(self.tally.max_behind_ms, behind_ms)
             self._issued += 1  # claimed now, so that --requests is not overshot by arrivals
             task = asyncio.create_task(self._operation(next(self._numbers), claimed=True))
             tasks.add(task)
@@ -182,7 +184,9 @@ class Engine:
         params = operation_params(
             self.plan, unit, n, session_id=session, cpo_partner=first.cpo_partner_session_id
         )
-        await self._send(stop, params)
+        stopped = await self._send(stop, params)
+        if not stopped.ok:
+            self.tally.stops_failed += 1  # a session the backend may still hold open
 
     async def _send(self, operation: Operation, params: SendParams) -> Exchange:
         exchange = await self._channel.send(operation, params)

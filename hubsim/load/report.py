@@ -88,6 +88,8 @@ class Report:
             "within_budget": self.within_budget,
             "budget_ms": BUDGET_MS,
             "max_loop_lag_ms": round(self.tally.max_lag_ms, 1),
+            "max_behind_rate_ms": round(self.tally.max_behind_ms, 1),
+            "stops_failed": self.tally.stops_failed,
             "outcomes": {
                 k: {"count": o.count, "first_detail": o.first_detail}
                 for k, o in sorted(self.tally.outcomes.items())
@@ -136,6 +138,21 @@ class Report:
                 "timers: a process with more users than it serves in time adds that delay to "
                 "its latencies and timeouts, so these figures are partly its own; lower -c or "
                 "--rate, or spread the load with --workers N"
+            )
+        if self.tally.max_behind_ms >= LAG_NOTE_MS:
+            found.append(
+                f"--rate was not kept: operations started up to "
+                f"{self.tally.max_behind_ms / 1000:.1f} s behind its timetable, since all "
+                "--max-in-flight operations were still waiting for answers (or the process was "
+                "busy); the backend answers slower than the rate asks: raise --max-in-flight "
+                "or lower --rate"
+            )
+        failed = self.tally.stops_failed
+        if failed:
+            found.append(
+                f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: their "
+                "sessions may still be open at the backend, which then answers the next start "
+                "on those EVSEs with 602"
             )
         return found
 

@@ -40,6 +40,10 @@ class Tally:
     # How late this process (the most late of the processes merged) woke for its own timers:
     # a sender too busy to send and read on time adds that delay to every figure it reports.
     max_lag_ms: float = 0.0
+    # With --rate: how far behind its timetable an operation started, at most (all of
+    # --max-in-flight waiting for answers holds the next start back).
+    max_behind_ms: float = 0.0
+    stops_failed: int = 0  # stops not accepted: their sessions may stay open at the backend
     _recorded: HdrHistogram = field(default_factory=new_histogram, repr=False)
     # Answer times not yet in the histogram, as {microseconds: count}. hdrh's record_value
     # is Python and costs ten times a dict update on every request; the histogram takes the
@@ -81,6 +85,8 @@ class Tally:
         self.histogram.add(other.histogram)
         self.within_budget += other.within_budget
         self.max_lag_ms = max(self.max_lag_ms, other.max_lag_ms)
+        self.max_behind_ms = max(self.max_behind_ms, other.max_behind_ms)
+        self.stops_failed += other.stops_failed
         for key, theirs in other.outcomes.items():
             mine = self.outcomes.get(key)
             if mine is None:
@@ -105,6 +111,8 @@ class Tally:
             "histogram": self.histogram.encode().decode("ascii"),
             "within_budget": self.within_budget,
             "max_lag_ms": self.max_lag_ms,
+            "max_behind_ms": self.max_behind_ms,
+            "stops_failed": self.stops_failed,
             "outcomes": {
                 k: {"count": o.count, "first_detail": o.first_detail, "first_at": o.first_at}
                 for k, o in self.outcomes.items()
@@ -116,6 +124,8 @@ class Tally:
         tally = cls(
             within_budget=int(data["within_budget"]),
             max_lag_ms=float(data["max_lag_ms"]),
+            max_behind_ms=float(data["max_behind_ms"]),
+            stops_failed=int(data["stops_failed"]),
             outcomes={
                 k: OutcomeCount(int(o["count"]), str(o["first_detail"]), float(o["first_at"]))
                 for k, o in data["outcomes"].items()

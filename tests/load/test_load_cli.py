@@ -461,3 +461,28 @@ async def test_through_a_hub_over_its_connection_limit_the_error_names_max_conne
     assert run.code == 2, run.err
     assert "stopped answering under load" in run.err and "Traceback" not in run.err
     assert "beyond its --max-connections (512 by default)" in run.err
+
+
+async def test_stops_not_accepted_are_counted_with_a_note_on_the_sessions_left_open(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # The 602s later in the run came from these sessions, with nothing linking them back.
+    reject_stops = {"type": "reject", "code": "400", "operations": ["remote-stop"]}
+    await stub.behave("_default", reject_stops)
+    args = ("-c", "1", "--requests", "6", "--mix", "remote-start-stop", "--evse", "DE*ABC*E[1-3]")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert report["stops_failed"] == 3, report
+    assert "hubsim: note: 3 stops were not accepted: their sessions may still be open" in run.err
+
+
+async def test_a_rate_the_backend_cannot_keep_up_with_gets_a_note(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # Two operations in flight at most, each held 2 s: the third, due at 0.1 s, can start
+    # only when one of them ends.
+    await stub.behave("_default", {"type": "delay", "seconds": 2, "then": {"type": "accept"}})
+    args = ("--rate", "20/s", "--max-in-flight", "2", "--duration", "1s", "--mix", "remote-start")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert report["requests"] == 3, report
+    assert report["max_behind_rate_ms"] >= 1000
+    assert "hubsim: note: --rate was not kept: operations started up to" in run.err

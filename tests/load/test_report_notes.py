@@ -24,5 +24,12 @@ def test_a_load_on_time_gets_no_note() -> None:
 def test_merged_tallies_keep_the_largest_lag_of_their_processes() -> None:
     merged = Tally()
     for lag in (30.0, 2500.0, 4.0):
-        merged.merge(Tally.from_wire(Tally(max_lag_ms=lag).to_wire()))
-    assert merged.max_lag_ms == 2500.0
+        merged.merge(Tally.from_wire(Tally(max_lag_ms=lag, max_behind_ms=lag).to_wire()))
+    assert merged.max_lag_ms == merged.max_behind_ms == 2500.0
+
+
+def test_merged_tallies_add_up_their_failed_stops() -> None:
+    merged = Tally()
+    for failed in (2, 0, 5):
+        merged.merge(Tally.from_wire(Tally(stops_failed=failed).to_wire()))
+    assert merged.stops_failed == 7
