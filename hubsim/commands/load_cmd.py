@@ -17,7 +17,7 @@ from typing import Any
 from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
 from hubsim.load.channels import TargetSpec
-from hubsim.load.engine import check_requests
+from hubsim.load.engine import RunResult, check_requests
 from hubsim.load.plan import (
     Plan,
     Shape,
@@ -29,7 +29,6 @@ from hubsim.load.plan import (
 from hubsim.load.progress import Progress
 from hubsim.load.report import Report, Thresholds, write_junit
 from hubsim.load.runner import run_here, run_workers
-from hubsim.load.stats import Tally
 from simulator.model import WireProfile
 from simulator.requests import DEFAULT_EVCO_ID
 
@@ -275,13 +274,19 @@ async def run_load(args: argparse.Namespace) -> int:
     check_requests(plan)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
     try:
-        tally, seconds = await _run(args, plan, spec, progress)
+        result = await _run(args, plan, spec, progress)
     except (asyncio.CancelledError, KeyboardInterrupt):
         progress.interrupted()
         raise
-    progress.done(tally)
+    progress.done(result.tally)
     thresholds = Thresholds(max_p99_ms=args.max_p99_ms, max_error_rate=args.max_error_rate)
-    report = Report(tally=tally, seconds=seconds, workers=args.workers, thresholds=thresholds)
+    report = Report(
+        tally=result.tally,
+        seconds=result.seconds,
+        workers=args.workers,
+        thresholds=thresholds,
+        lost=result.lost,
+    )
     if args.json:
         print(json.dumps(report.to_json()))
     else:
@@ -290,21 +295,30 @@ async def run_load(args: argparse.Namespace) -> int:
         write_junit(report, args.junit)  # after the report: a write that fails loses nothing
     for note in report.notes():
         print(f"hubsim: note: {note}", file=sys.stderr)
+    if report.lost is not None:
+        print(
+            f"hubsim: error: {report.lost}; the run ended there, and the report covers the "
+            f"{report.requests} requests before",
+            file=sys.stderr,
+        )
+        return EXIT_CUT_SHORT
     return 0 if report.ok else 1
+
+
+EXIT_CUT_SHORT = 3  # the hub's admin API was lost during the run: a report, but not the run's
 
 
 async def _run(
     args: argparse.Namespace, plan: Plan, spec: TargetSpec, progress: Progress
-) -> tuple[Tally, float]:
+) -> RunResult:
     if args.workers == 1:
-        result = await run_here(
+        return await run_here(
             plan,
             spec,
             on_tally=progress.show,
             on_ready=progress.start,
             interval_s=progress.interval_s,
         )
-        return result.tally, result.seconds
     return await run_workers(
         plan,
         spec,

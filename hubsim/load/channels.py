@@ -36,6 +36,11 @@ _OVER_THE_LIMIT = (
 )
 
 
+class ChannelLost(CLIError):
+    """The hub's admin API stopped answering, or refused, during the load: the run ends
+    there, and its report covers the requests before."""
+
+
 class Channel(Protocol):
     async def send(self, operation: Operation, params: SendParams) -> Exchange: ...
 
@@ -196,13 +201,13 @@ class HubChannel:
             async with self._session.post(self._base + operation.slug, json=body) as resp:
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, ValueError, TimeoutError) as exc:
-            raise CLIError(
+            raise ChannelLost(
                 f"the hub's admin API at {self._hub} stopped answering under load ({exc!r}); "
                 f"{_OVER_THE_LIMIT if isinstance(exc, aiohttp.ClientConnectionError) else ''}"
                 "check that the hub still runs and look at its log"
             ) from None
         if resp.status >= 400:
-            raise hub_refusal(resp.status, data, self._hub, self._token)
+            raise ChannelLost(str(hub_refusal(resp.status, data, self._hub, self._token)))
         return Exchange.from_json(data)
 
     async def close(self) -> None:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from hubsim.errors import CLIError
-from hubsim.load.channels import Channel
+from hubsim.load.channels import Channel, ChannelLost
 from hubsim.load.plan import Plan, Unit, unit_schedule
 from hubsim.load.stats import Tally
 from oicp import Operation
@@ -102,6 +102,7 @@ _OPTIONS = {"provider_id": "--provider", "evco_id": "--evco", "duration": "--res
 class RunResult:
     tally: Tally
     seconds: float
+    lost: str | None = None  # why the run ended early: its channel was lost (the hub)
 
 
 class Engine:
@@ -115,6 +116,7 @@ class Engine:
         self._numbers = itertools.count(index, stride)
         self._issued = 0
         self._deadline = 0.0
+        self._lost: str | None = None
 
     async def run(self) -> RunResult:
         check_requests(self.plan)
@@ -129,7 +131,7 @@ class Engine:
                 await asyncio.gather(*(self._user() for _ in range(shape.concurrency or 1)))
         finally:
             lag.cancel()
-        return RunResult(self.tally, time.perf_counter() - t0)
+        return RunResult(self.tally, time.perf_counter() - t0, self._lost)
 
     async def _watch_lag(self) -> None:
         """How late the event loop wakes for a timer: the sender's own delay, which every
@@ -141,6 +143,8 @@ class Engine:
             self.tally.max_lag_ms = max(self.tally.max_lag_ms, late_ms)
 
     def _may_start(self) -> bool:
+        if self._lost is not None:
+            return False
         limit = self.plan.shape.requests
         if limit is not None and self._issued >= limit:
             return False
@@ -172,6 +176,12 @@ class Engine:
         await asyncio.gather(*tasks)
 
     async def _operation(self, n: int, *, claimed: bool = False) -> None:
+        try:
+            await self._start_and_stop(n, claimed)
+        except ChannelLost as lost:  # no user starts again; those in flight end as they end
+            self._lost = self._lost or str(lost)
+
+    async def _start_and_stop(self, n: int, claimed: bool) -> None:
         unit = self._schedule[n % len(self._schedule)]
         if not claimed:
             self._issued += 1

@@ -37,6 +37,7 @@ class Report:
     seconds: float
     workers: int
     thresholds: Thresholds
+    lost: str | None = None  # why the run ended early (the hub's admin API was lost)
 
     @property
     def requests(self) -> int:
@@ -69,7 +70,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return all(v.ok for v in self.verdicts())
+        return self.lost is None and all(v.ok for v in self.verdicts())
 
     def latency(self) -> dict[str, float]:
         found = {f"p{p:g}": self.tally.percentile_ms(p) for p in PERCENTILES}
@@ -78,6 +79,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
+            "lost": self.lost,
             "requests": self.requests,
             "seconds": round(self.seconds, 3),
             "rate": round(self.rate, 1),
@@ -164,13 +166,15 @@ LAG_NOTE_MS = 1000.0
 
 def write_junit(report: Report, path: Path) -> None:
     """One testcase per threshold (a run without thresholds gets one 'load' testcase)."""
-    verdicts = report.verdicts() or [Verdict("load", True, f"{report.requests} requests")]
+    verdicts = report.verdicts()
+    if not verdicts or report.lost is not None:
+        verdicts.append(Verdict("load", report.lost is None, f"{report.requests} requests"))
     suite = ET.Element(
         "testsuite",
         name="hubsim load",
         tests=str(len(verdicts)),
-        failures=str(sum(not v.ok for v in verdicts)),
-        errors="0",
+        failures=str(sum(not v.ok for v in verdicts if v.name != "load")),
+        errors=str(int(report.lost is not None)),
         time=f"{report.seconds:.3f}",
     )
     summary = "\n".join(
@@ -181,7 +185,9 @@ def write_junit(report: Report, path: Path) -> None:
         case = ET.SubElement(
             suite, "testcase", classname="hubsim.load", name=v.name, time=f"{report.seconds:.3f}"
         )
-        if not v.ok:
+        if v.name == "load" and report.lost is not None:
+            ET.SubElement(case, "error", message=report.lost, type="cut_short").text = summary
+        elif not v.ok:
             ET.SubElement(case, "failure", message=v.text, type="threshold").text = summary
         ET.SubElement(case, "system-out").text = f"{v.text}\n{summary}"
     ET.ElementTree(suite).write(

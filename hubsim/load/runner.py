@@ -140,7 +140,7 @@ async def run_workers(
     on_tally: OnTally | None,
     on_start: Callable[[], None] | None = None,
     interval_s: float,
-) -> tuple[Tally, float]:
+) -> RunResult:
     """Start the workers together, follow their tallies, merge their final ones.
 
     ``on_start`` is called once every worker has its connections and begins its load: a
@@ -149,7 +149,7 @@ async def run_workers(
     check_workers(plan.shape, workers)
     spec.check()
     rounds = _Rounds(workers, on_tally, on_start)
-    finals: list[tuple[Tally, float] | None] = [None] * workers
+    finals: list[RunResult | None] = [None] * workers
 
     async def one(i: int) -> None:
         job = {
@@ -160,19 +160,20 @@ async def run_workers(
             "interval_s": interval_s,
         }
         finals[i] = final = await _worker(job, lambda t: rounds.seen(i, t), rounds.ready)
-        rounds.ended(i, final[0])
+        rounds.ended(i, final.tally)
 
     await asyncio.gather(*(one(i) for i in range(workers)))
+    done = [f for f in finals if f is not None]
     merged = Tally()
-    for final in finals:
-        assert final is not None
-        merged.merge(final[0])
-    return merged, max(f[1] for f in finals if f is not None)
+    for final in done:
+        merged.merge(final.tally)
+    lost = next((f.lost for f in done if f.lost), None)
+    return RunResult(merged, max(f.seconds for f in done), lost)
 
 
 async def _worker(
     job: dict[str, Any], on_tally: OnTally, on_ready: Callable[[], None]
-) -> tuple[Tally, float]:
+) -> RunResult:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -185,7 +186,7 @@ async def _worker(
     assert proc.stdin and proc.stdout and proc.stderr
     proc.stdin.write(json.dumps(job).encode())
     proc.stdin.close()
-    final: tuple[Tally, float] | None = None
+    final: RunResult | None = None
     try:
         async for line in proc.stdout:
             message = json.loads(line)
@@ -194,7 +195,7 @@ async def _worker(
                 continue
             tally = Tally.from_wire(message["tally"])
             if message.get("final"):
-                final = (tally, float(message["seconds"]))
+                final = RunResult(tally, float(message["seconds"]), message.get("lost"))
             else:
                 on_tally(tally)
         error = (await proc.stderr.read()).decode().strip()

@@ -33,7 +33,7 @@ async def _main() -> None:
         on_ready=_ready,
         interval_s=float(job["interval_s"]),
     )
-    _emit(result.tally, final=True, seconds=result.seconds)
+    _emit(result.tally, final=True, seconds=result.seconds, lost=result.lost)
 
 
 def main() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import pty
 import signal
@@ -458,7 +459,7 @@ async def test_through_a_hub_over_its_connection_limit_the_error_names_max_conne
         *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "12", "--requests", "400"),
         *("--mix", "remote-start", "--evse", "DE*ABC*E[1-400]"),
     )
-    assert run.code == 2, run.err
+    assert run.code == 3, run.err
     assert "stopped answering under load" in run.err and "Traceback" not in run.err
     assert "beyond its --max-connections (512 by default)" in run.err
 
@@ -486,3 +487,39 @@ async def test_a_rate_the_backend_cannot_keep_up_with_gets_a_note(
     assert report["requests"] == 3, report
     assert report["max_behind_rate_ms"] >= 1000
     assert "hubsim: note: --rate was not kept: operations started up to" in run.err
+
+
+async def test_a_hub_lost_during_the_run_still_leaves_a_report_and_a_junit_error(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # CI got exit 2, no JSON and no JUnit file: the requests already sent were lost.
+    hub = await hub_for(stub, pki_files, served, tmp_path)
+    junit = tmp_path / "load.xml"
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM,
+        *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "4", "--workers", "2"),
+        *("--duration", "60s", "--mix", "remote-start", "--evse", "DE*ABC*E[1-99999]"),
+        *("--progress-interval", "0.2", "--json", "--junit", str(junit)),
+        stdout=PIPE,
+        stderr=PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        await asyncio.wait_for(proc.stderr.readline(), 60)  # the load has begun
+        served.remove(hub)
+        hub.proc.kill()
+        await hub.proc.wait()
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 3, err
+    report = json.loads(out)
+    assert report["ok"] is False and "stopped answering under load" in report["lost"]
+    assert report["requests"] > 0
+    assert "the run ended there, and the report covers the" in err.decode()
+    suite = ET.parse(junit).getroot()
+    assert suite.get("errors") == "1"
+    error = suite.find("testcase/error")
+    assert error is not None and "stopped answering" in (error.get("message") or "")
