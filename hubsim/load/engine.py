@@ -93,9 +93,10 @@ def _naming_the_option(refused: RequestRefused, plan: Plan, n: int) -> CLIError:
     return CLIError(f"{option}: {issue.message}")
 
 
-_LAG_TICK_S = 0.1
-
 _OPTIONS = {"provider_id": "--provider", "evco_id": "--evco", "duration": "--reservation-duration"}
+
+
+_LAG_TICK_S = 0.1  # how often the engine checks how late its event loop wakes
 
 
 @dataclass

@@ -123,45 +123,60 @@ class Report:
 
     def notes(self) -> list[str]:
         """What a reader of the figures must know, on stderr: none of it sets the exit code."""
-        found = []
+        found = (self._errors_note(), self._lag_note(), self._rate_note(), self._stops_note())
+        return [note for note in found if note is not None]
+
+    def _errors_note(self) -> str | None:
         t = self.thresholds
-        if self.tally.errors and t.max_error_rate is None:
-            head = f"{self.tally.errors} of {self.requests} requests were not accepted"
-            found.append(
+        if not self.tally.errors or t.max_error_rate is not None:
+            return None
+        head = f"{self.tally.errors} of {self.requests} requests were not accepted"
+        if t.max_p99_ms is None:
+            return (
                 f"{head}; the exit code is 0 because no threshold was given "
                 "(--max-error-rate 0 fails the run on any)"
-                if t.max_p99_ms is None
-                else f"{head}, and no --max-error-rate was given: --max-p99-ms counts their "
-                "times too, so add --max-error-rate (0 fails the run on any)"
             )
-        if self.tally.max_lag_ms >= LAG_NOTE_MS:
-            found.append(
-                f"this load was up to {self.tally.max_lag_ms / 1000:.1f} s late on its own "
-                "timers: a process with more users than it serves in time adds that delay to "
-                "its latencies and timeouts, so these figures are partly its own; lower -c or "
-                "--rate, or spread the load with --workers N"
-            )
-        if self.tally.max_behind_ms >= LAG_NOTE_MS:
-            found.append(
-                f"--rate was not kept: operations started up to "
-                f"{self.tally.max_behind_ms / 1000:.1f} s behind its timetable, since all "
-                "--max-in-flight operations were still waiting for answers (or the process was "
-                "busy); the backend answers slower than the rate asks: raise --max-in-flight "
-                "or lower --rate"
-            )
+        return (
+            f"{head}, and no --max-error-rate was given: --max-p99-ms counts their times too, "
+            "so add --max-error-rate (0 fails the run on any)"
+        )
+
+    def _lag_note(self) -> str | None:
+        if self.tally.max_lag_ms < LATE_NOTE_MS:
+            return None
+        return (
+            f"this load was up to {self.tally.max_lag_ms / 1000:.1f} s late on its own timers: "
+            "a process with more users than it serves in time adds that delay to its latencies "
+            "and timeouts, so these figures are partly its own; lower -c or --rate, or spread "
+            "the load with --workers N"
+        )
+
+    def _rate_note(self) -> str | None:
+        if self.tally.max_behind_ms < LATE_NOTE_MS:
+            return None
+        return (
+            f"--rate was not kept: operations started up to "
+            f"{self.tally.max_behind_ms / 1000:.1f} s behind its timetable, since all "
+            "--max-in-flight operations were still waiting for answers (or the process was "
+            "busy); the backend answers slower than the rate asks: raise --max-in-flight or "
+            "lower --rate"
+        )
+
+    def _stops_note(self) -> str | None:
         failed = self.tally.stops_failed
-        if failed:
-            found.append(
-                f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: their "
-                "sessions may still be open at the backend, which then answers the next start "
-                "on those EVSEs with 602"
-            )
-        return found
+        if not failed:
+            return None
+        return (
+            f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: their sessions "
+            "may still be open at the backend, which then answers the next start on those "
+            "EVSEs with 602"
+        )
 
 
-# A process this late on its timers (a tenth of Hubject's budget) distorted its own figures;
-# one that opens hundreds of TLS connections at once is late by less.
-LAG_NOTE_MS = 1000.0
+# A process this late on its timers, or a --rate this far behind its timetable (a tenth of
+# Hubject's budget), distorted its own figures; opening hundreds of TLS connections at once
+# makes a process late by less.
+LATE_NOTE_MS = 1000.0
 
 
 def write_junit(report: Report, path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubsim.load.report import LAG_NOTE_MS, Report, Thresholds
+from hubsim.load.report import LATE_NOTE_MS, Report, Thresholds
 from hubsim.load.stats import Tally
 
 
@@ -11,14 +11,14 @@ def _report(tally: Tally) -> Report:
 
 
 def test_a_load_late_on_its_own_timers_gets_a_note_naming_workers() -> None:
-    notes = _report(Tally(max_lag_ms=LAG_NOTE_MS + 200)).notes()
+    notes = _report(Tally(max_lag_ms=LATE_NOTE_MS + 200)).notes()
     assert len(notes) == 1
     assert notes[0].startswith("this load was up to 1.2 s late on its own timers")
     assert "--workers N" in notes[0]
 
 
 def test_a_load_on_time_gets_no_note() -> None:
-    assert _report(Tally(max_lag_ms=LAG_NOTE_MS - 1)).notes() == []
+    assert _report(Tally(max_lag_ms=LATE_NOTE_MS - 1)).notes() == []
 
 
 def test_merged_tallies_keep_the_largest_lag_of_their_processes() -> None:
