@@ -21,6 +21,9 @@ MAX_BODY_BYTES = 1024 * 1024
 FULL_LOAD_MAX_BODY_BYTES = 24 * 1024 * 1024
 """The largest eRoamingPushEvseData body (24 MiB); the largest body any OICP port reads."""
 
+ANSWER_BUDGET_S = 10.0
+"""How long Hubject waits for a CPO's answer to a request it forwards (its default timeout)."""
+
 ADDITIONAL_INFO_MAX = 1000
 """StatusCode.AdditionalInfo is at most 1000 characters (OICP 2.3 StatusCodeType)."""
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from mockpki.inspect import CertificateInfo
+from oicp.limits import ANSWER_BUDGET_S
 from simulator.exchange import Outcome
 from simulator.refusal import Decision
 
@@ -217,10 +218,19 @@ def _timeout(ctx: CallContext) -> Diagnosis:
             "does a port that accepts TCP but does not speak TLS: check the backend's limits "
             "and that the port serves TLS.",
         )
+    if ctx.timeout_s < ANSWER_BUDGET_S:  # the user's own, shorter timeout ran out
+        return Diagnosis(
+            Outcome.TIMEOUT,
+            f"{ctx.url} did not answer within {ctx.timeout_s:g} s, a timeout shorter than "
+            f"Hubject's {ANSWER_BUDGET_S:g} s, so a later answer may still be in time: test "
+            f"with the timeout at {ANSWER_BUDGET_S:g} s, and make the backend answer at once "
+            "and act on the EVSE afterwards.",
+        )
     return Diagnosis(
         Outcome.TIMEOUT,
         f"{ctx.url} did not answer within {ctx.timeout_s:g} s; OICP asks for an answer in under "
-        "10 s, so make the backend answer at once and act on the EVSE afterwards.",
+        f"{ANSWER_BUDGET_S:g} s, so make the backend answer at once and act on the EVSE "
+        "afterwards.",
     )
 
 

@@ -130,7 +130,9 @@ class Report:
         t = self.thresholds
         if not self.tally.errors or t.max_error_rate is not None:
             return None
-        head = f"{self.tally.errors} of {self.requests} requests were not accepted"
+        errors = self.tally.errors
+        were = "were" if errors > 1 else "was"
+        head = f"{errors} of {self.requests} requests {were} not accepted"
         if t.max_p99_ms is None:
             return (
                 f"{head}; the exit code is 0 because no threshold was given "
@@ -138,7 +140,8 @@ class Report:
             )
         return (
             f"{head}, and no --max-error-rate was given: --max-p99-ms counts their times too, "
-            "so add --max-error-rate (0 fails the run on any)"
+            "and refused or dropped connections are fast, so a p99 alone passes a backend that "
+            "refuses them all; add --max-error-rate (0 fails the run on any)"
         )
 
     def _lag_note(self) -> str | None:
@@ -167,9 +170,9 @@ class Report:
         if not failed:
             return None
         return (
-            f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: their sessions "
-            "may still be open at the backend, which then answers the next start on those "
-            "EVSEs with 602"
+            f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: the sessions or "
+            "reservations they ended may still be open at the backend, which then refuses the "
+            "next start on those EVSEs (602 while charging, 601 while reserved)"
         )
 
 

@@ -13,9 +13,11 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
+from oicp.limits import ANSWER_BUDGET_S
+
 # Answer times in microseconds, from 1 µs to 2 minutes (beyond Hubject's 60 s), 3 digits.
 _LOWEST_US, _HIGHEST_US, _DIGITS = 1, 120_000_000, 3
-BUDGET_MS = 10_000.0  # Hubject's default time for a CPO to answer
+BUDGET_MS = ANSWER_BUDGET_S * 1000
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 _UNRECORDED_MAX = 4096
 

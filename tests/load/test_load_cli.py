@@ -473,7 +473,10 @@ async def test_stops_not_accepted_are_counted_with_a_note_on_the_sessions_left_o
     args = ("-c", "1", "--requests", "6", "--mix", "remote-start-stop", "--evse", "DE*ABC*E[1-3]")
     run, report = await load_json(*one_shot(stub, pki_files, *args))
     assert report["stops_failed"] == 3, report
-    assert "hubsim: note: 3 stops were not accepted: their sessions may still be open" in run.err
+    assert (
+        "hubsim: note: 3 stops were not accepted: the sessions or reservations they ended may "
+        "still be open at the backend"
+    ) in run.err
 
 
 async def test_a_rate_the_backend_cannot_keep_up_with_gets_a_note(

@@ -69,3 +69,15 @@ async def test_a_timeout_of_a_backend_that_shakes_hands_asks_it_to_answer_sooner
     assert exchange["outcome"] == "timeout", exchange["detail"]
     assert "make the backend answer at once" in exchange["detail"]
     assert "remote start" not in exchange["detail"]
+
+
+async def test_a_timeout_shorter_than_hubjects_says_a_later_answer_may_be_in_time(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # A 3 s answer is within Hubject's 10 s; the sentence asked the backend to be faster.
+    await stub.behave("DE*ABC*E0001", {"type": "delay", "seconds": 3, "then": {"type": "accept"}})
+    exchange = await _reserve(stub.url, pki_files)
+    assert (
+        "a timeout shorter than Hubject's 10 s, so a later answer may still be in time"
+        in (exchange["detail"])
+    )
