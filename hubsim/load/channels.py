@@ -11,6 +11,7 @@ load carries the same outcome and diagnosis sentence as in ``hubsim send``:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,11 +30,8 @@ from simulator.requests import RequestTemplates, SendParams, wire_shape
 from simulator.sender import Sender, Target
 
 _ADMIN_TIMEOUT_S = 120.0  # the hub's own timeout is at most 60 s
-# A hub ends the connections beyond its limit, and -c opens one per user (all workers').
-_OVER_THE_LIMIT = (
-    "a hub closes the connections beyond its --max-connections (512 by default), so with "
-    "more users (-c) than that, lower -c or start the hub with a higher --max-connections; "
-)
+_HEALTH_TIMEOUT_S = 5.0
+_HEALTH_ATTEMPTS, _HEALTH_PAUSE_S = 3, 0.2
 
 
 class ChannelLost(CLIError):
@@ -201,14 +199,45 @@ class HubChannel:
             async with self._session.post(self._base + operation.slug, json=body) as resp:
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, ValueError, TimeoutError) as exc:
-            raise ChannelLost(
-                f"the hub's admin API at {self._hub} stopped answering under load ({exc!r}); "
-                f"{_OVER_THE_LIMIT if isinstance(exc, aiohttp.ClientConnectionError) else ''}"
-                "check that the hub still runs and look at its log"
-            ) from None
+            said = f"the hub's admin API at {self._hub} stopped answering under load ({exc!r})"
+            raise ChannelLost(f"{said}; {await self._why_lost()}") from None
         if resp.status >= 400:
             raise ChannelLost(str(hub_refusal(resp.status, data, self._hub, self._token)))
         return Exchange.from_json(data)
+
+    async def _why_lost(self) -> str:
+        """A hub that has stopped refuses new connections; one that still listens and drops
+        them is at its connection limit (its admin port ends the ones beyond it). Asked on
+        connections of its own (the load's may all be taken), a few times apart: a process
+        being killed resets its connections a moment before its port closes."""
+        found = None
+        for attempt in range(_HEALTH_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(_HEALTH_PAUSE_S)
+            found = await self._health()
+            if found is not None:
+                break
+        if found is False:
+            return "it no longer accepts connections: the hub has stopped; look at its log"
+        return (
+            "the hub still listens, so it closed this connection: a hub closes the connections "
+            "beyond its --max-connections (512 by default), and every user (-c, all workers' "
+            "together) holds one, so lower -c or start the hub with a higher --max-connections"
+        )
+
+    async def _health(self) -> bool | None:
+        """True: /api/health answered; False: the connection was refused; None: neither."""
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=_HEALTH_TIMEOUT_S)) as s,
+                s.get(f"{self._hub.rstrip('/')}/api/health") as resp,
+            ):
+                await resp.read()
+                return True
+        except aiohttp.ClientConnectorError as exc:
+            return False if isinstance(exc.os_error, ConnectionRefusedError) else None
+        except (aiohttp.ClientError, TimeoutError):
+            return None
 
     async def close(self) -> None:
         await self._session.close()

@@ -461,6 +461,7 @@ async def test_through_a_hub_over_its_connection_limit_the_error_names_max_conne
     )
     assert run.code == 3, run.err
     assert "stopped answering under load" in run.err and "Traceback" not in run.err
+    assert "the hub still listens, so it closed this connection" in run.err
     assert "beyond its --max-connections (512 by default)" in run.err
 
 
@@ -522,6 +523,7 @@ async def test_a_hub_lost_during_the_run_still_leaves_a_report_and_a_junit_error
     assert report["ok"] is False and "stopped answering under load" in report["lost"]
     assert report["requests"] > 0
     assert "the run ended there, and the report covers the" in err.decode()
+    assert "the hub has stopped" in report["lost"] and "--max-connections" not in report["lost"]
     suite = ET.parse(junit).getroot()
     assert suite.get("errors") == "1"
     error = suite.find("testcase/error")
