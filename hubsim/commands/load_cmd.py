@@ -22,6 +22,7 @@ from hubsim.load.plan import (
     Plan,
     Shape,
     Unit,
+    crowding_note,
     parse_duration,
     parse_evse_pattern,
     parse_mix,
@@ -272,6 +273,9 @@ async def run_load(args: argparse.Namespace) -> int:
         raise CLIError(f"--workers {args.workers}: give at least 1 process")
     plan, spec = plan_from(args), spec_from(args)
     check_requests(plan)
+    crowded = crowding_note(plan)
+    if crowded is not None:
+        print(f"hubsim: note: {crowded}", file=sys.stderr)
     progress = Progress(sys.stderr, interval_s=args.progress_interval)
     try:
         result = await _run(args, plan, spec, progress)

@@ -64,6 +64,19 @@ class EvsePattern:
         return f"{self.prefix}{self.first + n % self.count:0{self.width}d}{self.suffix}"
 
 
+def crowding_note(plan: Plan) -> str | None:
+    """Said before the run when -c users outnumber the EvseIDs: users then start sessions on
+    EVSEs that another user is charging, which a stateful backend answers with 602."""
+    users, evses = plan.shape.concurrency, plan.evse.count
+    if users is None or users <= evses:
+        return None
+    return (
+        f"-c {users} users share the {evses} EvseID{'s' if evses > 1 else ''} of --evse "
+        f"{plan.evse.text!r}: some will start on an EVSE another user is charging, which a "
+        f"stateful backend answers with 602; give a range of at least {users} EvseIDs"
+    )
+
+
 _RANGE = re.compile(r"\[(\d+)-(\d+)\]")
 
 

@@ -528,3 +528,21 @@ async def test_a_hub_lost_during_the_run_still_leaves_a_report_and_a_junit_error
     assert suite.get("errors") == "1"
     error = suite.find("testcase/error")
     assert error is not None and "stopped answering" in (error.get("message") or "")
+
+
+async def test_more_users_than_evse_ids_get_a_note_before_the_run(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # 20 users on 10 EvseIDs drew 3,617 602s, and nothing said why.
+    args = ("-c", "3", "--requests", "3", "--mix", "remote-start", "--evse", "DE*ABC*E[1-2]")
+    run, _ = await load_json(*one_shot(stub, pki_files, *args))
+    assert (
+        "hubsim: note: -c 3 users share the 2 EvseIDs of --evse 'DE*ABC*E[1-2]': some will "
+        "start on an EVSE another user is charging"
+    ) in run.err
+
+
+async def test_a_healthy_run_has_no_note(stub: StubProcess, pki_files: PKIFiles) -> None:
+    run, report = await load_json(*one_shot(stub, pki_files, "-c", "4", "--requests", "40"))
+    assert report["errors"] == 0, report
+    assert "hubsim: note" not in run.err, run.err
