@@ -152,8 +152,11 @@ class Engine:
         return time.perf_counter() < self._deadline
 
     async def _user(self) -> None:
-        while self._may_start():
-            await self._operation(next(self._numbers))
+        try:  # around the loop, not each operation: nothing added per request
+            while self._may_start():
+                await self._operation(next(self._numbers))
+        except ChannelLost as lost:
+            self._lose(lost)
 
     async def _arrivals(self, rate: float, max_in_flight: int) -> None:
         """Start operations on a fixed timetable; at most ``max_in_flight`` wait at once."""
@@ -170,19 +173,23 @@ class Engine:
             behind_ms = (time.perf_counter() - start - k / rate) * 1000
             self.tally.max_behind_ms = max(self.tally.max_behind_ms, behind_ms)
             self._issued += 1  # claimed now, so that --requests is not overshot by arrivals
-            task = asyncio.create_task(self._operation(next(self._numbers), claimed=True))
+            task = asyncio.create_task(self._arrival(next(self._numbers)))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             task.add_done_callback(lambda _: slots.release())
         await asyncio.gather(*tasks)
 
-    async def _operation(self, n: int, *, claimed: bool = False) -> None:
-        try:
-            await self._start_and_stop(n, claimed)
-        except ChannelLost as lost:  # no user starts again; those in flight end as they end
-            self._lost = self._lost or str(lost)
+    def _lose(self, lost: ChannelLost) -> None:
+        """No operation starts after this; those in flight end as they end."""
+        self._lost = self._lost or str(lost)
 
-    async def _start_and_stop(self, n: int, claimed: bool) -> None:
+    async def _arrival(self, n: int) -> None:
+        try:
+            await self._operation(n, claimed=True)
+        except ChannelLost as lost:
+            self._lose(lost)
+
+    async def _operation(self, n: int, *, claimed: bool = False) -> None:
         unit = self._schedule[n % len(self._schedule)]
         if not claimed:
             self._issued += 1

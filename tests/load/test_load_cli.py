@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import aiohttp
+import pytest
 
 from mockpki import PKIFiles
 from tests.cli.conftest import HUBSIM, Served, hubsim, serve, write
@@ -493,15 +494,20 @@ async def test_a_rate_the_backend_cannot_keep_up_with_gets_a_note(
     assert "hubsim: note: --rate was not kept: operations started up to" in run.err
 
 
+@pytest.mark.parametrize("shape", [("-c", "4"), ("--rate", "200/s")], ids=["users", "rate"])
 async def test_a_hub_lost_during_the_run_still_leaves_a_report_and_a_junit_error(
-    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+    shape: tuple[str, str],
+    stub: StubProcess,
+    pki_files: PKIFiles,
+    served: list[Served],
+    tmp_path: Path,
 ) -> None:
     # CI got exit 2, no JSON and no JUnit file: the requests already sent were lost.
     hub = await hub_for(stub, pki_files, served, tmp_path)
     junit = tmp_path / "load.xml"
     proc = await asyncio.create_subprocess_exec(
         *HUBSIM,
-        *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "4", "--workers", "2"),
+        *("load", "--operator", "DE*ABC", "--hub", hub.url, *shape, "--workers", "2"),
         *("--duration", "60s", "--mix", "remote-start", "--evse", "DE*ABC*E[1-99999]"),
         *("--progress-interval", "0.2", "--json", "--junit", str(junit)),
         stdout=PIPE,
