@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -85,6 +86,21 @@ async def _read_to_the_end(served: Served) -> None:
     assert served.proc.stdout is not None
     while await served.proc.stdout.read(65536):
         pass
+
+
+@asynccontextmanager
+async def script_server(source: str, *args: str) -> AsyncIterator[int]:
+    """A small server of ``source`` in a Python process of its own, which prints its port
+    first; yields that port."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", source, *args, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    try:
+        yield int(await asyncio.wait_for(proc.stdout.readline(), 30))
+    finally:
+        proc.kill()
+        await proc.wait()
 
 
 def one_shot(stub: StubProcess, pki: PKIFiles, *extra: str) -> list[str]:

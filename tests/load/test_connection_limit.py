@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from mockpki import PKIFiles
 from tests.cli.conftest import hubsim
-from tests.load.conftest import stub_process
+from tests.load.conftest import script_server, stub_process
 
 
 def _send(url: str, pki: PKIFiles) -> list[str]:
@@ -53,23 +50,10 @@ while True:
 """
 
 
-@asynccontextmanager
-async def _resetter() -> AsyncIterator[int]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _RESETTER, stdout=asyncio.subprocess.PIPE
-    )
-    assert proc.stdout is not None
-    try:
-        yield int(await asyncio.wait_for(proc.stdout.readline(), 30))
-    finally:
-        proc.kill()
-        await proc.wait()
-
-
 async def test_a_port_that_resets_every_connection_unanswered_is_a_closed_connection(
     pki_files: PKIFiles,
 ) -> None:
-    async with _resetter() as port:
+    async with script_server(_RESETTER) as port:
         run = await hubsim(*_send(f"https://localhost:{port}", pki_files))
     exchange = json.loads(run.out)
     assert exchange["outcome"] == "connection_closed", exchange["detail"]

@@ -7,15 +7,11 @@ remote start sooner, for a request it never got (and said "remote start" for res
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from mockpki import PKIFiles
 from tests.cli.conftest import hubsim
-from tests.load.conftest import StubProcess
+from tests.load.conftest import StubProcess, script_server
 
 # Accepts every connection and keeps it, never reading or writing a byte.
 _SILENT = """
@@ -26,19 +22,6 @@ held = []
 while True:
     held.append(server.accept()[0])
 """
-
-
-@asynccontextmanager
-async def _silent() -> AsyncIterator[int]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _SILENT, stdout=asyncio.subprocess.PIPE
-    )
-    assert proc.stdout is not None
-    try:
-        yield int(await asyncio.wait_for(proc.stdout.readline(), 30))
-    finally:
-        proc.kill()
-        await proc.wait()
 
 
 async def _reserve(url: str, pki: PKIFiles) -> dict[str, str]:
@@ -54,7 +37,7 @@ async def _reserve(url: str, pki: PKIFiles) -> dict[str, str]:
 async def test_a_timeout_whose_further_handshake_does_not_finish_may_never_have_reached_it(
     pki_files: PKIFiles,
 ) -> None:
-    async with _silent() as port:
+    async with script_server(_SILENT) as port:
         exchange = await _reserve(f"https://localhost:{port}", pki_files)
     assert exchange["outcome"] == "timeout", exchange["detail"]
     assert "did not finish in time either" in exchange["detail"]

@@ -8,14 +8,12 @@ that trusted the hub's certificate all along.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 from mockpki import PKIFiles
 from tests.cli.conftest import hubsim
+from tests.load.conftest import script_server
 
 # Resets the first connection it accepts (inside the client's handshake); every further
 # connection is kept open: "silent" never reads from it, "hello" answers the ClientHello
@@ -54,19 +52,8 @@ while True:
 """
 
 
-@asynccontextmanager
-async def _server(mode: str, pki: PKIFiles) -> AsyncIterator[int]:
-    proc = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-c", _SERVER, mode),
-        *(str(pki.cpo_server_cert), str(pki.cpo_server_key)),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    try:
-        yield int(await asyncio.wait_for(proc.stdout.readline(), 30))
-    finally:
-        proc.kill()
-        await proc.wait()
+def _server(mode: str, pki: PKIFiles) -> AbstractAsyncContextManager[int]:
+    return script_server(_SERVER, mode, str(pki.cpo_server_cert), str(pki.cpo_server_key))
 
 
 async def _diagnosis(port: int, pki: PKIFiles) -> dict[str, str]:
