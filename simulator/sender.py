@@ -23,27 +23,15 @@ from aiohttp.connector import Connection
 from yarl import URL
 
 from httpguard import bound_tls_read_buffers
-from mockpki.inspect import CertificateInfo, describe_der
+from mockpki.inspect import describe_der
 from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest, describe, jsontext
-from simulator.diagnosis import (
-    CallContext,
-    Diagnosis,
-    decision_wanted,
-    diagnose_exception,
-    refused_by_page,
-    reset_in_handshake,
-    server_cert_wanted,
-    timed_out,
-    version_probe_wanted,
-)
+from simulator.diagnosis import Diagnosis, refused_by_page
 from simulator.exchange import Exchange, Outcome, TLSFacts
+from simulator.failure_probes import diagnose_failure
 from simulator.model import ServerCertification, WireProfile
-from simulator.probes import legacy_version, tls_handshake
-from simulator.refusal import decide_after_reset, decide_client_certificate
 from simulator.requests import WIRE_SHAPES
-from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust, build_probe_context
+from simulator.tls import ClientContextCache, ClientIdentity, ServerTrust
 
-PROBE_TIMEOUT_S = 5.0
 # A real hub spreads its calls over many nodes; one hubsim process stands for all of them, so
 # its own limit must not be what a CPO under load sees first.
 DEFAULT_CONNECTION_LIMIT = 1000
@@ -385,71 +373,6 @@ class Sender:
         return _judge_answer(http[0], http[1], base)
 
 
-async def diagnose_failure(
-    exc: BaseException,
-    *,
-    url: str,
-    identity: ClientIdentity | None,
-    mode_label: str,
-    expected: str,
-    timeout_s: float,
-) -> Diagnosis:
-    """Explain a failed call in one sentence, probing the endpoint where that helps.
-
-    A verification failure is explained with the certificate the endpoint presents (fetched
-    by a non-verifying handshake); a reset during the handshake is told apart from an
-    old-TLS-only server by a handshake that allows old versions.
-    """
-    parsed = URL(url, encoded=True)
-    host, port = parsed.host or "", parsed.port or 443
-    presented = None
-    if server_cert_wanted(exc):
-        presented = await presented_certificate(host, port, identity)
-    probe_s = min(PROBE_TIMEOUT_S, timeout_s)
-    legacy = (
-        await legacy_version(host, port, probe_s, identity) if version_probe_wanted(exc) else None
-    )
-    decision, hello = None, None
-    in_time = await handshakes_in_time(host, port, identity, probe_s) if timed_out(exc) else None
-    if legacy not in _OLD_VERSIONS and reset_in_handshake(exc):
-        hello, decision = await decide_after_reset(host, port, identity, probe_s)
-    elif legacy not in _OLD_VERSIONS and decision_wanted(exc):
-        decision = await decide_client_certificate(host, port, identity, probe_s)
-    ctx = CallContext(
-        url=url,
-        host=host,
-        port=port,
-        mode_label=mode_label,
-        expected=expected,
-        timeout_s=timeout_s,
-        presented=presented,
-        legacy_version=legacy,
-        decision=decision,
-        hello_answered=hello,
-        handshake_in_time=in_time,
-    )
-    return diagnose_exception(exc, ctx)
-
-
-async def handshakes_in_time(
-    host: str, port: int, identity: ClientIdentity | None, timeout_s: float
-) -> bool | None:
-    """After a timeout: whether the backend completes a TLS handshake within ``timeout_s``.
-    One that does got the request and was slow to answer; one that does not may never have
-    seen it (aiohttp's timeout does not tell connecting from waiting). None: the probe's
-    connection failed, which says nothing about the timeout."""
-    try:
-        await tls_handshake(host, port, build_probe_context(identity), timeout_s)
-    except TimeoutError:
-        return False
-    except OSError:
-        return None
-    return True
-
-
-_OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
-
-
 class AnswerTooLarge(Exception):
     """An answer body beyond the bound; keeps the start of it and what showed the size."""
 
@@ -487,17 +410,6 @@ async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes:
             excerpt = b"".join(chunks)[:_TOO_LARGE_EXCERPT]
             raise AnswerTooLarge(resp.status, excerpt, f"more than {limit} bytes without end")
     return b"".join(chunks)
-
-
-async def presented_certificate(
-    host: str, port: int, identity: ClientIdentity | None
-) -> CertificateInfo | None:
-    """The certificate an endpoint presents, read without verifying it."""
-    try:
-        found = await tls_handshake(host, port, build_probe_context(identity), PROBE_TIMEOUT_S)
-    except (OSError, TimeoutError):
-        return None
-    return describe_der(found.peer_der) if found.peer_der else None
 
 
 def judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:

@@ -21,10 +21,11 @@ from mockpki.inspect import CertificateInfo
 from oicp import Operation
 from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.exchange import Exchange
+from simulator.failure_probes import presented_certificate
 from simulator.hub import Hub, HubIdentity
 from simulator.model import Operator, ServiceType, UploadedCertificate
 from simulator.requests import SendParams, prepare_request
-from simulator.sender import Sender, presented_certificate
+from simulator.sender import Sender
 from simulator.storage import Storage
 from simulator.tls import ClientIdentity
 

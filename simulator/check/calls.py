@@ -23,13 +23,12 @@ from mockpki.inspect import CertificateInfo
 from oicp import RemoteRequest
 from simulator.diagnosis import Diagnosis, refused_by_page
 from simulator.exchange import Outcome
+from simulator.failure_probes import diagnose_failure, presented_certificate
 from simulator.model import WireProfile
 from simulator.requests import WIRE_SHAPES
 from simulator.sender import (
     DEFAULT_MAX_ANSWER_BYTES,
     AnswerTooLarge,
-    diagnose_failure,
-    presented_certificate,
     read_bounded,
     too_large_diagnosis,
 )
