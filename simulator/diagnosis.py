@@ -101,18 +101,6 @@ def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
     )
 
 
-def diagnose_socket_error(exc: BaseException, ctx: CallContext) -> Diagnosis:
-    """:func:`diagnose_exception` for a client other than aiohttp (the Locust user of
-    ``hubsim load``), which raises the standard library's socket and ssl errors as they are."""
-    if isinstance(exc, TimeoutError):
-        return _timeout(ctx)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return _certificate_error(exc, ctx)
-    if isinstance(exc, OSError):
-        return _connector_error(exc, ctx)
-    return diagnose_exception(exc, ctx)
-
-
 def timed_out(exc: BaseException) -> bool:
     """A call that ran out of time: connecting, in the handshake, or waiting for the answer."""
     return isinstance(exc, asyncio.TimeoutError)

@@ -69,6 +69,11 @@ class Target:
     def mode_label(self) -> str:
         return self.trust.mode.value
 
+    @property
+    def trusted(self) -> str:
+        """What the hub trusts, in words, for diagnoses: ``expected`` or the mode's."""
+        return self.expected or _default_expected(self.trust)
+
     # The hub keeps one Target per configuration and sends many requests with it: parse the
     # URL and build the timeout once.
     @functools.cached_property
@@ -337,7 +342,7 @@ class Sender:
             url=target.url,
             identity=self._identity,
             mode_label=target.mode_label,
-            expected=target.expected or _default_expected(target.trust),
+            expected=target.trusted,
             timeout_s=target.timeout_s,
         )
 

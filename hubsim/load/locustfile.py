@@ -41,7 +41,6 @@ from hubsim.load.engine import check_requests, operation_params, outcome_key
 from hubsim.load.plan import Plan, Shape, Unit, parse_evse_pattern, parse_mix, unit_schedule
 from mockpki.errors import PKIError
 from oicp import Operation, jsontext
-from simulator.diagnosis import CallContext, diagnose_socket_error
 from simulator.exchange import Exchange
 from simulator.hub import HubIdentity
 from simulator.model import WireProfile
@@ -74,6 +73,8 @@ try:
     from locust.env import Environment
     from locust.exception import StopUser
     from locust.runners import MasterRunner, WorkerRunner
+
+    from hubsim.load.locust_diagnosis import diagnose_locust_failure  # gevent's too
 except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
     raise _needs_locust(missing.name) from None
 
@@ -291,6 +292,15 @@ class HubsimUser(FastHttpUser):
     insecure = False  # verify the backend's certificate and host name, as the hub does
     abstract = False
 
+    def __init__(self, environment: Environment) -> None:
+        # FastHttpUser's own 60 s, and a per-request timeout, which geventhttpclient drops
+        # for a POST body of bytes: a backend that never answered waited out 60 s and read
+        # as a closed connection. These bound each socket operation, which for a request
+        # and its small answer is the hub's timeout.
+        timeout_s = _setup(environment, self.host or environment.host or "").timeout_s
+        self.connection_timeout = self.network_timeout = timeout_s
+        super().__init__(environment)
+
     def ssl_context_factory(self, **_: Any) -> Any:
         """The hub's client context: its service certificate, the trust of the mode, TLS >= 1.2
         (geventhttpclient passes a CA bundle, which the hub never trusts: ignored)."""
@@ -342,12 +352,11 @@ class HubsimUser(FastHttpUser):
             data=jsontext.dumps_bytes(body),  # type: ignore[arg-type]  # bytes go as they are
             headers=dict(WIRE_SHAPES[WireProfile.HBS].headers),  # the real hub's profile
             catch_response=True,
-            timeout=state.timeout_s,
         ) as resp:
             fields["elapsed_ms"] = (time.perf_counter() - t0) * 1000
             error = getattr(resp, "error", None)
             if error is not None and not resp.status_code:
-                diagnosis = diagnose_socket_error(error, _context(target, state.timeout_s))
+                diagnosis = diagnose_locust_failure(error, target, state.identity.client)
                 exchange = Exchange(outcome=diagnosis.outcome, detail=diagnosis.detail, **fields)
             else:
                 exchange = judge_answer(resp.status_code, resp.content or b"", fields)
@@ -358,15 +367,3 @@ class HubsimUser(FastHttpUser):
             else:
                 resp.failure(exchange.detail)
         return exchange
-
-
-def _context(target: Target, timeout_s: float) -> CallContext:
-    url = target.request_url
-    return CallContext(
-        url=target.url,
-        host=url.host or "",
-        port=url.port or 443,
-        mode_label=target.mode_label,
-        expected=target.expected or "a certificate chaining to the mock Hubject CA",
-        timeout_s=timeout_s,
-    )
