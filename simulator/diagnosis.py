@@ -19,6 +19,7 @@ import aiohttp
 from mockpki.inspect import CertificateInfo
 from oicp.limits import ANSWER_BUDGET_S
 from simulator.exchange import Outcome
+from simulator.probes import OLD_TLS_VERSIONS
 from simulator.refusal import Decision
 
 # OpenSSL X509 verify codes (include/openssl/x509_vfy.h).
@@ -242,7 +243,7 @@ def _connector_error(os_error: OSError, ctx: CallContext) -> Diagnosis:
     if isinstance(os_error, ssl.SSLError):
         return _ssl_error(os_error, ctx)
     if isinstance(os_error, ConnectionResetError | BrokenPipeError):
-        if ctx.legacy_version in ("SSLv3", "TLSv1", "TLSv1.1"):
+        if ctx.legacy_version in OLD_TLS_VERSIONS:
             return Diagnosis(
                 Outcome.TLS_VERSION,
                 f"{ctx.host}:{ctx.port} speaks only {ctx.legacy_version}; the hub requires TLS "

@@ -21,7 +21,7 @@ from simulator.diagnosis import (
     timed_out,
     version_probe_wanted,
 )
-from simulator.probes import legacy_version, tls_handshake
+from simulator.probes import OLD_TLS_VERSIONS, legacy_version, tls_handshake
 from simulator.refusal import decide_after_reset, decide_client_certificate
 from simulator.tls import ClientIdentity, build_probe_context
 
@@ -54,9 +54,9 @@ async def diagnose_failure(
     )
     decision, hello = None, None
     in_time = await handshakes_in_time(host, port, identity, probe_s) if timed_out(exc) else None
-    if legacy not in _OLD_VERSIONS and reset_in_handshake(exc):
+    if legacy not in OLD_TLS_VERSIONS and reset_in_handshake(exc):
         hello, decision = await decide_after_reset(host, port, identity, probe_s)
-    elif legacy not in _OLD_VERSIONS and decision_wanted(exc):
+    elif legacy not in OLD_TLS_VERSIONS and decision_wanted(exc):
         decision = await decide_client_certificate(host, port, identity, probe_s)
     ctx = CallContext(
         url=url,
@@ -88,9 +88,6 @@ async def handshakes_in_time(
     except OSError:
         return None
     return True
-
-
-_OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
 
 
 async def presented_certificate(

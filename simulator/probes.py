@@ -192,6 +192,10 @@ async def tls_reach(host: str, port: int, ctx: ssl.SSLContext, timeout_s: float)
         await _close(writer)
 
 
+# The versions legacy_version may find that the hub does not speak (it requires TLS 1.2).
+OLD_TLS_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1.1"})
+
+
 async def legacy_version(
     host: str, port: int, timeout_s: float, identity: ClientIdentity | None = None
 ) -> str | None:

@@ -14,10 +14,16 @@ from simulator.check.calls import Failure
 from simulator.check.fixes import fix_for
 from simulator.check.report import LayerResult, failed, passed
 from simulator.check.run import Run, outcome_layer
-from simulator.probes import legacy_version, resolve, tcp_connect, tls_handshake, tls_reach
+from simulator.probes import (
+    OLD_TLS_VERSIONS,
+    legacy_version,
+    resolve,
+    tcp_connect,
+    tls_handshake,
+    tls_reach,
+)
 from simulator.tls import build_pinned_probe_context, build_probe_context
 
-_OLD_VERSIONS = ("SSLv3", "TLSv1", "TLSv1.1")
 _VERSION_REASONS = (
     "UNSUPPORTED_PROTOCOL",
     "TLSV1_ALERT_PROTOCOL_VERSION",
@@ -163,7 +169,7 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
         )
     if _is_version_problem(exc, reason, text):
         old = await legacy_version(host, port, probe_timeout(run), run.plan.identity.client)
-        if old in _OLD_VERSIONS:
+        if old in OLD_TLS_VERSIONS:
             return failed(
                 "tls",
                 f"{host}:{port} speaks only {old}; the hub requires TLS 1.2 or later.",
