@@ -47,11 +47,14 @@ def diagnose_locust_failure(
     """The sentence ``hubsim send`` gives for the same failure (blocks this greenlet only)."""
     exc = in_aiohttp_terms(error, target)
     kind = _kind(exc)
-    shared = _running.get(kind)
-    if shared is not None:
-        result: Diagnosis = shared.get()
-        return result
+    while (shared := _running.get(kind)) is not None:
+        answered: Diagnosis | None = shared.get()
+        if answered is not None:
+            return answered
+        # The user probing was stopped (Locust kills a user's greenlet when it ramps down):
+        # its stop is not this user's, so this one probes for itself.
     _running[kind] = answer = AsyncResult()
+    found: Diagnosis | None = None
     try:
         with _one_loop:
             found = asyncio.run(
@@ -64,13 +67,10 @@ def diagnose_locust_failure(
                     timeout_s=target.timeout_s,
                 )
             )
-        answer.set(found)
         return found
-    except BaseException as failed:
-        answer.set_exception(failed)
-        raise
     finally:
         del _running[kind]
+        answer.set(found)
 
 
 def in_aiohttp_terms(error: BaseException, target: Target) -> BaseException:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sys
 
 import pytest
 
@@ -34,6 +35,9 @@ print(server.getsockname()[1], flush=True)
 held = []
 while True:
     conn, _ = server.accept()
+    if mode == "mute":  # accepts TCP and never speaks TLS
+        held.append(conn)
+        continue
     if mode == "reset":
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()
@@ -133,3 +137,42 @@ async def test_a_failure_the_locust_client_tells_less_of_has_the_outcome_of_hubs
         sent = await _send_says(url, pki_files)
         said = await _locust_says(url, pki_files)
     assert sent[0] == said[0] == outcome, (sent, said)
+
+
+# A user probing and one waiting for its answer, in one gevent process as in a Locust worker;
+# the first is stopped mid-probe, as Locust stops a user when it ramps down.
+_STOPPED_PROBER = """
+from gevent import monkey; monkey.patch_all()
+import sys
+from pathlib import Path
+import gevent
+from hubsim.load.locust_diagnosis import diagnose_locust_failure
+from oicp import Operation
+from simulator.hub import HubIdentity
+from simulator.oneshot import ServerCertChoice, one_shot_target
+identity = HubIdentity.from_pki_dir(Path(sys.argv[1]))
+target = one_shot_target(
+    f"https://localhost:{sys.argv[2]}", ServerCertChoice.parse("hubject"), identity,
+    Operation.AUTHORIZE_REMOTE_START, "DE*ICE", timeout_s=1.0,
+)
+failure = TimeoutError("The read operation timed out")
+prober = gevent.spawn(diagnose_locust_failure, failure, target, identity.client)
+waiter = gevent.spawn(diagnose_locust_failure, failure, target, identity.client)
+gevent.sleep(0)  # both run up to their first wait: the probe's handshake, and its answer
+prober.kill()
+print(type(prober.value).__name__, waiter.get().outcome.value)
+"""
+
+
+async def test_a_user_stopped_while_probing_leaves_the_users_waiting_to_probe_anew(
+    pki_files: PKIFiles,
+) -> None:
+    # The waiting user had been handed the stopped one's GreenletExit, and ended with it.
+    async with script_server(_BACKEND, "mute", str(pki_files.directory)) as port:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _STOPPED_PROBER, str(pki_files.directory), str(port),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert out.decode().split() == ["GreenletExit", "timeout"]
