@@ -102,7 +102,7 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     assert any(name == "rejected:603" for _, name in reported)
 
 
-async def _locust(*options: str, env: dict[str, str] | None = None) -> tuple[int | None, str]:
+async def locust_run(*options: str, env: dict[str, str] | None = None) -> tuple[int | None, str]:
     """One Locust process, run to its end: its exit code and its stderr."""
     proc = await asyncio.create_subprocess_exec(
         *LOCUST,
@@ -125,7 +125,7 @@ async def _locust_refusal(
 ) -> tuple[int | None, str]:
     """A headless Locust run with a bad option."""
     headless = ("--headless", "-u", "2", "-r", "2", "--run-time", "120s")
-    return await _locust(*headless, *options, env=env)
+    return await locust_run(*headless, *options, env=env)
 
 
 async def test_locust_without_a_pki_folder_exits_2_at_start() -> None:
@@ -215,7 +215,7 @@ async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        worker_code, worker_err = await _locust(
+        worker_code, worker_err = await locust_run(
             "--worker", "--master-host", "127.0.0.1", "--master-port", str(port),
             "--hubsim-pki", "/no-pki-here",
         )  # fmt: skip
@@ -234,7 +234,7 @@ async def test_at_the_end_of_run_time_every_session_started_is_stopped(
     stub: StubProcess, pki_files: PKIFiles
 ) -> None:
     # Locust's own default kills users mid-operation: starts without their stop stayed open.
-    code, err = await _locust(
+    code, err = await locust_run(
         *("--headless", "-u", "8", "-r", "8", "--run-time", "1s", "--host", stub.url),
         *("--hubsim-pki", str(pki_files.directory), "--hubsim-mix", "remote-start-stop"),
     )

@@ -18,7 +18,7 @@ import pytest
 from mockpki import MockHubjectPKI, PKIFiles
 from tests.cli.conftest import hubsim
 from tests.load.conftest import script_server
-from tests.load.test_locust import LOCUST
+from tests.load.test_locust import locust_run
 
 # One backend that misbehaves in the way its first argument names, with the CPO server
 # certificate of the PKI folder of its second; "refuse" trusts only the CA file of its third.
@@ -70,22 +70,13 @@ def other_pki(tmp_path_factory: pytest.TempPathFactory) -> PKIFiles:
 
 async def _locust_says(url: str, pki: PKIFiles) -> tuple[str, str]:
     """(outcome, sentence) of the one failed request of a one-process Locust run."""
-    proc = await asyncio.create_subprocess_exec(
-        *LOCUST,
+    _, err = await locust_run(
         *("--headless", "-u", "1", "-r", "1", "--host", url, "--only-summary"),
         *("--hubsim-pki", str(pki.directory), "--hubsim-requests", "1"),
         *("--hubsim-timeout", "1"),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
     )
-    try:
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    found = [m.groups() for m in map(_ERROR_LINE.match, err.decode().splitlines()) if m]
-    assert len(found) == 1, err.decode()
+    found = [m.groups() for m in map(_ERROR_LINE.match, err.splitlines()) if m]
+    assert len(found) == 1, err
     outcome, sentence = found[0]
     return outcome, sentence
 
