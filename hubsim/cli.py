@@ -54,8 +54,20 @@ class OneLineParser(argparse.ArgumentParser):
     sentence that says what to change.
     """
 
+    _given: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"hubsim: error: {option_message(message)}; see '{self.prog} --help'\n")
+        hint = ""
+        if message.startswith("the following arguments are required"):
+            # A misspelt option leaves its right spelling missing: say both at once.
+            hint = _hint(_misspelt(self, self._given))
+        self.exit(2, f"hubsim: error: {option_message(message)}{hint}; see '{self.prog} --help'\n")
 
 
 _ARGUMENT = re.compile(r"argument (\S+): (.*)", re.DOTALL)
@@ -83,18 +95,28 @@ def _unknown_arguments(
     (argparse's own refusal named the top-level ``hubsim --help``) and with the nearest
     option of that command for a misspelt one."""
     command = _command_parser(parser, args)
-    spellings = [s for action in command._actions for s in action.option_strings]
-    hints = []
-    for given in unknown:
-        near = difflib.get_close_matches(given.split("=")[0], spellings, n=1)
-        if given.startswith("-") and near:
-            hints.append(f"{given}: did you mean {near[0]}?")
-    hint = f" ({'; '.join(hints)})" if hints else ""
     command.exit(
         2,
-        f"hubsim: error: unrecognized arguments: {' '.join(unknown)}{hint}; "
-        f"see '{command.prog} --help'\n",
+        f"hubsim: error: unrecognized arguments: {' '.join(unknown)}"
+        f"{_hint(_misspelt(command, unknown))}; see '{command.prog} --help'\n",
     )
+
+
+def _misspelt(parser: argparse.ArgumentParser, given: Sequence[str]) -> list[str]:
+    """'--evse-id: did you mean --evse?' for each argument that looks like a misspelt option
+    of ``parser``."""
+    spellings = [s for action in parser._actions for s in action.option_strings]
+    hints = []
+    for each in given:
+        name = each.split("=")[0]
+        near = difflib.get_close_matches(name, spellings, n=1)
+        if each.startswith("-") and name not in spellings and near:
+            hints.append(f"{each}: did you mean {near[0]}?")
+    return hints
+
+
+def _hint(hints: list[str]) -> str:
+    return f" ({'; '.join(hints)})" if hints else ""
 
 
 def _command_parser(

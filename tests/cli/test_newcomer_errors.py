@@ -292,3 +292,13 @@ async def test_a_misspelt_option_is_refused_with_its_command_and_the_nearest_opt
         "hubsim: error: unrecognized arguments: --concurency 4 (--concurency: did you mean "
         "--concurrency?); see 'hubsim load --help'\n"
     )
+
+
+async def test_a_misspelt_option_is_named_beside_the_option_it_leaves_missing() -> None:
+    # Only "--evse is required" was said, while the --evse-id typed went unmentioned.
+    run = await hubsim("send", "remote-start", "--provider", "DE*ICE", "--evse-id", "DE*ABC*E1")
+    assert run.code == 2
+    assert run.err == (
+        "hubsim: error: the following arguments are required: --evse (--evse-id: did you mean "
+        "--evse?); see 'hubsim send --help'\n"
+    )
