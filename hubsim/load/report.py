@@ -120,6 +120,8 @@ class Report:
             print(f"  {key:<28} {o.count:>8}  first: {o.first_detail}", file=out)
         for v in self.verdicts():
             print(f"{'PASS' if v.ok else 'FAIL'}  {v.text}", file=out)
+        if self.lost is not None:  # the PASS lines above judge part of a run only
+            print(f"FAIL  the run was cut short after {self.requests} requests", file=out)
 
     def notes(self) -> list[str]:
         """What a reader of the figures must know, on stderr: none of it sets the exit code."""

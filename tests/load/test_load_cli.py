@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import pty
+import re
 import signal
 import sys
 from asyncio.subprocess import DEVNULL, PIPE
@@ -17,7 +18,7 @@ import aiohttp
 import pytest
 
 from mockpki import PKIFiles
-from tests.cli.conftest import HUBSIM, Served, hubsim, serve, write
+from tests.cli.conftest import HUBSIM, Run, Served, hubsim, serve, write
 from tests.load.conftest import Nginx, StubProcess, load_json, one_shot
 
 
@@ -451,19 +452,36 @@ async def test_errors_with_only_a_p99_threshold_get_a_note_naming_max_error_rate
     ) in run.err
 
 
-async def test_through_a_hub_over_its_connection_limit_the_error_names_max_connections(
+async def _through_a_hub_over_its_limit(
     stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
-) -> None:
-    # The hub was healthy; "stopped answering under load" sent the user to look for a crash.
+) -> Run:
+    """A text-mode run through a hub that closes connections beyond 2: it ends with exit 3."""
     hub = await hub_for(stub, pki_files, served, tmp_path, "--max-connections", "2")
     run = await hubsim(
         *("load", "--operator", "DE*ABC", "--hub", hub.url, "-c", "12", "--requests", "400"),
         *("--mix", "remote-start", "--evse", "DE*ABC*E[1-400]"),
     )
     assert run.code == 3, run.err
+    return run
+
+
+async def test_through_a_hub_over_its_connection_limit_the_error_names_max_connections(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # The hub was healthy; "stopped answering under load" sent the user to look for a crash.
+    run = await _through_a_hub_over_its_limit(stub, pki_files, served, tmp_path)
     assert "stopped answering under load" in run.err and "Traceback" not in run.err
     assert "the hub still listens, so it closed this connection" in run.err
     assert "beyond its --max-connections (512 by default)" in run.err
+
+
+async def test_the_text_report_of_a_run_cut_short_ends_with_a_fail_line(
+    stub: StubProcess, pki_files: PKIFiles, served: list[Served], tmp_path: Path
+) -> None:
+    # Stdout ended with the thresholds' lines, PASS on part of a run, the error on stderr.
+    run = await _through_a_hub_over_its_limit(stub, pki_files, served, tmp_path)
+    last = run.out.splitlines()[-1]
+    assert re.fullmatch(r"FAIL  the run was cut short after \d+ requests", last), run.out
 
 
 async def test_stops_not_accepted_are_counted_with_a_note_on_the_sessions_left_open(
