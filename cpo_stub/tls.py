@@ -276,6 +276,12 @@ class HandshakeSite(web.BaseSite):
             self.report(transport, exc)
             transport.abort()
             return False
+        if not first:
+            # Closed before its first byte: a port check (hubsim wait, a load balancer's or
+            # a compose healthcheck's TCP probe). No TLS client does that, so it is no failed
+            # handshake: recording one would fill the log with a line per check.
+            transport.abort()
+            return False
         if looks_like_plain_http(first):
             transport.write(plain_http_answer())
             transport.close()

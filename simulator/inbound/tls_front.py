@@ -205,6 +205,8 @@ class _FrontProtocol(asyncio.Protocol):
         self._ticket.release()
         if self._app is not None:
             self._app.connection_lost(exc)
+        elif not self._sniffed:  # a port check (hubsim wait, a TCP health probe)
+            logger.debug("connection from %s closed before its first byte", self._peer())
         else:
             logger.info("TLS connection from %s closed during the handshake", self._peer())
 

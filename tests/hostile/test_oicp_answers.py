@@ -29,7 +29,7 @@ from tests.hostile.peers import (
     full_load_bytes,
     remote_start,
 )
-from tests.hostile.processes import STUB_LINE, Server, serving
+from tests.hostile.processes import STUB_LINE, Server, run_to_end, serving
 
 EVSE_STATUS_PATH = cpo_to_hub_path(CPOOperation.PUSH_EVSE_STATUS, OPERATOR)
 
@@ -201,6 +201,27 @@ async def test_plain_http_on_the_stubs_port_gets_nginx_400(stub: Server) -> None
         status, text = response.status, await response.text()
 
     assert status == 400 and "The plain HTTP request was sent to HTTPS port" in text
+
+
+async def test_a_port_check_closing_before_its_first_byte_is_no_failed_handshake(
+    stub: Server, pki: MockHubjectPKI
+) -> None:
+    """``hubsim wait HOST:PORT`` (as a compose healthcheck's TCP probe) connects and closes:
+    no TLS client, so neither a line on stderr nor a handshake failure on the requests page."""
+    port = Port.of(stub.urls[0])
+    code, output = await run_to_end(["wait", f"{port.host}:{port.port}"])
+    assert code == 0, output
+    # A real failure afterwards: once it is logged, the port check's would have been too.
+    with pytest.raises(aiohttp.ClientError):
+        await _call("POST", stub.urls[0] + REMOTE_START_PATH, client_tls_without_cert(pki))
+    await stub.wait_for_lines(re.compile("TLS handshake with .* failed"), 1)
+    _, _, text = await _call(
+        "GET", stub.urls[0] + "/_stub/requests", client_tls(pki, pki.hub_client)
+    )
+
+    reasons = [failure["reason"] for failure in json.loads(text)["handshake_failures"]]
+    assert reasons == ["peer did not return a certificate"]
+    assert stub.output().count("TLS handshake with") == 1
 
 
 async def test_the_stubs_additional_info_stays_within_1000_characters(
