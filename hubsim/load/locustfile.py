@@ -285,6 +285,18 @@ def _final_stats_before_quitting(environment: Environment, **_: Any) -> None:
     environment.events.quitting.add_listener(send)
 
 
+class Diagnosed(Exception):
+    """A failure reported to Locust: its sentence, in every one of Locust's renderings.
+
+    Locust names a failure by ``repr`` of its exception. It unwraps its own
+    CatchResponseError in a single process, but a worker sends the ``repr`` to its master,
+    which kept the quotes: ``rejected:603: 'The backend ...'``.
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 class HubsimUser(FastHttpUser):
     """Sends the operations of the mix, one after the other, as the hub would."""
 
@@ -365,5 +377,5 @@ class HubsimUser(FastHttpUser):
             if exchange.ok:
                 resp.success()
             else:
-                resp.failure(exchange.detail)
+                resp.failure(Diagnosed(exchange.detail))
         return exchange

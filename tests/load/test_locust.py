@@ -57,7 +57,7 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
         *("--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)),
         *("--host", stub.url, "--json", "--only-summary", *hubsim),
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     workers = [
         await asyncio.create_subprocess_exec(
@@ -75,7 +75,7 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     ]
     try:
         # Each worker quits once its 12 requests are answered; the master ends with the last.
-        out, _ = await asyncio.wait_for(master.communicate(), 180)
+        out, err = await asyncio.wait_for(master.communicate(), 180)
         for worker in workers:
             await asyncio.wait_for(worker.wait(), 60)
     finally:
@@ -100,6 +100,12 @@ async def test_master_and_two_workers_report_what_the_stub_recorded(
     for (_, name), (n, failures) in reported.items():
         assert failures == (n if name.startswith("rejected") else 0)
     assert any(name == "rejected:603" for _, name in reported)
+    # The master's error report names each failure by its sentence, as a single process does.
+    sentences = [line.split("rejected:603: ", 1)[1] for line in err.decode().splitlines()
+                 if "rejected:603: " in line]  # fmt: skip
+    assert sentences and all(
+        s.startswith("The CPO answered Result false with StatusCode 603") for s in sentences
+    ), sentences
 
 
 async def locust_run(*options: str, env: dict[str, str] | None = None) -> tuple[int | None, str]:
