@@ -383,17 +383,25 @@ def _not_http(exc: aiohttp.ClientResponseError, ctx: CallContext) -> Diagnosis:
     while chain[-1].__cause__ is not None and len(chain) < 5:
         chain.append(chain[-1].__cause__)
     text = " ".join(str(getattr(e, "message", "") or e) for e in chain)
+    complaint = _one_line(exc.message)
     if any(type(e).__name__ == "LineTooLong" for e in chain) or "Got more than" in text:
         return Diagnosis(
             Outcome.HEADER_TOO_LARGE,
             f"{ctx.url} answered with an HTTP header line longer than the hub reads "
-            f"(8190 bytes: {exc.message}); keep the answer's headers short.",
+            f"(8190 bytes: {complaint}); keep the answer's headers short.",
         )
     return Diagnosis(
         Outcome.NOT_HTTP,
-        f"{ctx.url} answered with bytes that are not HTTP ({exc.message}); serve the OICP "
+        f"{ctx.url} answered with bytes that are not HTTP ({complaint}); serve the OICP "
         "endpoint with an HTTP/1.1 server on that port.",
     )
+
+
+def _one_line(parser_message: str) -> str:
+    """aiohttp's parser complaint on one line: it spreads over several, the bytes on one of
+    their own with a line of ``^`` under the spot, which means nothing inside a sentence."""
+    lines = (line.strip() for line in parser_message.splitlines())
+    return " ".join(line for line in lines if line.strip("^~ "))
 
 
 def _closed(ctx: CallContext) -> Diagnosis:
