@@ -71,6 +71,8 @@ class CallContext:
     hello_answered: bool | None = None  # after a reset in the handshake: see reset_in_handshake
     # After a timeout: whether a further TLS handshake finished (False: it did not in time).
     handshake_in_time: bool | None = None
+    # After an untrusted server certificate: the trusted certificate of its issuer's name.
+    namesake: CertificateInfo | None = None
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
@@ -453,11 +455,22 @@ def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis
         else "serve a certificate issued by the mock Hubject CA (cpo-server.pem), or switch the "
         "service type to User certificate and upload yours"
     )
+    expected = f"expected {ctx.expected}"
+    if ctx.namesake is not None:
+        # Two mock PKIs name their CAs alike: the names alone read as a contradiction.
+        origin = "" if _user(ctx) else _ANOTHER_PKI
+        expected = (
+            f"the hub trusts a certificate of that name (SHA-256 {ctx.namesake.sha256}), but "
+            f"another key signed this one{origin}"
+        )
     return Diagnosis(
         Outcome.SERVER_CERT_UNTRUSTED,
         f"The server certificate is not trusted in {ctx.mode_label} mode: presented {shown}; "
-        f"expected {ctx.expected}; {fix}.",
+        f"{expected}; {fix}.",
     )
+
+
+_ANOTHER_PKI = ": it comes from another mock PKI (one made again with hubsim pki init --force, say)"
 
 
 def _user(ctx: CallContext) -> bool:

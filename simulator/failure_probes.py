@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from yarl import URL
 
-from mockpki.inspect import CertificateInfo, describe_der
+from mockpki.errors import PKIError
+from mockpki.inspect import CertificateInfo, describe_certificate, describe_der, load_pem_chain
 from simulator.diagnosis import (
     CallContext,
     Diagnosis,
@@ -36,12 +37,14 @@ async def diagnose_failure(
     mode_label: str,
     expected: str,
     timeout_s: float,
+    anchors_pem: tuple[str, ...] = (),
 ) -> Diagnosis:
     """Explain a failed call in one sentence, probing the endpoint where that helps.
 
     A verification failure is explained with the certificate the endpoint presents (fetched
     by a non-verifying handshake); a reset during the handshake is told apart from an
-    old-TLS-only server by a handshake that allows old versions.
+    old-TLS-only server by a handshake that allows old versions. ``anchors_pem`` are what the
+    hub trusts: an untrusted certificate whose issuer has the name of one of them is told.
     """
     parsed = URL(url, encoded=True)
     host, port = parsed.host or "", parsed.port or 443
@@ -70,8 +73,30 @@ async def diagnose_failure(
         decision=decision,
         hello_answered=hello,
         handshake_in_time=in_time,
+        namesake=namesake_of_issuer(presented, anchors_pem),
     )
     return diagnose_exception(exc, ctx)
+
+
+def namesake_of_issuer(
+    presented: CertificateInfo | None, anchors_pem: tuple[str, ...]
+) -> CertificateInfo | None:
+    """The trusted certificate that bears the name of ``presented``'s issuer, if any.
+
+    Verification failed, so that one did not sign it: another CA of the same name did. A
+    mock PKI made again (``hubsim pki init --force``) names its CAs as the old one did.
+    """
+    if presented is None:
+        return None
+    for pem in anchors_pem:
+        try:
+            chain = load_pem_chain(pem.encode())
+        except PKIError:
+            continue
+        for anchor in map(describe_certificate, chain):
+            if anchor.subject == presented.issuer:
+                return anchor
+    return None
 
 
 async def handshakes_in_time(

@@ -344,6 +344,7 @@ class Sender:
             mode_label=target.mode_label,
             expected=target.trusted,
             timeout_s=target.timeout_s,
+            anchors_pem=target.trust.anchors_pem,
         )
 
     def _record(

@@ -65,6 +65,7 @@ def diagnose_locust_failure(
                     mode_label=target.mode_label,
                     expected=target.trusted,
                     timeout_s=target.timeout_s,
+                    anchors_pem=target.trust.anchors_pem,
                 )
             )
         return found

@@ -74,6 +74,7 @@ class Call:
     # The check sends exactly what the hub sends (the same profile's body and headers), so
     # its verdicts hold for the hub's calls.
     profile: WireProfile = WireProfile.HBS
+    anchors_pem: tuple[str, ...] = ()  # what it trusts: names a namesake issuer (diagnosis)
 
 
 class CheckClient:
@@ -150,6 +151,7 @@ class CheckClient:
             mode_label=call.mode_label,
             expected=call.expected,
             timeout_s=call.timeout_s,
+            anchors_pem=call.anchors_pem,
         )
 
     async def presented(self, host: str, port: int) -> CertificateInfo | None:

@@ -77,6 +77,7 @@ class Run:
             mode_label=target.trust.mode.value,
             expected=target.expected,
             profile=self.plan.profile,
+            anchors_pem=target.trust.anchors_pem,
         )
 
     def request(self, operation: Operation, **values: object) -> RemoteRequest:

@@ -6,6 +6,7 @@ Every command runs as its own ``hubsim`` process, as a user starts it.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from mockpki import PKIFiles
+from mockpki import MockHubjectPKI, PKIFiles
+from mockpki.inspect import sha256_fingerprint
 from tests.cli.conftest import HUBSIM, Served, hubsim, serve
 
 ONBOARDING = Path(__file__).resolve().parents[2] / "scenarios" / "onboarding"
@@ -301,4 +303,27 @@ async def test_a_misspelt_option_is_named_beside_the_option_it_leaves_missing() 
     assert run.err == (
         "hubsim: error: the following arguments are required: --evse (--evse-id: did you mean "
         "--evse?); see 'hubsim send --help'\n"
+    )
+
+
+async def test_a_server_certificate_of_a_pki_made_anew_is_told_from_the_hubs_by_its_key(
+    tmp_path: Path, served: list[Served]
+) -> None:
+    # Both PKIs name their CAs alike: "issued by CN=Hubject Intermediate CA IT ...; expected
+    # a certificate chaining to the mock Hubject CA" read as a contradiction.
+    hubs, backends = str(tmp_path / "hub-pki"), str(tmp_path / "made-again")
+    for folder in (hubs, backends):
+        assert (await hubsim("pki", "init", "--dir", folder)).code == 0
+    stub = await serve("stub", "serve", "--pki", backends, "--port", "0", ready="listening on")
+    served.append(stub)
+    run = await hubsim(
+        *("send", "remote-start", "--url", stub.url, "--server-cert", "hubject", "--pki", hubs),
+        *("--provider", "DE*ICE", "--evse", "DE*ABC*E0001", "--json"),
+    )
+    exchange = json.loads(run.out)
+    hub_ca = MockHubjectPKI.load(Path(hubs)).intermediate.certificate
+    assert exchange["outcome"] == "server_cert_untrusted"
+    assert (
+        f"the hub trusts a certificate of that name (SHA-256 {sha256_fingerprint(hub_ca)}), "
+        "but another key signed this one: it comes from another mock PKI" in exchange["detail"]
     )
