@@ -290,7 +290,7 @@ class Diagnosed(Exception):
 
     Locust names a failure by ``repr`` of its exception. It unwraps its own
     CatchResponseError in a single process, but a worker sends the ``repr`` to its master,
-    which kept the quotes: ``rejected:603: 'The backend ...'``.
+    which kept the quotes: ``rejected:603: 'The CPO answered ...'``.
     """
 
     def __repr__(self) -> str:
