@@ -331,11 +331,19 @@ async def test_importing_hubsim_needs_no_locust() -> None:
     assert b"--workers" in out
 
 
+def _ctrl_c_as_on_a_terminal() -> None:
+    """In the child before it runs hubsim: Ctrl-C as a terminal's command has it. A suite run
+    in the background (``cmd &`` in a script) hands its children SIGINT ignored, and Python
+    then never raises KeyboardInterrupt: the run went on to its end and exited 0."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 async def _interrupted(*args: str) -> tuple[int | None, str]:
     """A load run stopped by SIGINT (Ctrl-C) once its first progress line is out."""
     proc = await asyncio.create_subprocess_exec(
-        *HUBSIM, *args, "--progress-interval", "0.2", stdout=DEVNULL, stderr=PIPE
-    )
+        *HUBSIM, *args, "--progress-interval", "0.2", stdout=DEVNULL, stderr=PIPE,
+        preexec_fn=_ctrl_c_as_on_a_terminal,
+    )  # fmt: skip
     assert proc.stderr is not None
     try:
         first = await asyncio.wait_for(proc.stderr.readline(), 60)
@@ -378,7 +386,9 @@ async def test_on_a_terminal_the_line_is_rewritten_in_place_and_ctrl_c_ends_it(
     # Ended without a newline, the shell's prompt came up after the last progress line.
     master, slave = pty.openpty()
     args = one_shot(stub, pki_files, "-c", "2", "--duration", "60s", "--progress-interval", "0.2")
-    proc = await asyncio.create_subprocess_exec(*HUBSIM, *args, stdout=DEVNULL, stderr=slave)
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM, *args, stdout=DEVNULL, stderr=slave, preexec_fn=_ctrl_c_as_on_a_terminal
+    )
     os.close(slave)
     loop, seen = asyncio.get_running_loop(), b""
 
