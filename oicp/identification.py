@@ -35,11 +35,11 @@ LEGACY_HASH_FUNCTIONS = ("MD5", "SHA-1")
 
 
 @dataclass(frozen=True)
-class RemoteIdentification:
-    """Identification by contract ID: the only option remote start and reservation allow."""
+class _ContractIdentification:
+    """An option that is a contract ID alone: ``{"EvcoID": …}``. Its subclasses are
+    siblings, so ``isinstance`` still tells a remote identification from Plug&Charge."""
 
     evco_id: str
-    wire_key: ClassVar[str] = "RemoteIdentification"
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
         """The option's object: ``{"EvcoID": …}``."""
@@ -50,6 +50,13 @@ class RemoteIdentification:
         """Read the option's object, recording problems in ``reader``."""
         evco_id = reader.string("EvcoID", required=True, pattern=EVCO_ID)
         return None if evco_id is None else cls(evco_id)
+
+
+@dataclass(frozen=True)
+class RemoteIdentification(_ContractIdentification):
+    """Identification by contract ID: the only option remote start and reservation allow."""
+
+    wire_key: ClassVar[str] = "RemoteIdentification"
 
 
 @dataclass(frozen=True)
@@ -71,21 +78,10 @@ class RFIDMifareFamilyIdentification:
 
 
 @dataclass(frozen=True)
-class PlugAndChargeIdentification:
+class PlugAndChargeIdentification(_ContractIdentification):
     """Identification by ISO 15118 Plug&Charge contract ID (EMAID/EvcoID)."""
 
-    evco_id: str
     wire_key: ClassVar[str] = "PlugAndChargeIdentification"
-
-    def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
-        """The option's object: ``{"EvcoID": …}``."""
-        return {"EvcoID": self.evco_id}
-
-    @classmethod
-    def read(cls, reader: FieldReader) -> Self | None:
-        """Read the option's object, recording problems in ``reader``."""
-        evco_id = reader.string("EvcoID", required=True, pattern=EVCO_ID)
-        return None if evco_id is None else cls(evco_id)
 
 
 @dataclass(frozen=True)

@@ -143,34 +143,16 @@ class AuthorizeRemoteStart:
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
         """The request body, in the spec's member order."""
-        members = {
-            "SessionID": self.session_id,
-            "CPOPartnerSessionID": self.cpo_partner_session_id,
-            "EMPPartnerSessionID": self.emp_partner_session_id,
-            "ProviderID": self.provider_id,
-            "EvseID": self.evse_id,
-            "Identification": identification_to_wire(
-                self.identification, explicit_nulls=explicit_nulls
-            ),
-            "PartnerProductID": self.partner_product_id,
-        }
-        return build_object(members, explicit_nulls=explicit_nulls)
+        return build_object(_start_members(self, explicit_nulls), explicit_nulls=explicit_nulls)
 
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
         start = len(reader.problems)
-        session_id = reader.string("SessionID", pattern=SESSION_ID)
-        cpo_id, emp_id = _partner_session_ids(reader, max_length=PARTNER_SESSION_ID_MAX)
-        provider_id = reader.string("ProviderID", required=True, pattern=PROVIDER_ID)
-        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-        ident = _remote_identification(reader)
-        product = reader.string("PartnerProductID", max_length=PRODUCT_ID_MAX)
-        if provider_id is None or evse_id is None or ident is None:
+        fields = _read_start(reader)
+        if fields is None or len(reader.problems) != start:
             return None
-        if len(reader.problems) != start:
-            return None
-        return cls(provider_id, evse_id, ident, session_id, cpo_id, emp_id, product)
+        return cls(*fields)
 
     @classmethod
     def from_wire(cls, body: object) -> Self:
@@ -179,30 +161,53 @@ class AuthorizeRemoteStart:
 
 
 @dataclass(frozen=True)
-class AuthorizeRemoteStop:
-    """eRoamingAuthorizeRemoteStop (V2.1): stop the session Hubject's SessionID names."""
+class _RemoteStop:
+    """What both stops are: the same members, told apart by ``operation`` alone. The two
+    are siblings, so ``isinstance`` still tells a remote stop from a reservation's."""
 
     provider_id: str
     evse_id: str
     session_id: str
     cpo_partner_session_id: str | None = None
     emp_partner_session_id: str | None = None
-    operation: ClassVar[Operation] = Operation.AUTHORIZE_REMOTE_STOP
+    operation: ClassVar[Operation]
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
         """The request body, in the spec's member order."""
-        return _stop_to_wire(self, explicit_nulls)
+        members = {
+            "SessionID": self.session_id,
+            "CPOPartnerSessionID": self.cpo_partner_session_id,
+            "EMPPartnerSessionID": self.emp_partner_session_id,
+            "ProviderID": self.provider_id,
+            "EvseID": self.evse_id,
+        }
+        return build_object(members, explicit_nulls=explicit_nulls)
 
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
-        fields = _read_stop(reader)
-        return None if fields is None else cls(*fields)
+        start = len(reader.problems)
+        session_id = reader.string("SessionID", required=True, pattern=SESSION_ID)
+        cpo_id, emp_id = _partner_session_ids(reader, max_length=PARTNER_SESSION_ID_MAX)
+        provider_id = reader.string("ProviderID", required=True, pattern=PROVIDER_ID)
+        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
+        if provider_id is None or evse_id is None or session_id is None:
+            return None
+        if len(reader.problems) != start:
+            return None
+        return cls(provider_id, evse_id, session_id, cpo_id, emp_id)
 
     @classmethod
     def from_wire(cls, body: object) -> Self:
         """Parse a request body; raise OICPValidationError listing every problem."""
         return _parse(cls.read, body, cls.operation.value)
+
+
+@dataclass(frozen=True)
+class AuthorizeRemoteStop(_RemoteStop):
+    """eRoamingAuthorizeRemoteStop (V2.1): stop the session Hubject's SessionID names."""
+
+    operation: ClassVar[Operation] = Operation.AUTHORIZE_REMOTE_STOP
 
 
 @dataclass(frozen=True)
@@ -224,37 +229,19 @@ class AuthorizeRemoteReservationStart:
     operation: ClassVar[Operation] = Operation.AUTHORIZE_REMOTE_RESERVATION_START
 
     def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
-        """The request body, in the spec's member order."""
-        members = {
-            "SessionID": self.session_id,
-            "CPOPartnerSessionID": self.cpo_partner_session_id,
-            "EMPPartnerSessionID": self.emp_partner_session_id,
-            "ProviderID": self.provider_id,
-            "EvseID": self.evse_id,
-            "Identification": identification_to_wire(
-                self.identification, explicit_nulls=explicit_nulls
-            ),
-            "PartnerProductID": self.partner_product_id,
-            "Duration": self.duration,
-        }
+        """The request body, in the spec's member order: a remote start's, then Duration."""
+        members = _start_members(self, explicit_nulls) | {"Duration": self.duration}
         return build_object(members, explicit_nulls=explicit_nulls)
 
     @classmethod
     def read(cls, reader: FieldReader) -> Self | None:
         """Read the body, recording problems in ``reader``."""
         start = len(reader.problems)
-        session_id = reader.string("SessionID", pattern=SESSION_ID)
-        cpo_id, emp_id = _partner_session_ids(reader, max_length=PARTNER_SESSION_ID_MAX)
-        provider_id = reader.string("ProviderID", required=True, pattern=PROVIDER_ID)
-        evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-        ident = _remote_identification(reader)
-        product = reader.string("PartnerProductID", max_length=PRODUCT_ID_MAX)
+        fields = _read_start(reader)
         duration = reader.integer("Duration", minimum=DURATION_MIN, maximum=DURATION_MAX)
-        if provider_id is None or evse_id is None or ident is None:
+        if fields is None or len(reader.problems) != start:
             return None
-        if len(reader.problems) != start:
-            return None
-        return cls(provider_id, evse_id, ident, session_id, cpo_id, emp_id, product, duration)
+        return cls(*fields, duration)
 
     @classmethod
     def from_wire(cls, body: object) -> Self:
@@ -263,34 +250,14 @@ class AuthorizeRemoteReservationStart:
 
 
 @dataclass(frozen=True)
-class AuthorizeRemoteReservationStop:
+class AuthorizeRemoteReservationStop(_RemoteStop):
     """eRoamingAuthorizeRemoteReservationStop (V1.1): end the reservation SessionID names.
 
     "The request MUST contain the SessionID that was created by Hubject after the initial
     eRoamingAuthorizeRemoteReservationStart request" (OICP 2.3 §eRoamingReservation).
     """
 
-    provider_id: str
-    evse_id: str
-    session_id: str
-    cpo_partner_session_id: str | None = None
-    emp_partner_session_id: str | None = None
     operation: ClassVar[Operation] = Operation.AUTHORIZE_REMOTE_RESERVATION_STOP
-
-    def to_wire(self, *, explicit_nulls: bool = False) -> JSONObject:
-        """The request body, in the spec's member order."""
-        return _stop_to_wire(self, explicit_nulls)
-
-    @classmethod
-    def read(cls, reader: FieldReader) -> Self | None:
-        """Read the body, recording problems in ``reader``."""
-        fields = _read_stop(reader)
-        return None if fields is None else cls(*fields)
-
-    @classmethod
-    def from_wire(cls, body: object) -> Self:
-        """Parse a request body; raise OICPValidationError listing every problem."""
-        return _parse(cls.read, body, cls.operation.value)
 
 
 def _remote_identification(reader: FieldReader) -> Identification | None:
@@ -301,33 +268,39 @@ def _remote_identification(reader: FieldReader) -> Identification | None:
     return read_identification(value, pointer, reader.problems, remote_only=True)
 
 
-_StopRequest: TypeAlias = AuthorizeRemoteStop | AuthorizeRemoteReservationStop
-_StopFields: TypeAlias = tuple[str, str, str, str | None, str | None]
+_StartRequest: TypeAlias = AuthorizeRemoteStart | AuthorizeRemoteReservationStart
+_StartFields: TypeAlias = tuple[
+    str, str, Identification, str | None, str | None, str | None, str | None
+]
 
 
-def _stop_to_wire(request: _StopRequest, explicit_nulls: bool) -> JSONObject:
-    members = {
+def _start_members(request: _StartRequest, explicit_nulls: bool) -> dict[str, object]:
+    """The members both remote starts share, in the spec's order."""
+    return {
         "SessionID": request.session_id,
         "CPOPartnerSessionID": request.cpo_partner_session_id,
         "EMPPartnerSessionID": request.emp_partner_session_id,
         "ProviderID": request.provider_id,
         "EvseID": request.evse_id,
+        "Identification": identification_to_wire(
+            request.identification, explicit_nulls=explicit_nulls
+        ),
+        "PartnerProductID": request.partner_product_id,
     }
-    return build_object(members, explicit_nulls=explicit_nulls)
 
 
-def _read_stop(reader: FieldReader) -> _StopFields | None:
-    """The fields both stop messages share, in constructor order."""
-    start = len(reader.problems)
-    session_id = reader.string("SessionID", required=True, pattern=SESSION_ID)
+def _read_start(reader: FieldReader) -> _StartFields | None:
+    """The fields both remote starts share, in constructor order; None when a required one
+    is missing or wrong (the caller still checks for problems of the optional ones)."""
+    session_id = reader.string("SessionID", pattern=SESSION_ID)
     cpo_id, emp_id = _partner_session_ids(reader, max_length=PARTNER_SESSION_ID_MAX)
     provider_id = reader.string("ProviderID", required=True, pattern=PROVIDER_ID)
     evse_id = reader.string("EvseID", required=True, pattern=EVSE_ID)
-    if provider_id is None or evse_id is None or session_id is None:
+    ident = _remote_identification(reader)
+    product = reader.string("PartnerProductID", max_length=PRODUCT_ID_MAX)
+    if provider_id is None or evse_id is None or ident is None:
         return None
-    if len(reader.problems) != start:
-        return None
-    return provider_id, evse_id, session_id, cpo_id, emp_id
+    return provider_id, evse_id, ident, session_id, cpo_id, emp_id, product
 
 
 RemoteRequest: TypeAlias = (
