@@ -68,6 +68,23 @@ class Outcome(enum.Enum):
         """True when the partner answered with a valid OICP answer (Result true or false)."""
         return self in (Outcome.ACCEPTED, Outcome.REJECTED)
 
+    @property
+    def of_the_answer(self) -> bool:
+        """True for a failure of the answer rather than of the connection: a timeout, a
+        close, an answer the hub could not read. When the request went out over a finished
+        handshake, its exchange keeps that handshake's TLS facts."""
+        return self in _OF_THE_ANSWER
+
+
+_OF_THE_ANSWER = frozenset(
+    {
+        Outcome.TIMEOUT,
+        Outcome.CONNECTION_CLOSED,
+        Outcome.NOT_HTTP,
+        Outcome.HEADER_TOO_LARGE,
+        Outcome.ANSWER_TOO_LARGE,
+    }
+)
 
 NOT_AVAILABLE = "NotAvailable"
 TIMEOUT = "Timeout"

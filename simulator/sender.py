@@ -8,6 +8,7 @@ Every failure becomes an :class:`~simulator.exchange.Outcome` with a one-sentenc
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
 import ssl
@@ -43,6 +44,15 @@ _BODY_EXCERPT = 300
 _RETIRED_KEPT = 2
 
 
+# The SSL object of the connection the current request was sent on, from the moment its
+# answer is awaited: a failure after the handshake (bytes that are not HTTP, a close, a
+# timeout) raises without a response, and its exchange still tells how TLS went. Each
+# request runs in its caller's task, and a task has one request at a time.
+_SENT_ON: contextvars.ContextVar[ssl.SSLObject | None] = contextvars.ContextVar(
+    "hubsim_sent_on", default=None
+)
+
+
 class _TLSAwareResponse(aiohttp.ClientResponse):
     """Keeps the connection's SSL object: aiohttp may release the connection (and forget it)
     as soon as a small body has arrived, before the sender can read the TLS facts."""
@@ -53,6 +63,7 @@ class _TLSAwareResponse(aiohttp.ClientResponse):
         # A plain function handing on aiohttp's coroutine: no extra coroutine per answer.
         transport = connection.transport
         self.ssl_object = transport.get_extra_info("ssl_object") if transport else None
+        _SENT_ON.set(self.ssl_object)
         return super().start(connection)
 
 
@@ -230,6 +241,7 @@ class Sender:
             return self._record(target, operation, body, tags, started_at, t0, diagnosis=diagnosis)
         try:
             t0 = time.perf_counter()  # the CPO's time starts when the request leaves
+            _SENT_ON.set(None)
             try:
                 status, raw, tls = await self._post(target, body, headers)
             except AnswerTooLarge as big:
@@ -238,9 +250,19 @@ class Sender:
                 # The CPO's time ends here: the probes of the diagnosis are the hub's own, and
                 # counted in, a backend that drops connections at once showed a p99 of 2.5 s.
                 ended = time.perf_counter()
+                sent_on = _SENT_ON.get()  # before the probes, which send on their own
                 diagnosis = await self._diagnose(exc, target)
+                tls = self._facts_of_failed_answer(sent_on, diagnosis.outcome)
                 return self._record(
-                    target, operation, body, tags, started_at, t0, diagnosis=diagnosis, ended=ended
+                    target,
+                    operation,
+                    body,
+                    tags,
+                    started_at,
+                    t0,
+                    diagnosis=diagnosis,
+                    tls=tls,
+                    ended=ended,
                 )
         finally:
             self._slots.release()
@@ -285,6 +307,7 @@ class Sender:
             started_at,
             t0,
             diagnosis=too_large_diagnosis(target.url, big, self.max_answer_bytes),
+            tls=self._facts_of_failed_answer(_SENT_ON.get(), Outcome.ANSWER_TOO_LARGE),
         )
         exchange.http_status = big.status
         exchange.response_body = big.excerpt.decode("utf-8", errors="replace")
@@ -307,7 +330,23 @@ class Sender:
             return resp.status, raw, tls
 
     def _tls_facts(self, resp: aiohttp.ClientResponse) -> TLSFacts | None:
-        ssl_object = resp.ssl_object if isinstance(resp, _TLSAwareResponse) else None
+        return self._facts_of(resp.ssl_object if isinstance(resp, _TLSAwareResponse) else None)
+
+    def _facts_of_failed_answer(
+        self, ssl_object: ssl.SSLObject | None, outcome: Outcome
+    ) -> TLSFacts | None:
+        """The facts of the handshake a failed request went out on; None when the failure
+        was the connection's. A client certificate refused under TLS 1.3 also ends after
+        the request was written, but on a handshake the server never finished: the SSL
+        object then says "handshake not done yet"."""
+        if ssl_object is None or not outcome.of_the_answer:
+            return None
+        try:
+            return self._facts_of(ssl_object)
+        except ValueError:
+            return None
+
+    def _facts_of(self, ssl_object: ssl.SSLObject | None) -> TLSFacts | None:
         if ssl_object is None:
             return None
         facts = self._connection_facts.get(ssl_object)

@@ -213,6 +213,7 @@ class CellResult:
     detail: str
     layers: dict[str, str]
     check_ok: bool
+    tls_protocol: str | None = None  # what the send's exchange says of its handshake
 
     def signature(self, case: Case) -> str:
         """The outcome, and the check's statuses for the layers the case names."""
@@ -249,7 +250,8 @@ async def run_cell(
         report = await check_report(service_url, choice, pki.directory, case, evse)
         layers = {layer.key: layer.status.value for layer in report.layers}
         ok = report.ok
-    return CellResult(exchange.outcome.value, exchange.detail, layers, ok)
+    tls = exchange.tls.protocol if exchange.tls else None
+    return CellResult(exchange.outcome.value, exchange.detail, layers, ok, tls)
 
 
 async def check_report(

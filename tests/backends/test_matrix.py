@@ -50,3 +50,33 @@ async def test_an_http_parsers_complaint_is_one_line_of_the_sentence(
     backend = backends.get(stack.name, spec_for(case, stack))
     result = await run_cell(case, backend, backends.materials, check=False)
     assert "\n" not in result.detail and "^" not in result.detail, result.detail
+
+
+# The outcomes of a request that reached the backend over a finished handshake and then
+# failed without an answer the hub could read.
+_FAILED_AFTER_THE_HANDSHAKE = (
+    "timeout",
+    "connection_closed",
+    "not_http",
+    "header_too_large",
+    "answer_too_large",
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "stack"),
+    [
+        pytest.param(case, stack, id=f"{stack.name}-{case.name}".replace(" ", "_"))
+        for case, stack in cells()
+        if case.outcome in _FAILED_AFTER_THE_HANDSHAKE
+    ],
+)
+async def test_a_failure_after_the_handshake_still_reports_the_tls_it_used(
+    case: Case, stack: Stack, backends: BackendPool
+) -> None:
+    # The request went out over TLS: the exchange says how, so a user sees that TLS was
+    # not the problem (it said "tls": null, as if no handshake had happened).
+    backend = backends.get(stack.name, spec_for(case, stack))
+    result = await run_cell(case, backend, backends.materials, check=False)
+    assert result.outcome == case.outcome, result.detail
+    assert result.tls_protocol in ("TLSv1.2", "TLSv1.3"), result
