@@ -74,7 +74,8 @@ def layer_url(plan: CheckPlan, settings: LayerResult) -> LayerResult:
         return skipped(
             "url",
             f"No Service URL to check: layer {settings.number} ({settings.name}) failed.",
-            f"Fix layer {settings.number} first.",
+            f"Fix layer {settings.number} ({settings.name}) first.",
+            blocked_by=settings.key,
         )
     if warnings:
         return warned(

@@ -104,28 +104,27 @@ class Run:
     # --- skipping ---------------------------------------------------------------------------
 
     def blocker(self, *keys: str) -> LayerResult | None:
-        """The first of ``keys`` that failed or was skipped, as its original failure."""
+        """The first of ``keys`` that failed or was skipped."""
         for key in keys:
             result = self.results.get(key)
             if result is not None and result.status in (LayerStatus.FAIL, LayerStatus.SKIP):
-                return self._root(result)
+                return result
         return None
 
-    def _root(self, result: LayerResult) -> LayerResult:
-        cause = result.details.get("blocked_by") if result.status is LayerStatus.SKIP else None
-        if isinstance(cause, str) and cause in self.results:
-            return self.results[cause]
-        return result
-
     def skip(self, key: str, cause: LayerResult, why: str = "") -> LayerResult:
-        """SKIP ``key`` because of ``cause``; ``why`` says what is missing."""
-        info = layer_info(cause.key)
+        """SKIP ``key`` because of ``cause``; ``why`` says what is missing.
+
+        A skipped ``cause`` stands for the failure that skipped it, which may be a later
+        layer's: a backend that never answers skips Body (9) for Latency (11).
+        """
+        root = _root_key(cause)
+        info = layer_info(root)
         missing = f" {why}" if why else ""
         return skipped(
             key,
             f"Not judged: layer {info.number} ({info.name}) failed.{missing}",
             f"Fix layer {info.number} ({info.name}) first.",
-            blocked_by=cause.key,
+            blocked_by=root,
         )
 
     def skip_for_failure(self, key: str, failure: Failure) -> LayerResult:
@@ -143,3 +142,9 @@ class Run:
         if cause is None:  # the owning layer comes later; cannot happen for owners before "http"
             return skipped(key, f"Not judged: {failure.diagnosis.detail}", None)
         return self.skip(key, cause)
+
+
+def _root_key(result: LayerResult) -> str:
+    """The key of the failed layer behind ``result``: its own, or what blocked its skip."""
+    cause = result.details.get("blocked_by") if result.status is LayerStatus.SKIP else None
+    return cause if isinstance(cause, str) else result.key

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
-from tests.backends import BackendSpec, Materials, TLSSpec, Verify, Versions
+from tests.backends import Answer, BackendSpec, Materials, TLSSpec, Verify, Versions
 from tests.backends.hubproc import Admin, start_hub
 from tests.backends.pool import BackendPool
 from tests.backends.stacks import REPO
@@ -107,6 +107,46 @@ def test_tls_black_hole_fails_tls_naming_the_timeout_and_skips_layers_6_to_12(
     assert "within 1.5 s" in found["tls"]["reason"]
     assert {found[key]["status"] for key in _AFTER_TLS} == {"SKIP"}
     assert all(found[key]["details"]["blocked_by"] == "tls" for key in _AFTER_TLS)
+
+
+def test_a_skip_behind_a_timeout_names_the_latency_layer_not_a_skipped_one(
+    backends: BackendPool, materials: Materials
+) -> None:
+    # nginx holds the answer 3 s; the check waits 1 s. Body (9) is skipped for Latency
+    # (11), and so are Semantics (10) and Round trip (12), which depend on Body.
+    backend = backends.get("nginx", BackendSpec(answer=Answer.SLOW))
+    code, report = check_cli(backend.url, materials.pki, "--timeout", "1")
+    found = layers(report)
+    assert (code, found["latency"]["status"]) == (1, "FAIL")
+    for key in ("http", "body", "semantics", "round_trip"):
+        assert found[key]["status"] == "SKIP", key
+        assert found[key]["details"]["blocked_by"] == "latency", key
+        assert "layer 9 (Body) failed" not in found[key]["reason"], key
+    assert "layer 11 (Latency)" in found["semantics"]["reason"]
+
+
+async def test_an_operator_check_without_settings_skips_every_layer_for_layer_1(
+    materials: Materials,
+) -> None:
+    hub = start_hub(materials.pki.directory)
+    try:
+        async with aiohttp.ClientSession() as session:
+            status, body = await Admin(session, hub).call(
+                "POST", "/api/operators", {"operator_id": "DE*ABC"}
+            )
+            assert status == 201, body
+        argv = [sys.executable, "-m", "hubsim", "check", "--operator", "DE*ABC", "--json"]
+        argv += ["--service", "authorization", "--hub", f"http://127.0.0.1:{hub.port}"]
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=120)
+    finally:
+        hub.stop()
+    assert done.returncode == 1, done.stderr
+    found = layers(json.loads(done.stdout))
+    assert found["settings"]["status"] == "FAIL"
+    skips = {key: layer for key, layer in found.items() if layer["status"] == "SKIP"}
+    assert set(skips) == set(found) - {"settings"}
+    assert {layer["details"]["blocked_by"] for layer in skips.values()} == {"settings"}
+    assert all("layer 1 (Settings)" in layer["reason"] for layer in skips.values())
 
 
 def test_send_names_the_nginx_refusal_page_it_saw(
