@@ -9,7 +9,7 @@ from typing import Any
 from hubsim.errors import CLIError
 from hubsim.rehearsal import CASES, find_cases, report_json, report_text, run_rehearsal
 from hubsim.rehearsal.backends import BACKEND_KINDS, BackendError
-from hubsim.rehearsal.run import check_backends
+from hubsim.rehearsal.run import check_backends, check_pairs
 
 
 def register(sub: Any) -> None:
@@ -42,6 +42,8 @@ async def run(args: argparse.Namespace) -> int:
     try:
         cases = find_cases(args.case)
         backends = check_backends(args.backend)
+        if args.case:  # every case by default: each runs on the backends it has
+            check_pairs(cases, backends)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     try:

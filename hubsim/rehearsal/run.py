@@ -36,6 +36,17 @@ def check_backends(kinds: Sequence[str]) -> list[str]:
     return list(kinds) or list(BACKEND_KINDS)
 
 
+def check_pairs(cases: Sequence[Case], backends: Sequence[str]) -> None:
+    """Refuse a named case none of whose backends was chosen: it would run nothing."""
+    for case in cases:
+        if not set(case.backends) & set(backends):
+            runs_on = " and ".join(case.backends)
+            raise ValueError(
+                f"--case {case.name!r} does not run on --backend {' or '.join(backends)}: "
+                f"it runs on {runs_on}; pass --backend {case.backends[0]} or leave --backend out"
+            )
+
+
 async def run_rehearsal(
     cases: Sequence[Case], backends: Sequence[str], *, host: str = "localhost"
 ) -> list[CaseResult]:

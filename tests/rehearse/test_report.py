@@ -40,3 +40,14 @@ def test_an_unknown_case_is_refused_naming_the_known_ones() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("hubsim: error: --case 'renewal-day' is not a rehearsal case")
     assert "hub-renewal-pinned-leaf" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_case_named_for_a_backend_it_does_not_run_on_is_refused() -> None:
+    argv = [*HUBSIM, "rehearse", "--case", "intermediate-rotation-old-intermediate-only"]
+    done = subprocess.run([*argv, "--backend", "nginx"], capture_output=True, text=True)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(
+        "hubsim: error: --case 'intermediate-rotation-old-intermediate-only' does not run on "
+        "--backend nginx: it runs on stub; pass --backend stub"
+    )
+    assert done.stdout == ""
