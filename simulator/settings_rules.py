@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from simulator.certificates import (
     active_certificates_for_host,
@@ -316,8 +317,9 @@ def _url_warnings(service_type: ServiceType, settings: ServiceTypeSettings) -> l
     warnings = []
     if not _hub_calls(service_type):
         warnings.append(_issue("service_url", url, _pull_url_message(url)))
-    if url.strip().rstrip("/").lower().endswith("/api/oicp"):
-        warnings.append(_issue("service_url", url, _doubled_prefix_message(url)))
+    held = _held_oicp_path(url)
+    if held is not None:
+        warnings.append(_issue("service_url", url, _doubled_path_message(url, *held)))
     return warnings
 
 
@@ -328,14 +330,28 @@ def _pull_url_message(url: str) -> str:
     )
 
 
-def _doubled_prefix_message(url: str) -> str:
+def _held_oicp_path(url: str) -> tuple[str, str] | None:
+    """(the URL before its '/api/oicp' segment, the path from there on), or None."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    lowered = path.lower()
+    start = 0
+    while (index := lowered.find("/api/oicp", start)) >= 0:
+        end = index + len("/api/oicp")
+        if end == len(lowered) or lowered[end] == "/":
+            return f"{parts.scheme}://{parts.netloc}{path[:index]}", path[index:]
+        start = end
+    return None
+
+
+def _doubled_path_message(url: str, base: str, held: str) -> str:
     # OICP 2.3 §eRoamingAuthorizeRemoteStart: "this part of the URL '/api/oicp/charging/v21/…'
-    # will be added to your URL endpoint".
-    base = url.strip().rstrip("/")[: -len("/api/oicp")] or "https://…"
+    # will be added to your URL endpoint". Pasting the spec's base, or a whole operation URL,
+    # is the usual slip.
     return (
-        f"Service URL {url!r} ends in /api/oicp, but the hub appends '/api/oicp/…' itself, so "
-        f"requests would go to …/api/oicp/api/oicp/…; use {base!r} unless your endpoint really "
-        "expects the prefix twice"
+        f"Service URL {url!r} already holds the OICP path {held!r}, but the hub appends "
+        f"'/api/oicp/…' itself, so requests would go to …{held}/api/oicp/…; use {base!r} "
+        "unless your endpoint really expects the path twice"
     )
 
 

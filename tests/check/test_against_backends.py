@@ -149,6 +149,18 @@ async def test_an_operator_check_without_settings_skips_every_layer_for_layer_1(
     assert all("layer 1 (Settings)" in layer["reason"] for layer in skips.values())
 
 
+def test_a_service_url_holding_the_oicp_path_is_a_url_warn(
+    backends: BackendPool, materials: Materials
+) -> None:
+    # The stub answers under any prefix, so only layer 2 can tell the user.
+    backend = backends.get("stub", BackendSpec())
+    code, report = check_cli(backend.url + "/api/oicp/charging/v21", materials.pki)
+    url = layers(report)["url"]
+    assert (code, url["status"]) == (0, "WARN")
+    assert "already holds the OICP path '/api/oicp/charging/v21'" in url["reason"]
+    assert f"use {backend.url!r}" in url["reason"]
+
+
 def test_send_names_the_nginx_refusal_page_it_saw(
     backends: BackendPool, materials: Materials
 ) -> None:

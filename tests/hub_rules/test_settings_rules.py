@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from simulator.model import FieldIssue, ServerCertification, ServiceType, ServiceTypeSettings
 from simulator.settings_rules import SettingsCheck, check_settings
 
@@ -195,6 +197,31 @@ def test_service_url_ending_in_api_oicp_warns_of_a_doubled_prefix() -> None:
     (message,) = _on(check.warnings, "service_url")
     assert "/api/oicp/api/oicp/" in message
     assert "'https://cpo.example.com'" in message
+
+
+@pytest.mark.parametrize(
+    ("url", "held"),
+    [
+        ("https://cpo.example.com/backend/api/oicp/charging/v21", "/api/oicp/charging/v21"),
+        (
+            "https://cpo.example.com/backend/api/OICP/charging/v21/providers/DE*ICE"
+            "/authorize-remote/start",
+            "/api/OICP/charging/v21/providers/DE*ICE/authorize-remote/start",
+        ),
+    ],
+)
+def test_service_url_holding_the_oicp_path_warns_of_a_doubled_path(url: str, held: str) -> None:
+    check = _check(ServiceType.AUTHORIZATION, online_request=True, service_url=url)
+    assert check.ok
+    (message,) = _on(check.warnings, "service_url")
+    assert f"already holds the OICP path {held!r}" in message
+    assert "use 'https://cpo.example.com/backend'" in message
+
+
+def test_service_url_with_api_oicp_only_inside_a_segment_gets_no_warning() -> None:
+    url = "https://cpo.example.com/api/oicpbackend"
+    check = _check(ServiceType.AUTHORIZATION, online_request=True, service_url=url)
+    assert check.warnings == ()
 
 
 # --- reporting --------------------------------------------------------------------------------
