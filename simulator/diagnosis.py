@@ -192,6 +192,28 @@ def refused_by_page(status: int, text: str, host: str, port: int) -> Diagnosis |
     return _client_cert_refused_at(host, port, how)
 
 
+def body_excerpt(text: str, limit: int) -> str:
+    """The start of a body for a sentence, on one line (CRLF pages too: no "\\r" in it)."""
+    flat = " ".join(text.strip().splitlines())
+    return repr(flat[:limit] + ("…" if len(flat) > limit else ""))
+
+
+def status_hint(status: int, path: str) -> str | None:
+    """What a non-200 status usually means for the hub's request to ``path``, or None.
+
+    A 404 or 405 from a web server in front of the backend almost always means the path the
+    hub posts to (the Service URL's path plus the OICP path) is not routed for POST.
+    """
+    if status == 404:
+        return (
+            f"nothing answers POST at {path}: route that path on your server, or correct "
+            "the Service URL's path (the hub appends the OICP path to it)"
+        )
+    if status == 405:
+        return f"{path} does not take POST: route POST requests for it to your OICP endpoint"
+    return None
+
+
 def _page_excerpt(text: str) -> str:
     title = text.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in text else text
     flat = " ".join(title.split())

@@ -26,7 +26,7 @@ from yarl import URL
 from httpguard import bound_tls_read_buffers
 from mockpki.inspect import describe_der
 from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest, describe, jsontext
-from simulator.diagnosis import Diagnosis, refused_by_page
+from simulator.diagnosis import Diagnosis, body_excerpt, refused_by_page, status_hint
 from simulator.exchange import Exchange, Outcome, TLSFacts
 from simulator.failure_probes import diagnose_failure
 from simulator.model import ServerCertification, WireProfile
@@ -480,10 +480,13 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
         refused = refused_by_page(status, text, url.host or "", url.port or 443)
         if refused is not None:
             return Exchange(outcome=refused.outcome, detail=refused.detail, **fields)
+        hint = status_hint(status, url.path)
+        routed = f"; {hint}; if it is routed" if hint else ""
         return Exchange(
             outcome=Outcome.HTTP_STATUS,
-            detail=f"The backend answered HTTP {status} instead of 200 ({_excerpt(text)}); "
-            "OICP answers every request, refusals included, with HTTP 200 and an acknowledgement.",
+            detail=f"The backend answered HTTP {status} instead of 200 ({_excerpt(text)})"
+            f"{routed}: OICP answers every request, refusals included, with HTTP 200 and an "
+            "acknowledgement.",
             **fields,
         )
     problem: ValueError | None = not_utf8
@@ -555,8 +558,7 @@ def _judge_acknowledgement(parsed: object, fields: dict[str, Any]) -> Exchange:
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join(text.strip().splitlines())  # CRLF pages too: no "\r" in a sentence
-    return repr(text[:_BODY_EXCERPT] + ("…" if len(text) > _BODY_EXCERPT else ""))
+    return body_excerpt(text, _BODY_EXCERPT)
 
 
 def _default_expected(trust: ServerTrust) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from oicp import (
     Acknowledgement,
@@ -21,6 +22,7 @@ from simulator.check.calls import Answer, Failure
 from simulator.check.fixes import fix_for
 from simulator.check.report import LayerResult, LayerStatus, failed, passed, warned
 from simulator.check.run import Run, outcome_layer
+from simulator.diagnosis import body_excerpt, status_hint
 
 BEST_PRACTICE_MS = 10_000.0
 _EXCERPT = 120
@@ -30,8 +32,7 @@ _EARLIER = ("settings", "url", "dns", "tcp", "tls", "server_certificate", "clien
 
 def excerpt(raw: bytes) -> str:
     """The start of a body, for sentences."""
-    text = raw.decode("utf-8", errors="replace").strip().replace("\n", " ")
-    return repr(text[:_EXCERPT] + ("…" if len(text) > _EXCERPT else ""))
+    return body_excerpt(raw.decode("utf-8", errors="replace"), _EXCERPT)
 
 
 def _no_answer(run: Run, key: str) -> LayerResult:
@@ -61,7 +62,7 @@ def layer_http(run: Run) -> LayerResult:
     answer = run.answer
     if answer is None:
         return _no_answer(run, "http")
-    problems = _http_problems(answer)
+    problems = _http_problems(answer, urlsplit(run.plan.first_url() or "").path)
     details = {
         "status": answer.status,
         "content_type": answer.content_type,
@@ -79,17 +80,22 @@ def layer_http(run: Run) -> LayerResult:
     )
 
 
-def _http_problems(answer: Answer) -> list[tuple[str, str]]:
+_ANSWER_200 = (
+    "answer every OICP request, refusals included, with HTTP 200 and an eRoamingAcknowledgement."
+)
+
+
+def _http_problems(answer: Answer, path: str) -> list[tuple[str, str]]:
     problems = []
     if answer.status != 200:
-        problems.append(
-            (
-                f"The endpoint answered HTTP {answer.status} instead of 200 "
-                f"({excerpt(answer.raw)})",
-                "Answer every OICP request, refusals included, with HTTP 200 and an "
-                "eRoamingAcknowledgement.",
-            )
-        )
+        hint = status_hint(answer.status, path)
+        said = f"The endpoint answered HTTP {answer.status} instead of 200 ({excerpt(answer.raw)})"
+        if hint is None:
+            problems.append((said, _ANSWER_200[0].upper() + _ANSWER_200[1:]))
+        else:
+            # A web server's 404 or 405 page: the path is the likelier fault than the app.
+            fix = f"If {path} is routed and your application answered itself, " + _ANSWER_200
+            problems.append((f"{said}: {hint}", fix))
     if answer.mimetype != "application/json":
         problems.append(
             (

@@ -45,6 +45,7 @@ class Answer(enum.Enum):
     DEEP = "deep"  # HTTP 200 with JSON nested 5,000 levels deep
     HUGE = "huge"  # HTTP 200 with a 3 MiB JSON body
     CLOSE = "close"  # reads the request, then closes the connection without an answer
+    NOT_ROUTED = "notrouted"  # nginx routes only /oicp/: the hub's path gets nginx's 404 page
 
 
 SLOW_S = 3.0  # what a slow backend takes; tests use a shorter timeout for it

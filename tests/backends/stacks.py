@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
 HAPROXY = "/usr/sbin/haproxy"
 _STATIC_ANSWERS = frozenset({Answer.ACK, Answer.STATUS_500, Answer.NOT_JSON})
-_ALL_ANSWERS = frozenset(Answer)
+_ALL_ANSWERS = frozenset(Answer) - {Answer.NOT_ROUTED}
 _MODERN = frozenset({Versions.MODERN, Versions.TLS13, Versions.TLS12})
 # Answers a TLS terminator (nginx, HAProxy) passes on from an application behind it.
 _PROXIED_ANSWERS = frozenset({Answer.ECHO, Answer.SLOW})
@@ -98,6 +98,11 @@ def _nginx(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendPro
         app = _application(spec.answer, materials, workdir)
         companions.append(app)
         location = f"proxy_pass http://127.0.0.1:{app.port};"
+    locations = f"location / {{ {location} }}"
+    if spec.answer is Answer.NOT_ROUTED:  # a typical slip: only the team's own prefix routed
+        locations = (
+            f"location /oicp/ {{ {_nginx_return(Answer.ACK)} }} location / {{ return 404; }}"
+        )
     tls_lines, listen = "", f"listen 127.0.0.1:{port};"
     if spec.tls is not None:
         cert, key = materials.server_cert(spec.tls.cert)
@@ -121,7 +126,7 @@ def _nginx(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendPro
         "events { worker_connections 512; }\n"
         f"http {{ access_log off; {temp}\n"
         f"  server {{ {listen} server_name localhost; {tls_lines}\n"
-        f"    location / {{ {location} }} }} }}\n"
+        f"    {locations} }} }}\n"
     )
     argv = [NGINX, "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"]
     scheme = "http" if spec.tls is None else "https"
@@ -264,7 +269,7 @@ def _stub(spec: BackendSpec, materials: Materials, workdir: Path) -> BackendProc
 STACKS: dict[str, Stack] = {
     stack.name: stack
     for stack in (
-        Stack("nginx", _nginx, _STATIC_ANSWERS | _PROXIED_ANSWERS, _MODERN),
+        Stack("nginx", _nginx, _STATIC_ANSWERS | _PROXIED_ANSWERS | {Answer.NOT_ROUTED}, _MODERN),
         Stack("haproxy", _haproxy, _STATIC_ANSWERS | _PROXIED_ANSWERS, _MODERN),
         Stack(
             "openssl",

@@ -161,6 +161,20 @@ def test_a_service_url_holding_the_oicp_path_is_a_url_warn(
     assert f"use {backend.url!r}" in url["reason"]
 
 
+def test_a_404_page_from_nginx_names_the_path_the_hub_posts_to(
+    backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec(answer=Answer.NOT_ROUTED))
+    code, report = check_cli(backend.url, materials.pki)
+    http = layers(report)["http"]
+    path = "/api/oicp/charging/v21/providers/DE*ICE/authorize-remote/start"
+    assert (code, http["status"]) == (1, "FAIL")
+    assert f"nothing answers POST at {path}" in http["reason"]
+    assert "correct the Service URL's path" in http["reason"]
+    assert "\\r" not in http["reason"] and "404 Not Found" in http["reason"]
+    assert http["fix"].startswith(f"If {path} is routed")
+
+
 def test_send_names_the_nginx_refusal_page_it_saw(
     backends: BackendPool, materials: Materials
 ) -> None:

@@ -87,3 +87,19 @@ def test_an_endpoint_accepting_bad_client_certificates_warns_unless_strict(
     strict_file.write_text(BAD_CLIENTS.read_text() + "strict: true\n")
     code, report = run_scenario(strict_file, url, materials)
     assert code == 1 and sum(1 for s in _steps(report) if not s["passed"]) == 3
+
+
+def test_an_unrouted_path_is_quoted_once_however_many_expectations_it_misses(
+    backends: BackendPool, materials: Materials
+) -> None:
+    unknown_evse = REPO / "scenarios" / "onboarding" / "unknown-evse.yaml"
+    backend = backends.get("nginx", BackendSpec(answer=Answer.NOT_ROUTED))
+    code, report = run_scenario(unknown_evse, backend.url, materials)
+    (step,) = _steps(report)
+    assert code == 1 and step["exchange"]["outcome"] == "http_status"
+    failures = step["failures"]
+    assert len(failures) == 3  # outcome, Result and StatusCode
+    assert sum("404 Not Found" in failure for failure in failures) == 1
+    assert "nothing answers POST at /api/oicp/charging/v21/" in failures[0]
+    assert failures[2].startswith("expected StatusCode 603")
+    assert failures[2].endswith("but no acknowledgement came back (outcome http_status)")
