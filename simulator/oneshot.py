@@ -47,10 +47,14 @@ class ServerCertChoice:
 
     @classmethod
     def parse(cls, text: str) -> ServerCertChoice:
+        """The choice, or a refusal of the option: also a FILE that cannot be read or is not
+        a certificate, so every command refuses it before it starts (exit 2)."""
         if text == "hubject":
             return cls(ServerCertification.HUBJECT)
         if text.startswith("user:") and len(text) > len("user:"):
-            return cls(ServerCertification.USER, Path(text.removeprefix("user:")))
+            path = Path(text.removeprefix("user:"))
+            user_certificates(path)
+            return cls(ServerCertification.USER, path)
         raise _refused(
             [
                 FieldIssue(

@@ -29,6 +29,7 @@ from hubsim.scenario import (
 from hubsim.scenario.text import scenario_lines, summary_line
 from hubsim.scenario.variables import parse_assignment
 from simulator.oneshot import ServerCertChoice
+from simulator.service_url import check_service_url
 
 
 def register(sub: Any) -> None:
@@ -117,6 +118,9 @@ def _options(args: argparse.Namespace) -> RunOptions:
         raise CLIError(
             "--stub-control applies with --target only: the bundled stub starts clean anyway"
         )
+    problems = check_service_url(args.target) if args.target else []
+    if problems:  # the portal's rules for a Service URL, before any scenario is set up
+        raise CLIError(f"--target: {'; '.join(problems)}")
     return RunOptions(
         target=args.target,
         pki_dir=Path(args.pki) if args.pki else None,

@@ -20,8 +20,8 @@ _REFUSAL_FIXES = {
     "server_certification": "Upload the certificate your endpoint presents (or the CA that "
     "issued it) in Certificate Management, or switch Server certification to Hubject "
     "certificate.",
-    "server_cert": "Give --server-cert user:FILE with a readable .pem or .crt of the "
-    "certificate your endpoint presents, or --server-cert hubject.",
+    "server_cert": "Give --server-cert user:FILE with the certificate your endpoint presents "
+    "(or its issuing CA), valid today, or --server-cert hubject.",
 }
 
 

@@ -217,7 +217,9 @@ def _refusal(
         )
     problem = user_certificate_problem(settings, certs, _now())
     if problem is not None:
-        return FieldIssue("server_certification", settings.server_certification.value, problem)
+        # One-shot: the option the user typed; operator mode: the portal's field.
+        field = "server_cert" if operator_id is None else "server_certification"
+        return FieldIssue(field, settings.server_certification.value, problem)
     return None
 
 
@@ -284,7 +286,7 @@ def one_shot_plan(
     """
     identity = HubIdentity.from_pki_dir(pki_dir)
     _checkable(service_type)
-    certs, unreadable = _user_file(choice)
+    certs = user_certificates(choice.user_file) if choice.user_file else []
     settings = ServiceTypeSettings(
         online_request=True, service_url=service_url, server_certification=choice.mode
     )
@@ -298,7 +300,7 @@ def one_shot_plan(
         operator_id=None,
         settings=settings,
         settings_check=check_settings(service_type, settings, certificates=certs, now=_now()),
-        refusal=unreadable or _refusal(None, service_type, settings, certs),
+        refusal=_refusal(None, service_type, settings, certs),
         target=target,
         reservation=reservation,
         reservation_note=note,
@@ -312,15 +314,6 @@ def one_shot_plan(
         spare_evse_ids=options.spare_evse_ids or spare_evses(evse_id),
         strict=options.strict,
     )
-
-
-def _user_file(choice: ServerCertChoice) -> tuple[list[UploadedCertificate], FieldIssue | None]:
-    if choice.user_file is None:
-        return [], None
-    try:
-        return user_certificates(choice.user_file), None
-    except HubError as err:
-        return [], err.issues[0]
 
 
 def _one_shot_reservation(

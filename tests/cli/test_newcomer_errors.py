@@ -102,6 +102,36 @@ async def test_a_missing_user_certificate_file_names_the_path(
     assert f"the file {missing} cannot be read (No such file or directory)" in run.err
 
 
+@pytest.mark.parametrize("command", ["check", "scenario"])
+@pytest.mark.parametrize("name", ["missing.pem", "cpo-server.key"])
+async def test_a_user_certificate_file_that_is_no_certificate_is_a_bad_option_everywhere(
+    command: str, name: str, pki_files: PKIFiles
+) -> None:
+    # Exit 2 before anything is probed or set up, as hubsim send and hubsim load do.
+    option = f"user:{pki_files.directory / name}"
+    one_shot = ["--server-cert", option, "--pki", _pki(pki_files)]
+    argv = {
+        "check": ["check", "--url", "https://localhost:1", *one_shot],
+        "scenario": [
+            "scenario", "run", str(ONBOARDING / "user-certificate.yaml"), "--target",
+            "https://localhost:1", *one_shot,
+        ],
+    }[command]  # fmt: skip
+    run = await hubsim(*argv)
+    assert (run.code, run.out) == (2, "")
+    said = option if name == "missing.pem" else "'cpo-server.key' has the extension '.key'"
+    assert run.err.startswith(f"hubsim: error: --server-cert: {said}")
+    assert "Traceback" not in run.err
+
+
+async def test_a_scenario_target_with_a_blank_is_a_bad_option() -> None:
+    scenario = str(ONBOARDING / "remote-start-stop.yaml")
+    run = await hubsim("scenario", "run", scenario, "--target", "https://local host:47001")
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("hubsim: error: --target: Service URL 'https://local host:47001' ")
+    assert "has a blank at position 14" in run.err
+
+
 def _pki_commands(folder: str) -> dict[str, list[str]]:
     one_shot = ["--url", "https://localhost:1", "--server-cert", "hubject", "--pki", folder]
     return {
