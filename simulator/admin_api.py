@@ -6,6 +6,7 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,7 +20,6 @@ from oicp import Operation, jsontext
 from oicp.transfer import content_coding_problem
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
-from simulator.exchange import Outcome
 from simulator.expiry import expiry_of
 from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected, operator_issues
 from simulator.model import (
@@ -32,7 +32,7 @@ from simulator.model import (
     WireProfile,
 )
 from simulator.requests import RequestRefused, SendParams, parse_wire_profile
-from simulator.storage import DuplicateCertificateError, ExchangeQuery
+from simulator.storage import DuplicateCertificateError, ExchangeQuery, query_problems
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
 HUB_KEY = web.AppKey("hub", Hub)
@@ -156,18 +156,6 @@ def _refusal(
     if warnings:
         body["warnings"] = [w.to_json() for w in warnings]
     return web.json_response(body, status=status)
-
-
-def _query_field(message: str) -> str:
-    """The exchange-log filter a ValueError of :func:`check_query` is about."""
-    for field, words in (
-        ("outcome", "unknown outcome"),
-        ("direction", "unknown direction"),
-        ("failure_class", "unknown failure class"),
-    ):
-        if message.startswith(words):
-            return field
-    return "limit"
 
 
 def _bad(field: str, value: object, message: str, status: int = 400) -> HubError:
@@ -314,16 +302,16 @@ class AdminAPI:
 
     async def list_exchanges(self, request: web.Request) -> web.Response:
         q = request.query
-        limit = list_limit(q.get("limit"))
-        outcome = q.get("outcome")
-        if outcome is not None and outcome not in OUTCOMES:
-            raise _bad("outcome", outcome, f"is not an outcome; use one of {', '.join(OUTCOMES)}")
-        storage = request.app[HUB_KEY].storage
-        await storage.flush()  # the log is written in batches; show what was sent so far
+        issues: list[FieldIssue] = []
+        try:
+            limit = list_limit(q.get("limit"))
+        except HubError as err:  # reported with the other filters' problems
+            issues += err.issues
+            limit = 1
         query = ExchangeQuery(
             operator_id=q.get("operator_id"),
             service_type=q.get("service_type"),
-            outcome=outcome,
+            outcome=q.get("outcome"),
             limit=limit,
             direction=q.get("direction"),
             partner_id=q.get("partner_id"),
@@ -331,11 +319,12 @@ class AdminAPI:
             failure_class=q.get("failure_class"),
             search=q.get("search"),
         )
-        try:
-            exchanges = await storage.query_exchanges(query)
-        except ValueError as exc:
-            field = _query_field(str(exc))
-            raise _bad(field, q.get(field), str(exc)) from None
+        issues += [FieldIssue(f, q.get(f), message) for f, message in query_problems(query)]
+        if issues:
+            raise HubError(issues)
+        storage = request.app[HUB_KEY].storage
+        await storage.flush()  # the log is written in batches; show what was sent so far
+        exchanges = await storage.query_exchanges(query)
         return web.json_response({"exchanges": [e.to_json() for e in exchanges]})
 
     async def get_exchange(self, request: web.Request) -> web.Response:
@@ -349,7 +338,6 @@ class AdminAPI:
         return web.json_response(found.to_json())
 
 
-OUTCOMES = tuple(sorted(outcome.value for outcome in Outcome))
 MAX_LIST_LIMIT = 10000
 """The most entries one list answer holds (the exchange log keeps 10,000 by default)."""
 
@@ -473,7 +461,9 @@ def operator_from_json(data: dict[str, Any], current: Operator | None = None) ->
     Fields left out keep their values in ``current`` (the stored operator: a partial update),
     or take the defaults for a new operator.
     """
-    issues: list[FieldIssue] = []
+    issues = [
+        _unknown_operator_field(name, data[name]) for name in data if name not in OPERATOR_FIELDS
+    ]
     op_id = data.get("operator_id")
     if not isinstance(op_id, str):
         issues.append(
@@ -493,6 +483,21 @@ def operator_from_json(data: dict[str, Any], current: Operator | None = None) ->
     if issues:
         raise HubError(issues)
     return operator
+
+
+# The fields of an operator, as operator_json writes them and operator_from_json reads them.
+OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s", "wire_profile")
+
+
+def _unknown_operator_field(name: str, value: object) -> FieldIssue:
+    # A typo such as "nmae" would otherwise be dropped without a word and the field keep its
+    # default.
+    close = difflib.get_close_matches(name, OPERATOR_FIELDS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    known = ", ".join(OPERATOR_FIELDS)
+    return FieldIssue(
+        name, value, f"unknown field {name!r}: {hint}the operator's fields are {known}"
+    )
 
 
 def _path_style(

@@ -6,7 +6,7 @@ Open it with ``await Storage.open(path)``; see :class:`Storage` for what it keep
 from simulator.storage.certificates import NewCertificate
 from simulator.storage.errors import DuplicateCertificateError, StorageError, UnknownOperatorError
 from simulator.storage.evse import EvseRow, EvseStore, PricingRow, evse_row
-from simulator.storage.exchanges import ExchangeQuery
+from simulator.storage.exchanges import ExchangeQuery, query_problems
 from simulator.storage.migrations import MIGRATIONS, SCHEMA_VERSION, Migration, apply_migrations
 from simulator.storage.partners import PartnerStore
 from simulator.storage.sessions import SessionStore, StoredCDR
@@ -31,4 +31,5 @@ __all__ = [
     "UnknownOperatorError",
     "apply_migrations",
     "evse_row",
+    "query_problems",
 ]

@@ -111,18 +111,32 @@ def clear_exchanges(connection: sqlite3.Connection) -> None:
     connection.execute("DELETE FROM exchanges")
 
 
-def check_query(query: ExchangeQuery) -> ExchangeQuery:
-    """Validate the filters and accept a service type's slug as well as its portal label."""
+def query_problems(query: ExchangeQuery) -> list[tuple[str, str]]:
+    """Every bad filter of ``query`` as (field, message), all at once; empty when usable."""
+    problems = []
     if query.limit < 1:
-        raise ValueError(f"limit must be at least 1, got {query.limit}")
+        problems.append(("limit", f"limit must be at least 1, got {query.limit}"))
     if query.outcome is not None and query.outcome not in _OUTCOMES:
         names = ", ".join(sorted(_OUTCOMES))
-        raise ValueError(f"unknown outcome {query.outcome!r}: use one of {names}")
+        problems.append(("outcome", f"unknown outcome {query.outcome!r}: use one of {names}"))
     if query.direction is not None and query.direction not in _DIRECTIONS:
         names = ", ".join(d.value for d in ExchangeDirection)
-        raise ValueError(f"unknown direction {query.direction!r}: use one of {names}")
+        message = f"unknown direction {query.direction!r}: use one of {names}"
+        problems.append(("direction", message))
     if query.failure_class is not None:
-        outcomes_of_class(query.failure_class)  # raises ValueError naming the choices
+        try:
+            outcomes_of_class(query.failure_class)
+        except ValueError as exc:  # its message names the choices
+            problems.append(("failure_class", str(exc)))
+    return problems
+
+
+def check_query(query: ExchangeQuery) -> ExchangeQuery:
+    """Validate the filters (ValueError with the first problem) and accept a service type's
+    slug as well as its portal label."""
+    problems = query_problems(query)
+    if problems:
+        raise ValueError(problems[0][1])
     search = query.search.strip() if query.search else None
     return replace(
         query, service_type=_service_type_label(query.service_type), search=search or None
