@@ -21,14 +21,13 @@ A YAML (or JSON) file such as::
 Everything goes through :class:`~simulator.hub.Hub`, so the file obeys the portal's rules.
 The file seeds a new database only (:mod:`simulator.seed` decides and says so at start), so
 what the portal and the API changed later stays. Relative paths (``pki_dir``, ``database``,
-``certificates``) are read from the file's folder. An unknown key is refused before anything
-is applied, with the known key closest to it.
+``certificates``) are read from the file's folder. Every problem of the file (an unknown key,
+with the known key closest to it; a bad field, certificate file or setting) is refused at
+once, each on its line, before anything is applied.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -36,77 +35,52 @@ import yaml
 
 from simulator.admin_api import operator_from_json
 from simulator.certificates import CertificateUploadError
+from simulator.config_problems import config_problems
 from simulator.hub import Hub, HubError
 from simulator.model import ServiceType
 from simulator.storage import DuplicateCertificateError
+from simulator.yaml_lines import line_map
 
 
 class ConfigError(Exception):
     """The config file cannot be applied; the message names the file and the field."""
 
 
-TOP_LEVEL_KEYS = (
-    "pki_dir",
-    "database",
-    "host",
-    "port",
-    "admin_token",
-    "max_exchanges",
-    "oicp_port",
-    "oicp_host",
-    "allowed_hosts",
-    "connections",
-    "operators",
-    "emps",
-    "sub_operators",
-)
-OPERATOR_KEYS = (
-    "operator_id",
-    "name",
-    "reservation_path_style",
-    "timeout_s",
-    "wire_profile",
-    "certificates",
-    "settings",
-)
-
-
-def unknown_key_issue(where: str, key: object, known: Collection[str]) -> str | None:
-    """The refusal of ``key`` at ``where`` when it is not one of ``known``, with a guess."""
-    if key in known:
-        return None
-    close = difflib.get_close_matches(str(key), list(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"{where}: unknown key {key!r}: {hint}the known keys are {', '.join(known)}"
-
-
-def check_keys(data: dict[str, Any], path: Path) -> None:
-    """Refuse the first unknown key of the file, at the top level or in an operator."""
-    found = [unknown_key_issue(str(path), key, TOP_LEVEL_KEYS) for key in data]
-    operators = data.get("operators")
-    for index, entry in enumerate(operators if isinstance(operators, list) else []):
-        if isinstance(entry, dict):
-            where = f"{path}: operators[{index}]"
-            found += [unknown_key_issue(where, key, OPERATOR_KEYS) for key in entry]
-    issues = [issue for issue in found if issue]
-    if issues:
-        raise ConfigError(issues[0])
-
-
 def load_config(path: Path) -> dict[str, Any]:
-    """Read the file and refuse unknown keys; nothing is applied yet."""
+    """Read the file and judge all of it; nothing is applied yet.
+
+    Every problem is refused at once, one ``FILE:LINE: FIELD: message`` line each
+    (:mod:`simulator.config_problems`).
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+    try:
+        lines = line_map(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(_yaml_problem(path, exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping with an 'operators' list")
-    check_keys(data, path)
+    problems = config_problems(data, lines, path)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return data
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """PyYAML's error on one line, at its line and column."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    said = f"{context}, {problem}" if context else problem
+    return f"{where}: not valid YAML: {said}"
 
 
 async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[str]:

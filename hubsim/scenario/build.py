@@ -13,7 +13,6 @@ from typing import Any
 
 from cpo_stub.behaviour import Behaviour, BehaviourError, behaviour_from_json
 from hubsim.scenario.errors import FormatProblem
-from hubsim.scenario.lines import JSONPath, LineMap, dotted
 from hubsim.scenario.model import (
     DEFAULT_OPERATOR_ID,
     DEFAULT_PROVIDER_ID,
@@ -38,6 +37,7 @@ from simulator.model import (
 from simulator.requests import RequestRefused, SendParams, build_request
 from simulator.settings_rules import check_service_url
 from simulator.tolerance import VARIANT_KEYS
+from simulator.yaml_lines import JSONPath, LineMap, dotted
 
 # Stands in for the SessionID a stop takes from an earlier step, for the dry build only.
 _PLACEHOLDER_SESSION_ID = "00000000-0000-0000-0000-000000000000"

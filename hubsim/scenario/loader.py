@@ -15,10 +15,10 @@ import yaml
 from hubsim.errors import CLIError
 from hubsim.scenario.build import build_scenario
 from hubsim.scenario.errors import FormatProblem, ScenarioFormatError
-from hubsim.scenario.lines import LineMap, dotted, line_map
 from hubsim.scenario.model import Scenario
 from hubsim.scenario.validate import schema_problems
 from hubsim.scenario.variables import declared_variables, substitute
+from simulator.yaml_lines import LineMap, dotted, line_map
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 

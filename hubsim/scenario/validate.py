@@ -2,7 +2,7 @@
 
 The schema (``schema.json`` next to this module, copied to ``scenarios/schema.json`` for
 editors) is the format's single definition; this module only turns jsonschema's errors into
-one sentence per problem, each placed on its line with :class:`~hubsim.scenario.lines.LineMap`.
+one sentence per problem, each placed on its line with :class:`~simulator.yaml_lines.LineMap`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from hubsim.scenario.lines import JSONPath, LineMap, dotted
+from simulator.yaml_lines import JSONPath, LineMap, dotted
 
 _JSON_TYPES = {
     str: "a string",

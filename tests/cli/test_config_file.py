@@ -107,15 +107,15 @@ async def test_the_file_seeds_a_new_database_once_and_later_edits_stay(
     [
         (
             OPERATOR.replace("settings:", "setings:"),
-            "operators[0]: unknown key 'setings': did you mean 'settings'?",
+            "5: operators[0].setings: unknown key 'setings': did you mean 'settings'?",
         ),
         (
             OPERATOR.replace("operators:", "operator:"),
-            "unknown key 'operator': did you mean 'operators'?",
+            "2: operator: unknown key 'operator': did you mean 'operators'?",
         ),
     ],
 )
-async def test_an_unknown_key_is_refused_with_the_closest_known_one(
+async def test_an_unknown_key_is_refused_on_its_line_with_the_closest_known_one(
     tmp_path: Path, pki_files: PKIFiles, text: str, refusal: str
 ) -> None:
     config = _config(tmp_path, text)
@@ -123,7 +123,46 @@ async def test_an_unknown_key_is_refused_with_the_closest_known_one(
         "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
     )
     assert run.code == 2
-    assert f"hubsim: error: {config}: {refusal}" in run.err
+    assert f"hubsim: error: {config}:{refusal}" in run.err
+
+
+async def test_every_problem_of_the_file_is_refused_at_once_each_on_its_line(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    text = (
+        "operators:\n"
+        '  - operator_id: "DE*ABC"\n'
+        "    timeout_s: 120\n"
+        "    certificates: [missing.pem]\n"
+        "    settings:\n"
+        '      authorization: {online_request: true, service_url: "https://local host"}\n'
+        "      charging: {}\n"
+    )
+    config = _config(tmp_path, text)
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
+    )
+    assert run.code == 2 and "Traceback" not in run.err
+    lines = run.err.removeprefix("hubsim: error: ").splitlines()
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        [f"{config}:3", "operators[0].timeout_s"],
+        [f"{config}:4", "operators[0].certificates[0]"],
+        [f"{config}:6", "operators[0].settings.authorization.service_url"],
+        [f"{config}:7", "operators[0].settings.charging"],
+    ]
+    assert "unknown service type 'charging'" in lines[3]
+
+
+async def test_a_yaml_syntax_error_is_one_line_at_its_line_and_column(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    config = _config(tmp_path, 'operators:\n  - operator_id: "DE*ABC"\n   name: x\n')
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
+    )
+    assert run.code == 2
+    assert run.err.startswith(f"hubsim: error: {config}:3:4: not valid YAML: ")
+    assert len(run.err.strip().splitlines()) == 1
 
 
 async def test_the_settings_warnings_are_printed_at_start(start_hub: Start, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Where each value of a YAML document sits: JSON paths mapped to line numbers.
+"""Where each value of a YAML document sits: JSON paths mapped to line numbers (scenario files
+and the hub's config file).
 
 The JSON Schema reports the path of a bad value (``steps/1/expect/status_code``); the line
 comes from composing the YAML into nodes, whose marks keep their position. PyYAML silently

@@ -1,0 +1,135 @@
+"""Every problem of the hub's config file at once, each on its line, before anything is applied.
+
+``hubsim hub serve --config`` used to stop at the first refusal while applying the file, so a
+file with three mistakes took three starts to fix. The operators' fields, their certificate
+files and their settings are judged here by the same rules the hub applies (the admin API's
+operator fields, Certificate Management's upload rules, the portal's settings rules); only
+what needs the database (a duplicate upload, an unknown OperatorID of an EMP) is left to
+applying.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.admin_api import operator_from_json
+from simulator.certificates import CertificateUploadError, parse_certificate_upload
+from simulator.hub import HubError
+from simulator.model import ServiceType
+from simulator.settings_rules import read_and_check_settings
+from simulator.yaml_lines import JSONPath, LineMap, dotted
+
+TOP_LEVEL_KEYS = (
+    "pki_dir",
+    "database",
+    "host",
+    "port",
+    "admin_token",
+    "max_exchanges",
+    "oicp_port",
+    "oicp_host",
+    "allowed_hosts",
+    "connections",
+    "operators",
+    "emps",
+    "sub_operators",
+)
+OPERATOR_KEYS = (
+    "operator_id",
+    "name",
+    "reservation_path_style",
+    "timeout_s",
+    "wire_profile",
+    "certificates",
+    "settings",
+)
+
+Problem = tuple[JSONPath, str]
+
+
+def config_problems(data: dict[str, Any], lines: LineMap, path: Path) -> list[str]:
+    """``FILE:LINE: FIELD: message`` for every problem found, in the file's order."""
+    found = list(_unknown_keys(data, (), TOP_LEVEL_KEYS))
+    found += [(where, "this key appears twice: keep one") for where, _ in lines.duplicates]
+    operators = data.get("operators", [])
+    if not isinstance(operators, list):
+        found.append((("operators",), "must be a list of operators"))
+        operators = []
+    for index, entry in enumerate(operators):
+        found += _operator_problems(entry, ("operators", index), path.parent)
+    ordered = sorted(found, key=lambda problem: lines.key_line(problem[0]))
+    return [f"{path}:{lines.key_line(where)}: {dotted(where)}: {msg}" for where, msg in ordered]
+
+
+def unknown_key_message(key: object, known: Collection[str]) -> str:
+    """The refusal of an unknown ``key``, with the known key closest to it."""
+    close = difflib.get_close_matches(str(key), list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key {key!r}: {hint}the known keys are {', '.join(known)}"
+
+
+def _unknown_keys(
+    data: dict[str, Any], where: JSONPath, known: Collection[str]
+) -> Iterator[Problem]:
+    for key in data:
+        if key not in known:
+            yield (*where, str(key)), unknown_key_message(key, known)
+
+
+def _operator_problems(entry: object, where: JSONPath, base: Path) -> list[Problem]:
+    if not isinstance(entry, dict):
+        return [(where, "must be a mapping with operator_id and its fields")]
+    found = list(_unknown_keys(entry, where, OPERATOR_KEYS))
+    fields = {k: v for k, v in entry.items() if k in OPERATOR_KEYS[:5]}
+    try:
+        operator_from_json(fields)
+    except HubError as err:
+        found += [((*where, issue.field), issue.message) for issue in err.issues]
+    found += _certificate_problems(entry.get("certificates"), (*where, "certificates"), base)
+    found += _settings_problems(entry.get("settings"), (*where, "settings"))
+    return found
+
+
+def _certificate_problems(files: object, where: JSONPath, base: Path) -> list[Problem]:
+    if files is None:
+        return []
+    if not isinstance(files, list):
+        return [(where, "must be a list of .pem or .crt files")]
+    found: list[Problem] = []
+    for index, name in enumerate(files):
+        file = base / str(name)
+        try:
+            parse_certificate_upload(file.read_bytes(), file.name)
+        except OSError as exc:
+            found.append(((*where, index), f"{file} cannot be read ({exc.strerror})"))
+        except CertificateUploadError as exc:
+            found.append(((*where, index), f"{file}: {exc}"))
+    return found
+
+
+def _settings_problems(settings: object, where: JSONPath) -> list[Problem]:
+    if settings is None:
+        return []
+    if not isinstance(settings, dict):
+        return [(where, "must map service types (authorization, reservation …) to settings")]
+    found: list[Problem] = []
+    for name, raw in settings.items():
+        here = (*where, str(name))
+        try:
+            service_type = ServiceType.from_text(str(name))
+        except ValueError as exc:
+            found.append((here, str(exc)))
+            continue
+        if not isinstance(raw, dict):
+            found.append((here, "must be a mapping of settings fields"))
+            continue
+        # Errors only: a User certificate warning depends on the uploads, judged on applying.
+        _, verdict = read_and_check_settings(
+            service_type, raw, certificates=(), now=datetime.now(UTC)
+        )
+        found += [((*here, issue.field), issue.message) for issue in verdict.errors]
+    return found
