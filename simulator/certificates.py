@@ -25,7 +25,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from simulator.model import CertificateStatus, UploadedCertificate
+from simulator.model import CertificateStatus, ServerCertification, UploadedCertificate
+from simulator.tls import ServerTrust
 
 __all__ = [
     "CertificateUploadError",
@@ -348,6 +349,24 @@ def active_certificates_for_host(
         for cert in certificates
         if cert.status(now) is CertificateStatus.ACTIVE and _could_vouch_for(cert, host)
     ]
+
+
+def user_trust(certificates: Sequence[UploadedCertificate], now: datetime) -> ServerTrust:
+    """What the hub trusts in User certificate mode: the Active uploads, and the others
+    remembered by fingerprint so that the diagnosis can say one is being served."""
+    active = sorted(c.pem for c in certificates if c.status(now) is CertificateStatus.ACTIVE)
+    retired = tuple(
+        (c.sha256, f"{c.filename} ({_status_words(c, now)})")
+        for c in certificates
+        if c.status(now) is not CertificateStatus.ACTIVE
+    )
+    return ServerTrust(ServerCertification.USER, tuple(active), retired)
+
+
+def _status_words(cert: UploadedCertificate, now: datetime) -> str:
+    if cert.status(now) is CertificateStatus.EXPIRED:
+        return f"Expired since {cert.not_after:%Y-%m-%d %H:%M} UTC"
+    return f"Not yet valid, until {cert.not_before:%Y-%m-%d %H:%M} UTC"
 
 
 def _could_vouch_for(cert: ParsedCertificate | UploadedCertificate, host: str) -> bool:

@@ -73,6 +73,8 @@ class CallContext:
     handshake_in_time: bool | None = None
     # After an untrusted server certificate: the trusted certificate of its issuer's name.
     namesake: CertificateInfo | None = None
+    # ... and the upload it is, when it is one that is no longer (or not yet) Active.
+    retired_upload: str | None = None
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
@@ -478,6 +480,14 @@ def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis
         "service type to User certificate and upload yours"
     )
     expected = f"expected {ctx.expected}"
+    if ctx.retired_upload is not None:
+        return Diagnosis(
+            Outcome.SERVER_CERT_UNTRUSTED,
+            f"The server certificate is not trusted in {ctx.mode_label} mode: presented {shown}; "
+            f"it is the upload {ctx.retired_upload} in Certificate Management, and the hub "
+            f"trusts Active uploads only ({ctx.expected}); serve the certificate of an Active "
+            "upload, or renew this one and upload the new certificate.",
+        )
     if ctx.namesake is not None:
         # Two mock PKIs name their CAs alike: the names alone read as a contradiction.
         origin = "" if _user(ctx) else _ANOTHER_PKI

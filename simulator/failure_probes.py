@@ -38,6 +38,7 @@ async def diagnose_failure(
     expected: str,
     timeout_s: float,
     anchors_pem: tuple[str, ...] = (),
+    retired: tuple[tuple[str, str], ...] = (),
 ) -> Diagnosis:
     """Explain a failed call in one sentence, probing the endpoint where that helps.
 
@@ -74,6 +75,7 @@ async def diagnose_failure(
         hello_answered=hello,
         handshake_in_time=in_time,
         namesake=namesake_of_issuer(presented, anchors_pem),
+        retired_upload=dict(retired).get(presented.sha256) if presented else None,
     )
     return diagnose_exception(exc, ctx)
 

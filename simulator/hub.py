@@ -20,6 +20,7 @@ from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.certificates import (
     active_certificates_for_host,
     parse_certificate_upload,
+    user_trust,
 )
 from simulator.exchange import Exchange, Outcome
 from simulator.model import (
@@ -387,7 +388,7 @@ class Hub:
         active = [c for c in certs if c.status(now).value == "Active"]
         covering = active_certificates_for_host(certs, host, now)
         described = "; ".join(f"{c.subject} (SHA-256 {c.sha256})" for c in covering or active)
-        trust = ServerTrust(ServerCertification.USER, tuple(sorted(c.pem for c in active)))
+        trust = user_trust(certs, now)
         return Target(
             url=url,
             trust=trust,

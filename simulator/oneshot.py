@@ -14,7 +14,7 @@ from pathlib import Path
 
 from oicp import Operation
 from oicp.paths import hub_to_cpo_path, join_service_url
-from simulator.certificates import CertificateUploadError, parse_certificate_upload
+from simulator.certificates import CertificateUploadError, parse_certificate_upload, user_trust
 from simulator.exchange import Exchange
 from simulator.hub import HubError, HubIdentity
 from simulator.model import (
@@ -130,7 +130,7 @@ def one_shot_target(
     problem = user_certificate_problem(settings, certs, now)
     if problem is not None:
         raise _refused([FieldIssue("server_cert", str(choice.user_file), problem)])
-    trust = ServerTrust(ServerCertification.USER, tuple(c.pem for c in certs))
+    trust = user_trust(certs, now)
     described = "; ".join(f"{c.subject} (SHA-256 {c.sha256})" for c in certs)
     return Target(
         url=url,

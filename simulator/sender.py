@@ -384,6 +384,7 @@ class Sender:
             expected=target.trusted,
             timeout_s=target.timeout_s,
             anchors_pem=target.trust.anchors_pem,
+            retired=target.trust.retired,
         )
 
     def _record(

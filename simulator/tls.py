@@ -36,6 +36,9 @@ class ServerTrust:
 
     mode: ServerCertification
     anchors_pem: tuple[str, ...]  # Hubject CA chain, or the active uploaded certificates
+    # User mode: the uploads that are not Active, as (SHA-256, "filename, Expired since …"),
+    # so that a backend still serving one is told so rather than told to upload it.
+    retired: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:

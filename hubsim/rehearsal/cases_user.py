@@ -263,7 +263,7 @@ async def old_expired(ctx: CaseContext, case: Case) -> CaseResult:
         serves_old, presented = await _start_serving(
             ctx, hub, old, "old (Expired) and new uploaded, old still served"
         )
-        statuses = [c.status(now).value for c in await hub.certificates()]
+        old_status, new_status = (c.status(now).value for c in await hub.certificates())
     steps = [serves_new, serves_old]
     if serves_new.sent.ok and not serves_old.sent.ok and presented and presented.not_after < now:
         return _result(
@@ -271,7 +271,8 @@ async def old_expired(ctx: CaseContext, case: Case) -> CaseResult:
             ctx,
             OLD_EXPIRED,
             (
-                f"Certificate Management shows the uploads as {' and '.join(statuses)}: the hub "
+                f"In Certificate Management the old upload is {old_status} and the new one "
+                f"{new_status}: the hub "
                 "keeps working with the new certificate and no longer trusts the expired one, so a "
                 f"server still serving the old certificate is refused ({serves_old.sent.outcome}). "
                 "Serve the new certificate, then delete the expired upload."

@@ -75,6 +75,7 @@ class Call:
     # its verdicts hold for the hub's calls.
     profile: WireProfile = WireProfile.HBS
     anchors_pem: tuple[str, ...] = ()  # what it trusts: names a namesake issuer (diagnosis)
+    retired: tuple[tuple[str, str], ...] = ()  # uploads not Active (diagnosis)
 
 
 class CheckClient:
@@ -152,6 +153,7 @@ class CheckClient:
             expected=call.expected,
             timeout_s=call.timeout_s,
             anchors_pem=call.anchors_pem,
+            retired=call.retired,
         )
 
     async def presented(self, host: str, port: int) -> CertificateInfo | None:

@@ -78,6 +78,7 @@ class Run:
             expected=target.expected,
             profile=self.plan.profile,
             anchors_pem=target.trust.anchors_pem,
+            retired=target.trust.retired,
         )
 
     def request(self, operation: Operation, **values: object) -> RemoteRequest:

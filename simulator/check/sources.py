@@ -17,6 +17,7 @@ from pathlib import Path
 from mockpki import PKIError, describe_certificate, load_pem_chain
 from mockpki.files import PKIFiles
 from oicp import Operation
+from simulator.certificates import user_trust
 from simulator.check.plan import DEFAULT_PROVIDER_ID, CheckPlan, ServiceTarget
 from simulator.hub import MAX_TIMEOUT_S, Hub, HubError, HubIdentity
 from simulator.model import (
@@ -261,7 +262,7 @@ def build_target(
     else:
         now = _now()
         active = [c for c in certs if c.status(now) is CertificateStatus.ACTIVE]
-        trust = ServerTrust(ServerCertification.USER, tuple(sorted(c.pem for c in active)))
+        trust = user_trust(certs, now)
         described = "; ".join(f"{c.subject} (SHA-256 {c.sha256})" for c in active) or "none"
         expected = f"a certificate matching an active upload: {described}"
     return ServiceTarget(service_type, settings.service_url, trust, expected, reservation_style)

@@ -67,4 +67,14 @@ def test_an_expired_old_upload_is_no_longer_trusted_and_the_new_one_works(
     case = case_of(rehearsal, "user-old-expired", backend)
     assert outcomes(case) == ["accepted", "server_cert_untrusted"]
     assert case["verdict"] == "the old certificate has expired" and case["ok"]
-    assert "Expired and Active" in case["diagnosis"]
+    assert "the old upload is Expired and the new one Active" in case["diagnosis"]
+
+
+@pytest.mark.parametrize("backend", BOTH)
+def test_a_backend_still_serving_an_expired_upload_is_told_which_upload_it_is(
+    rehearsal: dict[str, Any], backend: str
+) -> None:
+    old = case_of(rehearsal, "user-old-expired", backend)["steps"][1]["detail"]
+    assert "it is the upload old-expired-leaf.pem (Expired since " in old
+    assert "the hub trusts Active uploads only" in old
+    assert "upload that certificate" not in old
