@@ -7,6 +7,7 @@ Every problem names the file, the line and the field (``busy.yaml:14: steps[1].e
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from hubsim.scenario.build import build_scenario
 from hubsim.scenario.errors import FormatProblem, ScenarioFormatError
 from hubsim.scenario.model import Scenario
 from hubsim.scenario.validate import schema_problems
-from hubsim.scenario.variables import declared_variables, substitute
-from simulator.yaml_lines import LineMap, dotted, line_map
+from hubsim.scenario.variables import declared_variables, overridden_fields, substitute
+from simulator.yaml_lines import JSONPath, LineMap, dotted, line_map
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 
@@ -90,7 +91,9 @@ def _load_file(
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(path, exc)], set()
-    problems = _check_document(path, document, lines, overrides)
+    problems = _with_overrides(
+        _check_document(path, document, lines, overrides), overridden_fields(document, overrides)
+    )
     if problems:
         return None, problems, set(declared_variables(document))
     return _build(path, document, lines, overrides)
@@ -130,7 +133,26 @@ def _build(
     assert isinstance(resolved, dict)  # checked by the schema already
     names = set(declared_variables(document))
     scenario, problems = build_scenario(path, resolved, lines)
+    problems = _with_overrides(_unique(problems), overridden_fields(document, overrides))
     return (None if problems else scenario), problems, names
+
+
+def _unique(problems: list[FormatProblem]) -> list[FormatProblem]:
+    # A bad value under defaults: is built into every step that inherits it: say it once.
+    return list(dict.fromkeys(problems))
+
+
+def _with_overrides(
+    problems: list[FormatProblem], fields: dict[JSONPath, str]
+) -> list[FormatProblem]:
+    """Name the ``--set`` behind a value a problem is about: the file holds only ``${name}``."""
+    by_name = {dotted(path): assignment for path, assignment in fields.items()}
+    return [
+        replace(p, message=f"{p.message} (the value comes from {by_name[p.field]})")
+        if p.field in by_name
+        else p
+        for p in problems
+    ]
 
 
 def _syntax_problem(path: Path, exc: yaml.YAMLError) -> FormatProblem:

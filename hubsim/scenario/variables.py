@@ -83,6 +83,29 @@ def _replace_text(
     return _REFERENCE.sub(one, text)
 
 
+def overridden_fields(document: object, overrides: Mapping[str, str]) -> dict[JSONPath, str]:
+    """Where a ``--set`` value went: each path whose text uses an overridden variable, with
+    the ``--set NAME=VALUE`` that put it there (for the messages about that field)."""
+    found: dict[JSONPath, str] = {}
+    used = _declared_only(document, overrides)
+
+    def walk(value: object, path: JSONPath) -> None:
+        if isinstance(value, str):
+            names = [n for n in _REFERENCE.findall(value) if n in used]
+            if names:
+                found[path] = ", ".join(f"--set {n}={used[n]}" for n in names)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if path or key != "variables":
+                    walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(document, ())
+    return found
+
+
 def parse_assignment(text: str) -> tuple[str, str]:
     """``NAME=VALUE`` from the command line; ValueError says what is wrong."""
     name, sep, value = text.partition("=")

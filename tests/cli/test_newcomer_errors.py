@@ -124,6 +124,15 @@ async def test_a_user_certificate_file_that_is_no_certificate_is_a_bad_option_ev
     assert "Traceback" not in run.err
 
 
+async def test_a_bad_set_value_is_reported_once_naming_the_set_option() -> None:
+    scenario = str(ONBOARDING / "remote-start-stop.yaml")
+    run = await hubsim("scenario", "run", scenario, "--set", "evse_id=garbage")
+    assert run.code == 2
+    (line,) = run.err.strip().splitlines()  # once, though both steps inherit the default
+    assert "defaults.evse_id: EvseID 'garbage' is not a valid OICP EvseID" in line
+    assert line.endswith("(the value comes from --set evse_id=garbage)")
+
+
 async def test_a_scenario_target_with_a_blank_is_a_bad_option() -> None:
     scenario = str(ONBOARDING / "remote-start-stop.yaml")
     run = await hubsim("scenario", "run", scenario, "--target", "https://local host:47001")
