@@ -26,7 +26,7 @@ from hubsim.scenario import (
     scenario_schema,
     write_junit,
 )
-from hubsim.scenario.text import scenario_lines, summary_line
+from hubsim.scenario.text import plural, scenario_lines, summary_line
 from hubsim.scenario.variables import parse_assignment
 from simulator.oneshot import ServerCertChoice
 from simulator.service_url import check_service_url
@@ -92,7 +92,9 @@ async def run_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     scenarios = load_scenarios([Path(p) for p in args.paths])
     steps = sum(len(s.steps) for s in scenarios)
-    print(f"{len(scenarios)} scenario file(s), {steps} steps: the format is valid")
+    print(
+        f"{plural(len(scenarios), 'scenario file')}, {plural(steps, 'step')}: the format is valid"
+    )
     return 0
 
 

@@ -36,7 +36,7 @@ def find_scenario_files(paths: Sequence[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise CLIError(f"{path} is neither a scenario file nor a folder of them")
+            raise CLIError(f"{path} does not exist: give a scenario file or a folder of them")
     return found
 
 

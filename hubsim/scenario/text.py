@@ -55,12 +55,15 @@ def _answer(exchange: Exchange) -> str:
     return f"{text} ({exchange.elapsed_ms:.0f} ms)"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def summary_line(report: RunReport, stream: TextIO = sys.stdout) -> str:
     """E.g. ``8 scenarios, 17 steps: 16 passed, 1 failed``."""
     passed, failed = report.step_counts
     count = len(report.scenarios)
-    text = (
-        f"{count} scenario{'s' if count != 1 else ''}, {passed + failed} steps: "
-        f"{passed} passed, {failed} failed"
-    )
+    text = f"{plural(count, 'scenario')}, {plural(passed + failed, 'step')}: "
+    text += f"{passed} passed, {failed} failed"
     return coloured(text, report.passed, stream)

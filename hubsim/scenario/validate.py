@@ -18,6 +18,19 @@ from jsonschema.exceptions import ValidationError
 
 from simulator.yaml_lines import JSONPath, LineMap, dotted
 
+# The schema's type names as a sentence says them ("it must be a number").
+_SCHEMA_TYPES = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty (null)",
+}
+# What a schema pattern asks for, in words (docs/scenarios.md says the same).
+_PATTERN_WORDS = {"^[A-Za-z0-9_-]+$": "letters, digits, - and _ only"}
+
 _JSON_TYPES = {
     str: "a string",
     bool: "true or false",
@@ -101,7 +114,12 @@ def _sentence(error: ValidationError) -> str:
     if error.validator == "type":
         return _type_sentence(value, error.validator_value)
     if error.validator == "pattern":
+        words = _PATTERN_WORDS.get(str(error.validator_value))
+        if words is not None:
+            return f"{value!r} is not allowed here: use {words}{hint}"
         return f"{value!r} does not have the expected form {error.validator_value}{hint}"
+    if error.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return f"is {value!r}; it must be {_bound_words(error)}{hint}"
     if error.validator in ("minProperties", "maxProperties") and "stub" in schema.get(
         "properties", {}
     ):
@@ -116,4 +134,15 @@ def _type_sentence(value: object, wanted: object) -> str:
         # YAML reads 000 as the number 0: an OICP code keeps its zeros only in quotes.
         example = f"{value:03d}" if isinstance(value, int) and 0 <= value < 1000 else value
         return f'is the number {value!r}; write it in quotes, as text (e.g. "{example}")'
-    return f"is {got} ({value!r}); it must be {' or '.join(str(n) for n in names)}"
+    wanted_words = " or ".join(_SCHEMA_TYPES.get(str(n), str(n)) for n in names)
+    return f"is {got} ({value!r}); it must be {wanted_words}"
+
+
+def _bound_words(error: ValidationError) -> str:
+    bound = error.validator_value
+    return {
+        "minimum": f"at least {bound}",
+        "exclusiveMinimum": f"more than {bound}",
+        "maximum": f"at most {bound}",
+        "exclusiveMaximum": f"less than {bound}",
+    }[str(error.validator)]

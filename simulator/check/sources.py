@@ -233,8 +233,8 @@ async def _reservation_target(
     settings = await _saved(hub, operator.operator_id, ServiceType.RESERVATION)
     refusal = _refusal(operator.operator_id, ServiceType.RESERVATION, settings, certs)
     if settings is None or refusal is not None or not settings.service_url:
-        why = refusal.message if refusal else "it has no Service URL"
-        return None, f"no reservation round trip: {why}"
+        why = refusal.message.rstrip(".") if refusal else "it has no Service URL"
+        return None, f"no reservation round trip: {why}"  # the layer ends the sentence
     target = build_target(
         hub.identity,
         ServiceType.RESERVATION,

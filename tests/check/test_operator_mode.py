@@ -71,6 +71,7 @@ async def test_operator_check_passes_with_saved_hubject_settings(
     assert report.mode == "operator" and report.target.operator_id == OPERATOR
     assert report.target.evse_id == "DE*ABC*E0001"
     assert "no reservation round trip" in report.layer("round_trip").details["reservation"]
+    assert report.layer("round_trip").reason.endswith("then save.")  # one period, not two
 
 
 async def test_operator_check_uses_uploaded_certificates_in_user_mode(

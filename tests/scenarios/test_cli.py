@@ -35,7 +35,7 @@ def test_run_exits_0_when_every_step_passes(
     assert main(["scenario", "run", str(write_scenario(PASSING)), pki_arg]) == 0
     out = capsys.readouterr().out
     assert "PASS  passing" in out
-    assert out.rstrip().endswith("1 scenario, 1 steps: 1 passed, 0 failed")
+    assert out.rstrip().endswith("1 scenario, 1 step: 1 passed, 0 failed")
 
 
 def test_run_exits_1_when_a_step_fails(write_scenario: WriteScenario, pki_arg: str) -> None:
@@ -93,7 +93,7 @@ def test_check_validates_without_running(
     write_scenario: WriteScenario, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["scenario", "check", str(write_scenario(PASSING))]) == 0
-    assert "1 scenario file(s), 1 steps: the format is valid" in capsys.readouterr().out
+    assert "1 scenario file, 1 step: the format is valid" in capsys.readouterr().out
 
 
 def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -197,3 +197,27 @@ def test_problems_of_every_file_are_reported_together(write_scenario: WriteScena
 def test_a_folder_without_scenarios_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CLIError, match="holds no scenario files"):
         load_scenarios([tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        ("max_latency_ms: 0", "is 0; it must be more than 0"),
+        ("max_latency_ms: ten", "is a string ('ten'); it must be a number"),
+    ],
+)
+def test_bounds_and_types_are_said_in_words(
+    write_scenario: WriteScenario, expect: str, message: str
+) -> None:
+    path = write_scenario(MINIMAL + f"    expect: {{{expect}}}\n")
+    problem = only(problems_of(path))
+    assert problem.field == "steps[0].expect.max_latency_ms"
+    assert problem.message.startswith(message)
+
+
+def test_a_step_id_with_other_characters_names_the_ones_allowed(
+    write_scenario: WriteScenario,
+) -> None:
+    path = write_scenario(MINIMAL.replace("id: start", "id: 'bad id!'"))
+    problem = only(problems_of(path))
+    assert problem.message.startswith("'bad id!' is not allowed here: use letters, digits, - and _")
