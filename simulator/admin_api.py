@@ -247,9 +247,14 @@ class AdminAPI:
 
     async def upload_certificates(self, request: web.Request) -> web.Response:
         data, filename = await _upload(request)
-        certs = await request.app[HUB_KEY].upload_certificates(
-            request.match_info["operator_id"], data, filename
-        )
+        try:
+            certs = await request.app[HUB_KEY].upload_certificates(
+                request.match_info["operator_id"], data, filename
+            )
+        except CertificateUploadError as err:  # the refusal's value is the file it is about
+            raise HubError([FieldIssue("file", filename, str(err))]) from None
+        except DuplicateCertificateError as err:
+            raise HubError([FieldIssue("file", filename, str(err))], status=409) from None
         return web.json_response({"certificates": [certificate_json(c) for c in certs]}, status=201)
 
     async def delete_certificate(self, request: web.Request) -> web.Response:

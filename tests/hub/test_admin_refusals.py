@@ -57,3 +57,15 @@ async def test_every_bad_filter_of_the_exchange_log_is_reported_at_once(admin: A
     messages = {issue["field"]: issue["message"] for issue in refusal["issues"]}
     assert messages["outcome"].startswith("unknown outcome 'acepted': use one of accepted")
     assert messages["direction"].startswith("unknown direction 'sideways': use one of hub-to-cpo")
+
+
+async def test_a_refused_upload_names_the_file_as_the_value(admin: Admin) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*UPL"})
+    assert status == 201, body
+    url = f"{admin.base}/api/operators/DE*UPL/certificates?filename=our-server.key"
+    async with admin.session.post(url, data=b"-----BEGIN PRIVATE KEY-----\n") as resp:
+        refusal = await resp.json()
+    assert resp.status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("file", "our-server.key")
+    assert "has the extension '.key'" in issue["message"]
