@@ -100,10 +100,16 @@ def parse_certificate_upload(data: bytes, filename: str) -> list[ParsedCertifica
 def _check_extension(filename: str) -> None:
     suffix = PurePath(filename).suffix.lower() if filename else ""
     if suffix and suffix not in ACCEPTED_EXTENSIONS:
+        # A .key file is the private key: the certificate is its sibling, not a conversion.
+        how = (
+            "upload the certificate that goes with this key (its .pem or .crt), never the key"
+            if suffix == ".key"
+            else "export the certificate alone as PEM "
+            "(e.g. openssl x509 -in cert.der -inform der -out cert.pem)"
+        )
         raise CertificateUploadError(
             f"{filename!r} has the extension {suffix!r}: only .pem and .crt files are accepted, "
-            "as in Hubject's Certificate Management; export the certificate alone as PEM "
-            "(e.g. openssl x509 -in cert.der -inform der -out cert.pem)"
+            f"as in Hubject's Certificate Management; {how}"
         )
 
 

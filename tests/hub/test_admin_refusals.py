@@ -69,3 +69,6 @@ async def test_a_refused_upload_names_the_file_as_the_value(admin: Admin) -> Non
     (issue,) = refusal["issues"]
     assert (issue["field"], issue["value"]) == ("file", "our-server.key")
     assert "has the extension '.key'" in issue["message"]
+    assert issue["message"].endswith(
+        "upload the certificate that goes with this key (its .pem or .crt), never the key"
+    )
