@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -126,9 +126,30 @@ def read_and_check_settings(
     if not read_issues:
         return settings, verdict
     unreadable = {issue.field for issue in read_issues}
+    # A rule broken only because an unreadable box stands at its default (a URL "set while
+    # Online Request is off" when online_request was "yes") is a consequence, not a problem.
+    for variant in _box_variants(settings, unreadable):
+        other = check_settings(service_type, variant, certificates=certificates, now=now)
+        verdict = SettingsCheck(
+            tuple(e for e in verdict.errors if e in other.errors),
+            tuple(w for w in verdict.warnings if w in other.warnings),
+        )
     errors = (*read_issues, *(e for e in verdict.errors if e.field not in unreadable))
     warnings = tuple(w for w in verdict.warnings if w.field not in unreadable)
     return None, SettingsCheck(errors, warnings)
+
+
+def _box_variants(
+    settings: ServiceTypeSettings, unreadable: Collection[str]
+) -> list[ServiceTypeSettings]:
+    """``settings`` with each unreadable checkbox ticked the other way, alone and together."""
+    online = [not settings.online_request] if "online_request" in unreadable else []
+    broadcast = [not settings.broadcast_request] if "broadcast_request" in unreadable else []
+    variants = [replace(settings, online_request=value) for value in online]
+    variants += [replace(settings, broadcast_request=value) for value in broadcast]
+    if online and broadcast:
+        variants.append(replace(settings, online_request=online[0], broadcast_request=broadcast[0]))
+    return variants
 
 
 def _is_unknown(name: str, ignore: Collection[str]) -> bool:

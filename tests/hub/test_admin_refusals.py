@@ -72,3 +72,19 @@ async def test_a_refused_upload_names_the_file_as_the_value(admin: Admin) -> Non
     assert issue["message"].endswith(
         "upload the certificate that goes with this key (its .pem or .crt), never the key"
     )
+
+
+async def test_an_unreadable_checkbox_brings_no_refusal_that_only_follows_from_it(
+    admin: Admin,
+) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*BOX"})
+    assert status == 201, body
+    settings = {"online_request": "yes", "service_url": "https://cpo.example.com"}
+    status, refusal = await admin.call(
+        "PUT", "/api/operators/DE*BOX/settings/authorization", settings
+    )
+    assert status == 422, refusal
+    assert [issue["field"] for issue in refusal["issues"]] == ["online_request"]
+    settings["service_url"] = "https://cpo.example.com/o icp"  # a refusal of its own stays
+    _, refusal = await admin.call("PUT", "/api/operators/DE*BOX/settings/authorization", settings)
+    assert [issue["field"] for issue in refusal["issues"]] == ["online_request", "service_url"]
