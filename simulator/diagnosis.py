@@ -467,11 +467,16 @@ def _certificate_error(err: ssl.SSLCertVerificationError, ctx: CallContext) -> D
 
 def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis:
     presented = ctx.presented
-    shown = (
-        f"subject {presented.subject}, issued by {presented.issuer}, SHA-256 {presented.sha256}"
-        if presented
-        else f"a certificate the hub could not read ({err.verify_message})"
-    )
+    if presented is None:
+        shown = f"a certificate the hub could not read ({err.verify_message})"
+    elif presented.issuer == presented.subject:
+        shown = (
+            f"a self-signed certificate, subject {presented.subject}, SHA-256 {presented.sha256}"
+        )
+    else:
+        shown = (
+            f"subject {presented.subject}, issued by {presented.issuer}, SHA-256 {presented.sha256}"
+        )
     fix = (
         "upload that certificate (or its issuing CA) in Certificate Management, or switch the "
         "service type to Hubject certificate"

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
-from tests.backends import Answer, BackendSpec, Materials, TLSSpec, Verify, Versions
+from tests.backends import Answer, BackendSpec, Materials, ServerCert, TLSSpec, Verify, Versions
 from tests.backends.hubproc import Admin, start_hub
 from tests.backends.pool import BackendPool
 from tests.backends.stacks import REPO
@@ -173,6 +173,17 @@ def test_a_404_page_from_nginx_names_the_path_the_hub_posts_to(
     assert "correct the Service URL's path" in http["reason"]
     assert "\\r" not in http["reason"] and "404 Not Found" in http["reason"]
     assert http["fix"].startswith(f"If {path} is routed")
+
+
+def test_a_self_signed_server_certificate_is_called_self_signed(
+    backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec(TLSSpec(cert=ServerCert.USER)))
+    code, report = check_cli(backend.url, materials.pki)
+    layer = layers(report)["server_certificate"]
+    assert (code, layer["status"]) == (1, "FAIL")
+    assert "presented a self-signed certificate, subject CN=" in layer["reason"]
+    assert "issued by CN=" not in layer["reason"]
 
 
 def test_send_names_the_nginx_refusal_page_it_saw(
