@@ -50,6 +50,11 @@ class Outcome(enum.Enum):
     EMP_UNREACHABLE = "emp_unreachable"
 
     @property
+    def possible_for_cpo_calls(self) -> bool:
+        """Whether a call of the hub to a CPO can end so: the last two end inbound or EMP calls."""
+        return self not in (Outcome.REQUEST_INVALID, Outcome.EMP_UNREACHABLE)
+
+    @property
     def ok(self) -> bool:
         return self is Outcome.ACCEPTED
 

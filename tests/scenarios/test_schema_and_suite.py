@@ -24,9 +24,10 @@ def test_schema_in_scenarios_folder_is_the_one_the_loader_uses() -> None:
     assert shipped == scenario_schema()
 
 
-def test_schema_outcomes_are_the_hubs_outcomes() -> None:
+def test_schema_outcomes_are_the_outcomes_a_call_to_a_cpo_can_have() -> None:
     outcomes = scenario_schema()["$defs"]["expect"]["properties"]["outcome"]["enum"]
-    assert outcomes == [outcome.value for outcome in Outcome]
+    assert outcomes == [outcome.value for outcome in Outcome if outcome.possible_for_cpo_calls]
+    assert "request_invalid" not in outcomes and "emp_unreachable" not in outcomes
 
 
 def test_schema_operations_are_the_four_hub_to_cpo_operations() -> None:
