@@ -212,11 +212,12 @@ class _Builder:
         if source is not None and "session_id" in item:
             self.problem((*where, "session_from"), "give session_from or session_id, not both")
         elif source is not None and source not in earlier:
-            listed = ", ".join(earlier) or "none"
-            self.problem(
-                (*where, "session_from"),
-                f"{source!r} names no earlier step; the steps before this one are: {listed}",
+            listed = (
+                f"the steps before this one are: {', '.join(earlier)}"
+                if earlier
+                else "this is the first step, so put the start step before it"
             )
+            self.problem((*where, "session_from"), f"{source!r} names no earlier step; {listed}")
         elif source is None and item.get("echo_cpo_partner_session_id"):
             self.problem(
                 (*where, "echo_cpo_partner_session_id"),
@@ -247,7 +248,12 @@ class _Builder:
             )
         known = expect.outcome is not None and expect.result is not None
         if known and (expect.outcome == "accepted") is not expect.result:
-            self.problem((*where, "result"), f"contradicts outcome {expect.outcome!r}")
+            agrees = "true" if expect.outcome == "accepted" else "false"
+            self.problem(
+                (*where, "result"),
+                f"contradicts outcome {expect.outcome!r}, which means Result {agrees}: "
+                f"write result: {agrees}, or leave result out",
+            )
         return expect
 
     def dry_build(self, step: Step, where: JSONPath, item: dict[str, Any]) -> None:

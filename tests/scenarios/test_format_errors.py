@@ -182,6 +182,7 @@ def test_result_must_agree_with_the_outcome(write_scenario: WriteScenario) -> No
     path = write_scenario(MINIMAL + "    expect: {outcome: accepted, result: false}\n")
     problem = only(problems_of(path))
     assert problem.field == "steps[0].expect.result"
+    assert problem.message.endswith("write result: true, or leave result out")
 
 
 def test_problems_of_every_file_are_reported_together(write_scenario: WriteScenario) -> None:
@@ -221,3 +222,12 @@ def test_a_step_id_with_other_characters_names_the_ones_allowed(
     path = write_scenario(MINIMAL.replace("id: start", "id: 'bad id!'"))
     problem = only(problems_of(path))
     assert problem.message.startswith("'bad id!' is not allowed here: use letters, digits, - and _")
+
+
+def test_a_first_step_taking_its_session_from_a_later_one_is_told_to_move_it(
+    write_scenario: WriteScenario,
+) -> None:
+    text = MINIMAL.replace("send: remote-start", "send: remote-stop\n    session_from: start")
+    problem = only(problems_of(write_scenario(text)))
+    assert problem.field == "steps[0].session_from"
+    assert problem.message.endswith("this is the first step, so put the start step before it")
