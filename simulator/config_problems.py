@@ -34,6 +34,8 @@ TOP_LEVEL_KEYS = (
     "oicp_host",
     "allowed_hosts",
     "connections",
+    "connection_limit",
+    "max_answer_bytes",
     "operators",
     "emps",
     "sub_operators",
@@ -55,14 +57,91 @@ def config_problems(data: dict[str, Any], lines: LineMap, path: Path) -> list[st
     """``FILE:LINE: FIELD: message`` for every problem found, in the file's order."""
     found = list(_unknown_keys(data, (), TOP_LEVEL_KEYS))
     found += [(where, "this key appears twice: keep one") for where, _ in lines.duplicates]
+    found += _value_problems(data)
     operators = data.get("operators", [])
     if not isinstance(operators, list):
         found.append((("operators",), "must be a list of operators"))
         operators = []
     for index, entry in enumerate(operators):
         found += _operator_problems(entry, ("operators", index), path.parent)
+    found += _repeated(operators, "operators", "operator_id")
+    emps = data.get("emps")
+    found += _repeated(emps if isinstance(emps, list) else [], "emps", "provider_id")
     ordered = sorted(found, key=lambda problem: lines.key_line(problem[0]))
     return [f"{path}:{lines.key_line(where)}: {dotted(where)}: {msg}" for where, msg in ordered]
+
+
+# The top level's values: what each must be, and the rule (None: any value of that type).
+_TEXT = ("pki_dir", "database", "host", "oicp_host", "admin_token")
+_PORTS = ("port", "oicp_port")
+_COUNTS = ("max_exchanges", "connection_limit", "max_answer_bytes")
+_CONNECTION_KEYS = ("header_timeout_s", "body_timeout_s", "keepalive_timeout_s", "max_connections")
+
+
+def _value_problems(data: dict[str, Any]) -> list[Problem]:
+    """The top-level settings of the file, each of the type and range the hub needs."""
+    found: list[Problem] = []
+    for key in _TEXT:
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            found.append(((key,), f"is {data[key]!r}: give a text, e.g. {key}: {_EXAMPLES[key]}"))
+    for key in _PORTS:
+        if key in data and not _whole(data[key], 0, 65535):
+            found.append(((key,), f"is {data[key]!r}: give a port number from 0 to 65535"))
+    for key in _COUNTS:
+        if key in data and not _whole(data[key], 1, None):
+            found.append(((key,), f"is {data[key]!r}: give a whole number of 1 or more"))
+    hosts = data.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        found.append((("allowed_hosts",), f"is {hosts!r}: give a list of host names"))
+    found += _connection_problems(data.get("connections"))
+    return found
+
+
+_EXAMPLES = {
+    "pki_dir": "certs",
+    "database": "hub.sqlite3",
+    "host": "127.0.0.1",
+    "oicp_host": "127.0.0.1",
+    "admin_token": "a long random text",
+}
+
+
+def _whole(value: object, low: int, high: int | None) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False  # 20041.5, true and "abc" are no port and no count
+    return low <= value and (high is None or value <= high)
+
+
+def _connection_problems(section: object) -> list[Problem]:
+    if section is None:
+        return []
+    if not isinstance(section, dict):
+        return [(("connections",), "must be a mapping, e.g. connections: {header_timeout_s: 60}")]
+    found = list(_unknown_keys(section, ("connections",), _CONNECTION_KEYS))
+    for key in _CONNECTION_KEYS[:3]:
+        value = section.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            found.append((("connections", key), f"is {value!r}: give a positive number of seconds"))
+    if "max_connections" in section and not _whole(section["max_connections"], 1, None):
+        value = section["max_connections"]
+        found.append((("connections", "max_connections"), f"is {value!r}: give 1 or more"))
+    return found
+
+
+def _repeated(entries: list[Any], section: str, key: str) -> list[Problem]:
+    """A second entry for the same ID: applying it would silently replace the first."""
+    first: dict[str, int] = {}
+    found: list[Problem] = []
+    for index, entry in enumerate(entries):
+        value = entry.get(key) if isinstance(entry, dict) else None
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            where = f"{section}[{first[value]}]"
+            found.append(((section, index, key), f"{value} is already {where}: keep one entry"))
+        else:
+            first[value] = index
+    return found
 
 
 def unknown_key_message(key: object, known: Collection[str]) -> str:

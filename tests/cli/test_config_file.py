@@ -153,6 +153,55 @@ async def test_every_problem_of_the_file_is_refused_at_once_each_on_its_line(
     assert "unknown service type 'charging'" in lines[3]
 
 
+def _readme_config() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Config file for `hub serve`", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+async def test_the_readme_config_example_starts_the_hub(
+    start_hub: Start, tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    config = _config(tmp_path, _readme_config())
+    (config.parent / "certs").mkdir()
+    upload = config.parent / "certs" / "cpo-user-server.pem"
+    upload.write_bytes(pki_files.cpo_user_server_cert.read_bytes())
+    url, said = await start_hub(config)
+    assert any("seeded the new database" in line for line in said), said
+    operator = await _api(url, "GET", "/api/operators/DE*ABC")
+    assert isinstance(operator, dict) and operator["wire_profile"] == "hbs"
+
+
+async def test_top_level_values_and_repeated_ids_are_refused_each_on_its_line(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    text = (
+        'port: "abc"\n'
+        "oicp_port: 99999\n"
+        "database: [x]\n"
+        "max_exchanges: -1\n"
+        "connections: {header_timeout_s: 0, limit: 5}\n"
+        "operators:\n"
+        '  - operator_id: "DE*ABC"\n'
+        '  - operator_id: "DE*ABC"\n'
+    )
+    config = _config(tmp_path, text)
+    run = await hubsim("hub", "serve", "--config", str(config), "--pki", str(pki_files.directory))
+    assert run.code == 2 and "Traceback" not in run.err and "unexpected" not in run.err
+    lines = run.err.removeprefix("hubsim: error: ").splitlines()
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        [f"{config}:1", "port"],
+        [f"{config}:2", "oicp_port"],
+        [f"{config}:3", "database"],
+        [f"{config}:4", "max_exchanges"],
+        [f"{config}:5", "connections.limit"],
+        [f"{config}:5", "connections.header_timeout_s"],
+        [f"{config}:8", "operators[1].operator_id"],
+    ]
+    assert lines[-1].endswith("DE*ABC is already operators[0]: keep one entry")
+    assert not list(config.parent.glob("*x*"))  # no database was made of "['x']"
+
+
 async def test_a_yaml_syntax_error_is_one_line_at_its_line_and_column(
     tmp_path: Path, pki_files: PKIFiles
 ) -> None:
