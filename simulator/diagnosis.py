@@ -49,10 +49,15 @@ _PROTOCOL_VERSION_REASONS = (
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """An outcome and the sentence that explains it."""
+    """An outcome and the sentence that explains it.
+
+    ``fix`` is set where the generic remedy of the outcome would be wrong (``hubsim check``
+    prints its own fix line): a served upload that has expired must not be uploaded again.
+    """
 
     outcome: Outcome
     detail: str
+    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -490,8 +495,8 @@ def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis
             Outcome.SERVER_CERT_UNTRUSTED,
             f"The server certificate is not trusted in {ctx.mode_label} mode: presented {shown}; "
             f"it is the upload {ctx.retired_upload} in Certificate Management, and the hub "
-            f"trusts Active uploads only ({ctx.expected}); serve the certificate of an Active "
-            "upload, or renew this one and upload the new certificate.",
+            f"trusts Active uploads only ({ctx.expected}); {_SERVE_ACTIVE}.",
+            fix=_SERVE_ACTIVE[0].upper() + _SERVE_ACTIVE[1:] + ".",
         )
     if ctx.namesake is not None:
         # Two mock PKIs name their CAs alike: the names alone read as a contradiction.
@@ -507,6 +512,9 @@ def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis
     )
 
 
+_SERVE_ACTIVE = (
+    "serve the certificate of an Active upload, or renew this one and upload the new certificate"
+)
 _ANOTHER_PKI = ": it comes from another mock PKI (one made again with hubsim pki init --force, say)"
 
 

@@ -48,7 +48,7 @@ async def layer_server_certificate(run: Run) -> LayerResult:
             return failed(
                 "server_certificate",
                 first.diagnosis.detail,
-                fix_for(first.outcome, mode),
+                first.diagnosis.fix or fix_for(first.outcome, mode),
                 **details,
             )
         if owner in _BEFORE_SERVER_CERT:
@@ -151,7 +151,7 @@ async def layer_client_certificate(run: Run) -> LayerResult:
             return failed(
                 "client_certificate",
                 first.diagnosis.detail,
-                fix_for(first.outcome, mode),
+                first.diagnosis.fix or fix_for(first.outcome, mode),
                 hub_certificate=hub_name,
                 hub_certificate_accepted=False,
             )

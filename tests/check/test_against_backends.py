@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ import aiohttp
 import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
+from mockpki.ca import self_signed_server_cert
 from tests.backends import Answer, BackendSpec, Materials, ServerCert, TLSSpec, Verify, Versions
 from tests.backends.hubproc import Admin, start_hub
 from tests.backends.pool import BackendPool
+from tests.backends.process import BackendProcess
 from tests.backends.stacks import REPO
 
 _AFTER_TLS = (
@@ -184,6 +187,53 @@ def test_a_self_signed_server_certificate_is_called_self_signed(
     assert (code, layer["status"]) == (1, "FAIL")
     assert "presented a self-signed certificate, subject CN=" in layer["reason"]
     assert "issued by CN=" not in layer["reason"]
+
+
+async def test_a_served_expired_upload_is_fixed_by_serving_an_active_one_not_uploading_it(
+    materials: Materials, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    old = self_signed_server_cert("localhost", not_before=now - timedelta(days=60),
+                                  not_after=now - timedelta(days=1))  # fmt: skip
+    (tmp_path / "old.pem").write_bytes(old.cert_pem)
+    (tmp_path / "old.key").write_bytes(old.key_pem)
+    argv = [sys.executable, "-m", "hubsim", "stub", "serve", "--pki", str(materials.pki.directory)]
+    argv += ["--port", "0", "--server-cert", str(tmp_path / "old.pem")]
+    argv += ["--server-key", str(tmp_path / "old.key")]
+    pattern = r"CPO stub listening on https://127\.0\.0\.1:(\d+)"
+    stub = BackendProcess("stub", argv, ready_pattern=pattern, cwd=REPO).start()
+    hub = start_hub(materials.pki.directory)
+    try:
+        async with aiohttp.ClientSession() as session:
+            admin = Admin(session, hub)
+            await admin.operator("DE*ABC", f"https://localhost:{stub.port}", timeout_s=5)
+            for name, pem in (
+                ("old.pem", old.cert_pem),
+                ("new.pem", materials.pki.cpo_user_server_cert.read_bytes()),
+            ):
+                url = f"{admin.base}/api/operators/DE*ABC/certificates?filename={name}"
+                async with session.post(url, data=pem) as resp:
+                    assert resp.status == 201, await resp.text()
+            settings = {"online_request": True, "service_url": f"https://localhost:{stub.port}",
+                        "server_certification": "user"}  # fmt: skip
+            status, body = await admin.call(
+                "PUT", "/api/operators/DE*ABC/settings/authorization", settings
+            )
+            assert status in (200, 201), body
+            status, report = await admin.call(
+                "POST", "/api/operators/DE*ABC/check/authorization", {}
+            )
+    finally:
+        hub.stop()
+        stub.stop()
+    assert status == 200, report
+    layer = layers(report)["server_certificate"]
+    assert layer["status"] == "FAIL"
+    assert "it is the upload old.pem (Expired since " in layer["reason"]
+    assert layer["fix"] == (
+        "Serve the certificate of an Active upload, or renew this one and upload the new "
+        "certificate."
+    )
 
 
 def test_send_names_the_nginx_refusal_page_it_saw(
