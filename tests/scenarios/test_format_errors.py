@@ -171,8 +171,11 @@ def test_stub_answer_with_an_external_url_is_refused(write_scenario: WriteScenar
     assert (problem.line, problem.field) == (8, "steps[0].stub")
 
 
-def test_status_checks_need_an_acknowledging_outcome(write_scenario: WriteScenario) -> None:
-    path = write_scenario(MINIMAL + "    expect: {outcome: timeout, status_code: '000'}\n")
+@pytest.mark.parametrize("check", ["status_code: '000'", "result: true"])
+def test_status_checks_need_an_acknowledging_outcome(
+    write_scenario: WriteScenario, check: str
+) -> None:
+    path = write_scenario(MINIMAL + f"    expect: {{outcome: timeout, {check}}}\n")
     problem = only(problems_of(path))
     assert problem.field == "steps[0].expect.outcome"
     assert "no acknowledgement came back" in problem.message
