@@ -68,6 +68,8 @@ def report_text(results: list[CaseResult]) -> str:
         lines.append(f"  {result.title}")
         for step in result.steps:
             lines.append(f"  {step.label}: {step.sent.outcome}")
+            if step.sent.outcome != "accepted":  # what a CPO would read in the Process Monitor
+                lines.append(f"    the hub said: {step.sent.detail}")
         lines.append(f"  why: {result.diagnosis}")
         lines.append("")
     shown = sum(r.ok for r in results)

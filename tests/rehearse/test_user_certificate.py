@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
 
-from tests.rehearse.conftest import case_of, outcomes
+from tests.rehearse.conftest import HUBSIM, case_of, outcomes
 
 BOTH = ["stub", "nginx"]
 
@@ -78,3 +79,12 @@ def test_a_backend_still_serving_an_expired_upload_is_told_which_upload_it_is(
     assert "it is the upload old-expired-leaf.pem (Expired since " in old
     assert "the hub trusts Active uploads only" in old
     assert "upload that certificate" not in old
+
+
+def test_the_text_report_quotes_the_hub_on_a_step_that_failed() -> None:
+    argv = [*HUBSIM, "rehearse", "--case", "user-old-expired", "--backend", "stub"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("    the hub said: ")]
+    assert len(said) == 1  # the step that served the new certificate was accepted
+    assert "it is the upload old-expired-leaf.pem (Expired since " in said[0]
