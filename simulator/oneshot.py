@@ -127,7 +127,7 @@ def one_shot_target(
     if choice.mode is ServerCertification.HUBJECT:
         trust = ServerTrust(ServerCertification.HUBJECT, (identity.hubject_ca_pem,))
         return Target(url=url, trust=trust, timeout_s=timeout_s)
-    problem = user_certificate_problem(settings, certs, now)
+    problem = user_certificate_problem(settings, certs, now, one_shot=True)
     if problem is not None:
         raise _refused([FieldIssue("server_cert", str(choice.user_file), problem)])
     trust = user_trust(certs, now)

@@ -402,18 +402,28 @@ def user_certificate_problem(
     settings: ServiceTypeSettings,
     certificates: Sequence[UploadedCertificate],
     now: datetime,
+    *,
+    one_shot: bool = False,
 ) -> str | None:
     """Why a send in "User certificate" mode cannot verify the endpoint, or None if it can.
 
     The hub has no list of trusted CAs in this mode (certificates.md §3.2): it trusts only the
     Active uploads. None is also returned outside User certificate mode, and when the Service URL
     has no usable host (that is a settings error, reported by :func:`check_settings`).
+    ``one_shot``: the certificates come from ``--server-cert user:FILE``, and the sentence
+    names that option instead of the portal.
     """
     if settings.server_certification is not ServerCertification.USER:
         return None
     host = service_url_host(settings.service_url or "")
     if host is None or active_certificates_for_host(certificates, host, now):
         return None
+    if one_shot:
+        return (
+            f"the certificate given with --server-cert user:FILE cannot verify {host} "
+            f"({_reason(certificates, host, now)}): give the certificate the endpoint at {host} "
+            "presents (valid today), or the CA that issued it, or --server-cert hubject"
+        )
     return (
         "Server certification is 'User certificate', but no Active certificate in Certificate "
         f"Management covers {host} ({_reason(certificates, host, now)}): upload a .pem or .crt "

@@ -123,7 +123,9 @@ async def configure_operator(
             saved = await hub.save_settings(
                 spec.operator_id, service.service_type, _form(service, service_url, certification)
             )
-            warnings.extend(saved.warnings)
+            # Named by service type: the same warning often holds for both.
+            slug = service.service_type.slug
+            warnings += [replace(w, field=f"{slug}.{w.field}") for w in saved.warnings]
     except HubError as refused:
         raise ScenarioSetupError(f"the hub refused the operator's settings: {refused}") from None
     return warnings

@@ -46,9 +46,16 @@ def layer_settings(plan: CheckPlan) -> LayerResult:
     return passed("settings", _settings_summary(plan), **details)
 
 
+# The refusal's field, and the portal field whose warning says the same (one-shot mode names
+# the option --server-cert where the portal's rules name Server certification).
+_SAME_AS = {"server_cert": "server_certification"}
+
+
 def _is_refusal(issue: FieldIssue, plan: CheckPlan) -> bool:
     # The missing-certificate warning of the portal is the refusal reported above.
-    return plan.refusal is not None and issue.field == plan.refusal.field
+    if plan.refusal is None:
+        return False
+    return issue.field in (plan.refusal.field, _SAME_AS.get(plan.refusal.field))
 
 
 def _settings_summary(plan: CheckPlan) -> str:

@@ -216,10 +216,11 @@ def _refusal(
             f"The {service_type.value} service type{whose} is not online: tick Online Request "
             "and set the Service URL of your backend, then save.",
         )
-    problem = user_certificate_problem(settings, certs, _now())
+    one_shot = operator_id is None
+    problem = user_certificate_problem(settings, certs, _now(), one_shot=one_shot)
     if problem is not None:
         # One-shot: the option the user typed; operator mode: the portal's field.
-        field = "server_cert" if operator_id is None else "server_certification"
+        field = "server_cert" if one_shot else "server_certification"
         return FieldIssue(field, settings.server_certification.value, problem)
     return None
 

@@ -23,7 +23,11 @@ async def test_settings_fail_when_no_uploaded_certificate_covers_the_host(
         report = await one_shot(ep.url, pki_files, server_cert=f"user:{upload}")
     settings = report.layer("settings")
     assert settings.status.value == "FAIL"
-    assert "no Active certificate in Certificate Management covers localhost" in settings.reason
+    assert "the certificate given with --server-cert user:FILE cannot verify localhost" in (
+        settings.reason
+    )
+    assert "Certificate Management" not in settings.reason  # one-shot: no portal
+    assert settings.details["warnings"] == []  # the portal's words for the same refusal
     assert settings.fix and settings.fix.startswith("Give --server-cert user:FILE")  # one-shot
 
 

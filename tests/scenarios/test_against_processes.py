@@ -103,3 +103,16 @@ def test_an_unrouted_path_is_quoted_once_however_many_expectations_it_misses(
     assert "nothing answers POST at /api/oicp/charging/v21/" in failures[0]
     assert failures[2].startswith("expected StatusCode 603")
     assert failures[2].endswith("but no acknowledgement came back (outcome http_status)")
+
+
+def test_a_settings_warning_names_the_service_type_it_is_about(
+    backends: BackendPool, materials: Materials
+) -> None:
+    reservation = REPO / "scenarios" / "onboarding" / "reservation-start-stop.yaml"
+    backend = backends.get("stub", BackendSpec())
+    _, report = run_scenario(reservation, backend.url + "/api/oicp", materials)
+    notes = report["scenarios"][0]["notes"]
+    assert [note.split(": ", 2)[1] for note in notes] == [
+        "authorization.service_url",
+        "reservation.service_url",
+    ]
