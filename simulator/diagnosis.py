@@ -211,14 +211,18 @@ def status_hint(status: int, path: str) -> str | None:
     A 404 or 405 from a web server in front of the backend almost always means the path the
     hub posts to (the Service URL's path plus the OICP path) is not routed for POST.
     """
-    if status == 404:
+    if status not in (404, 405):
+        return None
+    said = f"nothing answers POST at {path}" if status == 404 else f"{path} does not take POST"
+    if path.lower().count("/api/oicp") > 1:  # the Service URL held the OICP path already
         return (
-            f"nothing answers POST at {path}: route that path on your server, or correct "
-            "the Service URL's path (the hub appends the OICP path to it)"
+            f"{said}, which holds /api/oicp twice: the Service URL already holds the OICP "
+            "path, and the hub appends it itself; give the Service URL without it"
         )
-    if status == 405:
-        return f"{path} does not take POST: route POST requests for it to your OICP endpoint"
-    return None
+    return (
+        f"{said}: route POST requests for that path to your OICP endpoint, or correct the "
+        "Service URL's path (the hub appends the OICP path to it)"
+    )
 
 
 def _page_excerpt(text: str) -> str:

@@ -94,7 +94,10 @@ def _http_problems(answer: Answer, path: str) -> list[tuple[str, str]]:
             problems.append((said, _ANSWER_200[0].upper() + _ANSWER_200[1:]))
         else:
             # A web server's 404 or 405 page: the path is the likelier fault than the app.
-            fix = f"If {path} is routed and your application answered itself, " + _ANSWER_200
+            fix = (
+                f"Route POST requests for {path} to your OICP endpoint, or correct the Service "
+                "URL's path. If it is routed and your application answered itself, " + _ANSWER_200
+            )
             problems.append((f"{said}: {hint}", fix))
     if answer.mimetype != "application/json":
         problems.append(

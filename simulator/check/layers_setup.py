@@ -75,12 +75,17 @@ def layer_url(plan: CheckPlan, settings: LayerResult) -> LayerResult:
     url = plan.target.service_url
     details = {"service_url": url, "url": plan.first_url() if not errors else None}
     if errors:
-        fix = "Correct the Service URL as the message says and save it again."
+        fix = (
+            "Correct --url as the message says."
+            if plan.mode == "one-shot"
+            else "Correct the Service URL as the message says and save it again."
+        )
         return failed("url", _joined(errors), fix, **details)
     if not url:
         return skipped(
             "url",
-            f"No Service URL to check: layer {settings.number} ({settings.name}) failed.",
+            f"Not judged: layer {settings.number} ({settings.name}) failed. There is no "
+            "Service URL to check.",
             f"Fix layer {settings.number} ({settings.name}) first.",
             blocked_by=settings.key,
         )

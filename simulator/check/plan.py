@@ -83,6 +83,8 @@ class CheckPlan:
 
     def first_url(self) -> str | None:
         """The URL of the first request, or None when there is no usable Service URL."""
+        if any(issue.field == "service_url" for issue in self.settings_check.errors):
+            return None  # a query or a blank: appending the OICP path makes no URL of it
         try:
             return self.target.url_for(self.first_operation, self.provider_id)
         except ValueError:

@@ -175,7 +175,18 @@ def test_a_404_page_from_nginx_names_the_path_the_hub_posts_to(
     assert f"nothing answers POST at {path}" in http["reason"]
     assert "correct the Service URL's path" in http["reason"]
     assert "\\r" not in http["reason"] and "404 Not Found" in http["reason"]
-    assert http["fix"].startswith(f"If {path} is routed")
+    assert http["fix"].startswith(f"Route POST requests for {path} to your OICP endpoint")
+
+
+def test_a_404_for_a_doubled_oicp_path_says_to_drop_it_from_the_service_url(
+    backends: BackendPool, materials: Materials
+) -> None:
+    backend = backends.get("nginx", BackendSpec(answer=Answer.NOT_ROUTED))
+    code, report = check_cli(backend.url + "/api/oicp", materials.pki)
+    http = layers(report)["http"]
+    assert (code, http["status"]) == (1, "FAIL")
+    assert "which holds /api/oicp twice" in http["reason"]
+    assert "give the Service URL without it" in http["reason"]
 
 
 def test_a_self_signed_server_certificate_is_called_self_signed(
@@ -234,6 +245,17 @@ async def test_a_served_expired_upload_is_fixed_by_serving_an_active_one_not_upl
         "Serve the certificate of an Active upload, or renew this one and upload the new "
         "certificate."
     )
+
+
+def test_a_url_refused_by_layer_2_gives_no_target_url_and_a_fix_naming_the_option(
+    materials: Materials,
+) -> None:
+    code, report = check_cli("https://localhost:1/cpo?x=1", materials.pki)
+    url = layers(report)["url"]
+    assert (code, url["status"]) == (1, "FAIL")
+    assert url["fix"] == "Correct --url as the message says."
+    assert report["target"]["url"] is None
+    assert report["target"]["service_url"] == "https://localhost:1/cpo?x=1"
 
 
 def test_send_names_the_nginx_refusal_page_it_saw(
