@@ -125,7 +125,9 @@ def read_and_check_settings(
     verdict = check_settings(service_type, settings, certificates=certificates, now=now)
     if not read_issues:
         return settings, verdict
-    unreadable = {issue.field for issue in read_issues}
+    # A misspelt field ("onlin_request") stands for the one it resembles, which is then read
+    # as absent: judging that absence would only repeat the typo in other words.
+    unreadable = {issue.field for issue in read_issues} | _meant(data, ignore)
     # A rule broken only because an unreadable box stands at its default (a URL "set while
     # Online Request is off" when online_request was "yes") is a consequence, not a problem.
     for variant in _box_variants(settings, unreadable):
@@ -137,6 +139,15 @@ def read_and_check_settings(
     errors = (*read_issues, *(e for e in verdict.errors if e.field not in unreadable))
     warnings = tuple(w for w in verdict.warnings if w.field not in unreadable)
     return None, SettingsCheck(errors, warnings)
+
+
+def _meant(data: Mapping[str, object], ignore: Collection[str]) -> set[str]:
+    """The known fields that the unknown ones of ``data`` resemble."""
+    meant = set()
+    for name in data:
+        if _is_unknown(name, ignore):
+            meant.update(difflib.get_close_matches(name, KNOWN_FIELDS, n=1))
+    return meant
 
 
 def _box_variants(

@@ -88,3 +88,18 @@ async def test_an_unreadable_checkbox_brings_no_refusal_that_only_follows_from_i
     settings["service_url"] = "https://cpo.example.com/o icp"  # a refusal of its own stays
     _, refusal = await admin.call("PUT", "/api/operators/DE*BOX/settings/authorization", settings)
     assert [issue["field"] for issue in refusal["issues"]] == ["online_request", "service_url"]
+
+
+async def test_a_misspelt_field_brings_no_refusal_that_only_follows_from_the_typo(
+    admin: Admin,
+) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*TYP"})
+    assert status == 201, body
+    settings = {"onlin_request": True, "service_url": "https://cpo.example.com"}
+    status, refusal = await admin.call(
+        "PUT", "/api/operators/DE*TYP/settings/reservation", settings
+    )
+    assert status == 422, refusal
+    (issue,) = refusal["issues"]
+    assert issue["field"] == "onlin_request"
+    assert "did you mean 'online_request'?" in issue["message"]
