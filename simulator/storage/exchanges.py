@@ -128,6 +128,11 @@ def query_problems(query: ExchangeQuery) -> list[tuple[str, str]]:
             outcomes_of_class(query.failure_class)
         except ValueError as exc:  # its message names the choices
             problems.append(("failure_class", str(exc)))
+    if query.service_type is not None:
+        try:
+            ServiceType.from_text(query.service_type)
+        except ValueError as exc:  # a typo would otherwise list nothing, as if nothing was sent
+            problems.append(("service_type", str(exc)))
     return problems
 
 
@@ -149,12 +154,7 @@ _DIRECTIONS = frozenset(direction.value for direction in ExchangeDirection)
 
 def _service_type_label(text: str | None) -> str | None:
     # Exchanges store ServiceType.value ("Authorization"); the CLI and URLs use the slug.
-    if text is None:
-        return None
-    try:
-        return ServiceType.from_text(text).value
-    except ValueError:
-        return text  # not a configured service type: match it literally
+    return None if text is None else ServiceType.from_text(text).value
 
 
 def _conditions(query: ExchangeQuery) -> tuple[str, tuple[object, ...]]:

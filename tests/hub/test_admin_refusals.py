@@ -45,6 +45,7 @@ async def test_an_unknown_operator_field_is_refused_with_the_field_it_resembles(
 
 async def test_every_bad_filter_of_the_exchange_log_is_reported_at_once(admin: Admin) -> None:
     path = "/api/exchanges?limit=0&outcome=acepted&direction=sideways&failure_class=x"
+    path += "&service_type=charging"
     status, refusal = await admin.call("GET", path)
     assert status == 400, refusal
     values = {issue["field"]: issue["value"] for issue in refusal["issues"]}
@@ -53,10 +54,12 @@ async def test_every_bad_filter_of_the_exchange_log_is_reported_at_once(admin: A
         "outcome": "acepted",
         "direction": "sideways",
         "failure_class": "x",
+        "service_type": "charging",
     }
     messages = {issue["field"]: issue["message"] for issue in refusal["issues"]}
     assert messages["outcome"].startswith("unknown outcome 'acepted': use one of accepted")
     assert messages["direction"].startswith("unknown direction 'sideways': use one of hub-to-cpo")
+    assert messages["service_type"].startswith("unknown service type 'charging'")
 
 
 async def test_a_refused_upload_names_the_file_as_the_value(admin: Admin) -> None:
