@@ -200,13 +200,19 @@ def _check_pem_label(label: str, name: str) -> None:
     )
 
 
+def _corrupt_block() -> str:
+    # cryptography's own words end in a Rust parser's debug dump or a FAQ link; what the user
+    # needs is only that the block between the BEGIN and END lines is not a certificate.
+    return "the text between its BEGIN and END lines is not a readable certificate"
+
+
 def _load_pem_block(block: bytes, index: int, count: int, name: str) -> ParsedCertificate:
     try:
         cert = x509.load_pem_x509_certificate(block)
-    except ValueError as exc:
+    except ValueError:
         where = f"certificate {index} of {count} in {name}" if count > 1 else name
         raise CertificateUploadError(
-            f"{where} is corrupt PEM ({exc}); export the certificate again"
+            f"{where} is corrupt PEM ({_corrupt_block()}); export the certificate again"
         ) from None
     return _describe(cert)
 

@@ -105,7 +105,8 @@ class Report:
     def write_text(self, out: TextIO) -> None:
         lat = self.latency()
         print(
-            f"{self.requests} requests in {_seconds(self.seconds)} s: {self.rate:.0f} req/s "
+            f"{self.requests} request{'' if self.requests == 1 else 's'} in "
+            f"{_seconds(self.seconds)} s: {self.rate:.0f} req/s "
             f"({self.workers} process{'es' if self.workers > 1 else ''})",
             file=out,
         )

@@ -107,7 +107,7 @@ def _extra(error: ValidationError) -> list[str]:
 
 def _sentence(error: ValidationError) -> str:
     value, schema = error.instance, _schema(error)
-    hint = f" ({schema['description']})" if "description" in schema else ""
+    hint = f" ({schema['description'].rstrip('.')})" if "description" in schema else ""
     if error.validator == "enum":
         choices = ", ".join(str(c) for c in _values(error))
         return f"is {value!r}; use one of: {choices}"
@@ -118,6 +118,8 @@ def _sentence(error: ValidationError) -> str:
         if words is not None:
             return f"{value!r} is not allowed here: use {words}{hint}"
         return f"{value!r} does not have the expected form {error.validator_value}{hint}"
+    if error.validator == "minItems":
+        return f"is empty: give at least {error.validator_value}{hint}"
     if error.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"is {value!r}; it must be {_bound_words(error)}{hint}"
     if error.validator in ("minProperties", "maxProperties") and "stub" in schema.get(

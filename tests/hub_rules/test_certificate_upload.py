@@ -154,3 +154,13 @@ def test_upload_of_expired_certificate_is_parsed_with_its_status(
     assert parsed.status(now) is CertificateStatus.EXPIRED
     assert parsed.not_after.tzinfo is not None
     assert parsed.not_after.astimezone(UTC) < now
+
+
+@pytest.mark.parametrize("inside", ["MIIBxx", "MIIBCgKCAQEAuV6E", "AAAA"])
+def test_corrupt_pem_is_said_in_words_without_the_parser_dump(inside: str) -> None:
+    pem = f"-----BEGIN CERTIFICATE-----\n{inside}\n-----END CERTIFICATE-----\n".encode()
+    with pytest.raises(CertificateUploadError) as refused:
+        parse_certificate_upload(pem, "ours.pem")
+    message = str(refused.value)
+    assert message.startswith("ours.pem is corrupt PEM (the text between its BEGIN and END")
+    assert "ParseError" not in message and "https://" not in message

@@ -234,3 +234,8 @@ def test_a_first_step_taking_its_session_from_a_later_one_is_told_to_move_it(
     problem = only(problems_of(write_scenario(text)))
     assert problem.field == "steps[0].session_from"
     assert problem.message.endswith("this is the first step, so put the start step before it")
+
+
+def test_an_empty_step_list_is_said_in_words(write_scenario: WriteScenario) -> None:
+    problem = only(problems_of(write_scenario("name: empty\nsteps: []\n")))
+    assert (problem.field, problem.message) == ("steps", "is empty: give at least 1")
