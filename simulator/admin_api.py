@@ -6,7 +6,6 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from simulator.model import (
 )
 from simulator.requests import RequestRefused, SendParams, parse_wire_profile
 from simulator.storage import DuplicateCertificateError, ExchangeQuery, query_problems
+from simulator.suggest import unknown_name
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
 HUB_KEY = web.AppKey("hub", Hub)
@@ -497,12 +497,8 @@ OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s",
 def _unknown_operator_field(name: str, value: object) -> FieldIssue:
     # A typo such as "nmae" would otherwise be dropped without a word and the field keep its
     # default.
-    close = difflib.get_close_matches(name, OPERATOR_FIELDS, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    known = ", ".join(OPERATOR_FIELDS)
-    return FieldIssue(
-        name, value, f"unknown field {name!r}: {hint}the operator's fields are {known}"
-    )
+    message = unknown_name("field", name, OPERATOR_FIELDS, "the operator's fields")
+    return FieldIssue(name, value, message)
 
 
 def _path_style(

@@ -10,7 +10,6 @@ applying.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from simulator.certificates import CertificateUploadError, parse_certificate_upl
 from simulator.hub import HubError
 from simulator.model import ServiceType
 from simulator.settings_rules import read_and_check_settings
+from simulator.suggest import unknown_name
 from simulator.yaml_lines import JSONPath, LineMap, dotted
 
 TOP_LEVEL_KEYS = (
@@ -144,19 +144,12 @@ def _repeated(entries: list[Any], section: str, key: str) -> list[Problem]:
     return found
 
 
-def unknown_key_message(key: object, known: Collection[str]) -> str:
-    """The refusal of an unknown ``key``, with the known key closest to it."""
-    close = difflib.get_close_matches(str(key), list(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"unknown key {key!r}: {hint}the known keys are {', '.join(known)}"
-
-
 def _unknown_keys(
     data: dict[str, Any], where: JSONPath, known: Collection[str]
 ) -> Iterator[Problem]:
     for key in data:
         if key not in known:
-            yield (*where, str(key)), unknown_key_message(key, known)
+            yield (*where, str(key)), unknown_name("key", key, list(known), "the known keys")
 
 
 def _operator_problems(entry: object, where: JSONPath, base: Path) -> list[Problem]:

@@ -11,7 +11,6 @@ Request off, Reservation can only enable Online Request, and the URL must be fre
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from simulator.model import (
     UploadedCertificate,
 )
 from simulator.service_url import check_service_url, service_url_host
+from simulator.suggest import closest, unknown_name
 
 __all__ = [
     "KNOWN_FIELDS",
@@ -146,7 +146,8 @@ def _meant(data: Mapping[str, object], ignore: Collection[str]) -> set[str]:
     meant = set()
     for name in data:
         if _is_unknown(name, ignore):
-            meant.update(difflib.get_close_matches(name, KNOWN_FIELDS, n=1))
+            near = closest(name, KNOWN_FIELDS)
+            meant.update([near] if near else [])
     return meant
 
 
@@ -168,13 +169,7 @@ def _is_unknown(name: str, ignore: Collection[str]) -> bool:
 
 
 def _unknown_field(name: str, value: object) -> FieldIssue:
-    close = difflib.get_close_matches(name, KNOWN_FIELDS, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return FieldIssue(
-        name,
-        value,
-        f"unknown field {name!r}: {hint}the known fields are " + ", ".join(KNOWN_FIELDS),
-    )
+    return FieldIssue(name, value, unknown_name("field", name, KNOWN_FIELDS, "the known fields"))
 
 
 def _parse_bool(

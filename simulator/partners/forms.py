@@ -9,6 +9,7 @@ from oicp.identification import Identification, identification_from_wire
 from simulator.hub import HubError
 from simulator.model import FieldIssue, ServiceType
 from simulator.partner_model import EMP, Contract
+from simulator.suggest import unknown_name
 
 _EMP_FIELDS = (
     "provider_id",
@@ -36,9 +37,8 @@ def emp_from_json(data: dict[str, Any]) -> EMP:
     """An EMP from ``{"provider_id", "name", flags…, "authentication_data": [Identification]}``."""
     unknown = sorted(set(data) - set(_EMP_FIELDS))
     if unknown:
-        raise _bad(
-            unknown[0], data[unknown[0]], f"is not an EMP field; use {', '.join(_EMP_FIELDS)}"
-        )
+        message = unknown_name("field", unknown[0], _EMP_FIELDS, "the EMP's fields")
+        raise _bad(unknown[0], data[unknown[0]], message)
     provider_id = data.get("provider_id")
     if not isinstance(provider_id, str) or not provider_id:
         raise _bad("provider_id", provider_id, "is required: give the ProviderID, e.g. DE-ICE")
