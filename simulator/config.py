@@ -94,13 +94,15 @@ async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[str
     if not isinstance(operators, list):
         raise ConfigError(f"{source}: 'operators' must be a list")
     for index, entry in enumerate(operators):
-        where = f"{source}: operators[{index}]"
+        where = f"operators[{index}]"  # the warnings are printed after "config FILE: "
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where} must be a mapping")
+            raise ConfigError(f"{source}: {where} must be a mapping")
         try:
             warnings += await _apply_operator(hub, entry, source.parent, where)
         except HubError as err:
-            raise ConfigError(f"{where}: {err}") from None
+            raise ConfigError(f"{source}: {where}: {err}") from None
+        except ConfigError as err:
+            raise ConfigError(f"{source}: {err}") from None
     return warnings
 
 

@@ -228,6 +228,7 @@ async def test_the_settings_warnings_are_printed_at_start(start_hub: Start, tmp_
     warnings = [line for line in said if ": warning: " in line]
     assert any("settings.authorization.broadcast_request" in line for line in warnings), said
     assert any("settings.reservation.server_certification" in line for line in warnings), said
+    assert all(line.count(str(config)) == 1 for line in warnings), warnings  # named once
 
 
 async def test_a_file_with_a_refused_entry_stores_nothing(
