@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from httpguard import ConnectionLimits
 from simulator.admin_api import operator_from_json
 from simulator.certificates import CertificateUploadError, parse_certificate_upload
 from simulator.hub import HubError
@@ -71,7 +72,7 @@ def config_problems(data: dict[str, Any], lines: LineMap, path: Path) -> list[st
     return [f"{path}:{lines.key_line(where)}: {dotted(where)}: {msg}" for where, msg in ordered]
 
 
-# The top level's values: what each must be, and the rule (None: any value of that type).
+# The top level's values, by what each must be.
 _TEXT = ("pki_dir", "database", "host", "oicp_host", "admin_token")
 _PORTS = ("port", "oicp_port")
 _COUNTS = ("max_exchanges", "connection_limit", "max_answer_bytes")
@@ -118,14 +119,22 @@ def _connection_problems(section: object) -> list[Problem]:
     if not isinstance(section, dict):
         return [(("connections",), "must be a mapping, e.g. connections: {header_timeout_s: 60}")]
     found = list(_unknown_keys(section, ("connections",), _CONNECTION_KEYS))
-    for key in _CONNECTION_KEYS[:3]:
-        value = section.get(key, 1)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
-            found.append((("connections", key), f"is {value!r}: give a positive number of seconds"))
-    if "max_connections" in section and not _whole(section["max_connections"], 1, None):
-        value = section["max_connections"]
-        found.append((("connections", "max_connections"), f"is {value!r}: give 1 or more"))
+    numbers = {key: section[key] for key in _CONNECTION_KEYS if key in section}
+    wrong = [key for key, value in numbers.items() if not _number(value, key)]
+    found += [(("connections", key), f"is {numbers[key]!r}: give a number") for key in wrong]
+    if wrong:
+        return found
+    # The ranges are httpguard's own rule, by which the flags (--header-timeout …) are judged
+    # too; each of its sentences starts with the field it is about.
+    for problem in ConnectionLimits(**numbers).problems():
+        found.append((("connections", problem.split(" ", 1)[0]), problem))
     return found
+
+
+def _number(value: object, key: str) -> bool:
+    if key == "max_connections":
+        return _whole(value, -(2**63), None)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _repeated(entries: list[Any], section: str, key: str) -> list[Problem]:
