@@ -132,9 +132,8 @@ def _connection_problems(section: object) -> list[Problem]:
 
 
 def _number(value: object, key: str) -> bool:
-    if key == "max_connections":
-        return _whole(value, -(2**63), None)
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    allowed = int if key == "max_connections" else int | float
+    return isinstance(value, allowed) and not isinstance(value, bool)
 
 
 def _repeated(entries: list[Any], section: str, key: str) -> list[Problem]:
