@@ -6,6 +6,7 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from aiohttp import web
 from mockpki.errors import PKIError
 from oicp import Operation, jsontext
 from oicp.transfer import content_coding_problem
+from simulator.api_query import known_query_only, takes_query
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
 from simulator.expiry import expiry_of
@@ -36,6 +38,9 @@ from simulator.suggest import unknown_name
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
 HUB_KEY = web.AppKey("hub", Hub)
+# What GET /api/exchanges reads from its query: ExchangeQuery's fields but the one that
+# only the portal's live updates set.
+EXCHANGE_QUERY = tuple(f.name for f in dataclasses.fields(ExchangeQuery) if f.name != "after_id")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -45,6 +50,7 @@ def add_admin_routes(app: web.Application) -> None:
     app.middlewares.append(_same_origin_only)
     app.middlewares.append(_plain_bodies_only)
     app.middlewares.append(_refusals_as_json)
+    app.middlewares.append(known_query_only)
     app.router.add_get("/api/health", api.health)
     app.router.add_get("/api/hub/certificate", api.hub_certificate)
     app.router.add_post("/api/hub/certificate/reload", api.reload_hub_certificate)
@@ -245,6 +251,7 @@ class AdminAPI:
         certs = await hub.storage.list_certificates(op.operator_id)
         return web.json_response({"certificates": [certificate_json(c) for c in certs]})
 
+    @takes_query("filename")
     async def upload_certificates(self, request: web.Request) -> web.Response:
         data, filename = await _upload(request)
         try:
@@ -280,6 +287,7 @@ class AdminAPI:
         )
         return web.json_response(exchange.to_json())
 
+    @takes_query("provider_id")
     async def send_ready(self, request: web.Request) -> web.Response:
         """Whether a send of the operation would go out with the saved settings, and if not
         the outcome and sentence its exchange would carry. Sends nothing."""
@@ -305,6 +313,7 @@ class AdminAPI:
         report = await check_operator(request.app[HUB_KEY], op_id, st, options_from_json(data))
         return web.json_response(report.to_json())
 
+    @takes_query(*EXCHANGE_QUERY)
     async def list_exchanges(self, request: web.Request) -> web.Response:
         q = request.query
         issues: list[FieldIssue] = []

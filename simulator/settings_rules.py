@@ -175,17 +175,19 @@ def _unknown_field(name: str, value: object) -> FieldIssue:
 def _parse_bool(
     data: Mapping[str, object], field: str, label: str
 ) -> tuple[bool, FieldIssue | None]:
-    value = data.get(field)
-    if value is None:
-        return False, None
+    if field not in data:
+        return False, None  # an unticked checkbox: a form leaves it out
+    value = data[field]
     if isinstance(value, bool):
         return value, None
     if isinstance(value, str) and value.strip().lower() in _TRUE_TEXTS | _FALSE_TEXTS:
         return value.strip().lower() in _TRUE_TEXTS, None
+    # null is refused too: it reads as neither box, and off would be a guess.
+    shown = "null" if value is None else repr(value)
     return False, FieldIssue(
         field,
         value,
-        f"{label} ({field}) must be true or false, not {value!r}: send true/false in JSON, "
+        f"{label} ({field}) must be true or false, not {shown}: send true/false in JSON, "
         "or a ticked/unticked checkbox (on, or absent) from a form",
     )
 

@@ -33,6 +33,7 @@ from simulator.model import (
 from simulator.oneshot import ServerCertChoice, user_certificates
 from simulator.requests import RequestRefused, SendParams, build_request, parse_wire_profile
 from simulator.settings_rules import check_settings, user_certificate_problem
+from simulator.suggest import unknown_name
 from simulator.tls import ServerTrust
 
 CHECKABLE = (ServiceType.AUTHORIZATION, ServiceType.RESERVATION)
@@ -61,40 +62,62 @@ def default_evse_id(operator_id: str) -> str:
     return f"{operator_id}*0001"
 
 
+_CHECK_FIELDS = ("provider_id", "evse_id", "timeout_s", "wire_profile", "tolerance", "strict")
+
+
 def options_from_json(data: Mapping[str, object]) -> CheckOptions:
-    """Read the admin API's check body: provider_id, evse_id, timeout_s (all optional)."""
-    known = ("provider_id", "evse_id", "timeout_s", "wire_profile", "tolerance", "strict")
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise _bad(unknown[0], data[unknown[0]], f"is not a check field; use {', '.join(known)}")
+    """Read the admin API's check body: provider_id, evse_id, timeout_s (all optional).
+
+    Every problem of the body is refused at once, as the other bodies of the admin API are.
+    """
+    issues = [
+        FieldIssue(
+            name, data[name], unknown_name("field", name, _CHECK_FIELDS, "the check's fields")
+        )
+        for name in data
+        if name not in _CHECK_FIELDS
+    ]
     for name in ("provider_id", "evse_id"):
         if data.get(name) is not None and not isinstance(data[name], str):
-            raise _bad(name, data[name], "must be a string")
-    timeout = data.get("timeout_s")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
-        raise _bad("timeout_s", timeout, f"must be a number of seconds (at most {MAX_TIMEOUT_S:g})")
-    strict = data.get("strict", False)
-    if not isinstance(strict, bool):
-        raise _bad("strict", strict, "must be true or false")
-    tolerance = data.get("tolerance", False)
-    if not isinstance(tolerance, bool):
-        raise _bad("tolerance", tolerance, "must be true or false")
-    profile = data.get("wire_profile")
+            issues.append(FieldIssue(name, data[name], "must be a string"))
+    timeout_s = _seconds(data.get("timeout_s"), issues)
+    for name in ("strict", "tolerance"):
+        if not isinstance(data.get(name, False), bool):
+            issues.append(FieldIssue(name, data[name], "must be true or false"))
+    profile, wire_profile = data.get("wire_profile"), None
+    try:
+        wire_profile = None if profile is None else parse_wire_profile(profile)
+    except RequestRefused as err:
+        issues += err.issues
+    if issues:
+        raise HubError(issues)
     return CheckOptions(
         provider_id=str(data.get("provider_id") or DEFAULT_PROVIDER_ID),
         evse_id=str(data["evse_id"]) if data.get("evse_id") else None,
-        timeout_s=float(timeout) if timeout is not None else None,
-        wire_profile=None if profile is None else _profile(profile),
-        tolerance=tolerance,
-        strict=strict,
+        timeout_s=timeout_s,
+        wire_profile=wire_profile,
+        tolerance=bool(data.get("tolerance", False)),
+        strict=bool(data.get("strict", False)),
     )
 
 
-def _profile(value: object) -> WireProfile:
-    try:
-        return parse_wire_profile(value)
-    except RequestRefused as err:
-        raise HubError(err.issues) from None
+_TIMEOUT_RULE = (
+    f"must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds (Hubject closes at 60 s)"
+)
+
+
+def _seconds(value: object, issues: list[FieldIssue]) -> float | None:
+    """``timeout_s`` as seconds (None: not given); a bool is no number, 0 is no timeout."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 < value <= MAX_TIMEOUT_S
+    ):
+        return float(value)
+    issues.append(FieldIssue("timeout_s", value, _TIMEOUT_RULE))
+    return None
 
 
 def spare_evses(evse_id: str) -> tuple[str, str]:
@@ -115,11 +138,7 @@ def _bad(field: str, value: object, message: str) -> HubError:
 
 def _checked_timeout(timeout_s: float) -> float:
     if not 0 < timeout_s <= MAX_TIMEOUT_S:
-        raise _bad(
-            "timeout_s",
-            timeout_s,
-            f"must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds (Hubject closes at 60 s)",
-        )
+        raise _bad("timeout_s", timeout_s, _TIMEOUT_RULE)
     return timeout_s
 
 

@@ -28,6 +28,7 @@ from oicp.messages import (
 )
 from oicp.operations import Operation
 from simulator.admin_api import list_limit, read_json_object, send_params_from_json
+from simulator.api_query import takes_query
 from simulator.hub import HubError
 from simulator.inbound.service import Inbound
 from simulator.model import FieldIssue
@@ -138,6 +139,7 @@ class InboundAdminAPI:
         operator = await inbound.hub.operator(request.match_info["operator_id"])
         return web.json_response(await pricing_json(inbound, operator.operator_id))
 
+    @takes_query("limit", "operator_id", "provider_id")
     async def list_sessions(self, request: web.Request) -> web.Response:
         q = request.query
         sessions = await request.app[INBOUND_KEY].hub.storage.sessions.list_sessions(

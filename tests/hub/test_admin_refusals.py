@@ -9,16 +9,19 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from mockpki import MockHubjectPKI
+from mockpki import MockHubjectPKI, PKIFiles
 from tests.backends.hubproc import Admin, start_hub
 from tests.backends.process import BackendProcess
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    pki_dir = Path(tmp_path_factory.mktemp("admin-refusals")) / "pki"
-    MockHubjectPKI.create().write(pki_dir)
-    process = start_hub(pki_dir)
+def pki_files(tmp_path_factory: pytest.TempPathFactory) -> PKIFiles:
+    return MockHubjectPKI.create().write(Path(tmp_path_factory.mktemp("admin-refusals")) / "pki")
+
+
+@pytest.fixture(scope="module")
+def hub(pki_files: PKIFiles) -> Iterator[BackendProcess]:
+    process = start_hub(pki_files.directory)
     yield process
     process.stop()
 
@@ -106,3 +109,104 @@ async def test_a_misspelt_field_brings_no_refusal_that_only_follows_from_the_typ
     (issue,) = refusal["issues"]
     assert issue["field"] == "onlin_request"
     assert "did you mean 'online_request'?" in issue["message"]
+
+
+async def test_a_misspelt_query_parameter_is_refused_with_the_one_it_resembles(
+    admin: Admin,
+) -> None:
+    status, refusal = await admin.call("GET", "/api/exchanges?limt=5&opertor_id=DE*ABC")
+    assert status == 400, refusal
+    issues = {issue["field"]: issue for issue in refusal["issues"]}
+    assert set(issues) == {"limt", "opertor_id"}
+    assert issues["limt"]["value"] == "5"
+    assert issues["limt"]["message"].startswith(
+        "unknown query parameter 'limt': did you mean 'limit'? the query parameters of "
+        "GET /api/exchanges are operator_id, service_type, outcome, limit,"
+    )
+    assert "did you mean 'operator_id'?" in issues["opertor_id"]["message"]
+
+
+async def test_a_query_parameter_on_a_route_that_reads_none_is_refused(admin: Admin) -> None:
+    status, refusal = await admin.call("GET", "/api/operators?limit=5")
+    assert status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("limit", "5")
+    assert issue["message"] == (
+        "unknown query parameter 'limit': GET /api/operators takes none; remove it"
+    )
+
+
+async def test_a_query_parameter_given_twice_is_refused(admin: Admin) -> None:
+    status, refusal = await admin.call("GET", "/api/sessions?limit=1&limit=50")
+    assert status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("limit", ["1", "50"])
+    assert issue["message"] == "given 2 times; give it once"
+
+
+async def test_a_write_with_a_misspelt_query_parameter_stores_nothing(
+    admin: Admin, pki_files: PKIFiles
+) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*QRY"})
+    assert status == 201, body
+    pem = pki_files.cpo_user_server_cert.read_bytes()
+    url = f"{admin.base}/api/operators/DE*QRY/certificates?filname=cpo.pem"
+    async with admin.session.post(url, data=pem) as resp:
+        refusal = await resp.json()
+    assert resp.status == 400, refusal
+    assert "did you mean 'filename'?" in refusal["issues"][0]["message"]
+    status, listed = await admin.call("GET", "/api/operators/DE*QRY/certificates")
+    assert (status, listed["certificates"]) == (200, [])
+
+
+async def test_every_query_parameter_the_routes_read_is_still_taken(admin: Admin) -> None:
+    paths = [
+        "/api/exchanges?limit=5&operator_id=DE*ABC&service_type=authorization&outcome=accepted"
+        "&direction=hub-to-cpo&partner_id=DE*ABC&failure_class=Timeout&search=x"
+        "&operation=eRoamingAuthorizeRemoteStart",
+        "/api/sessions?limit=5&operator_id=DE*ABC&provider_id=DE*ICE",
+    ]
+    for path in paths:
+        status, body = await admin.call("GET", path)
+        assert status == 200, (path, body)
+
+
+async def test_a_null_checkbox_is_refused_not_read_as_unticked(admin: Admin) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*NUL"})
+    assert status == 201, body
+    settings = {"online_request": None, "service_url": "https://cpo.example.com"}
+    status, refusal = await admin.call(
+        "PUT", "/api/operators/DE*NUL/settings/authorization", settings
+    )
+    assert status == 422, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("online_request", None)
+    assert issue["message"].startswith(
+        "Online Request (online_request) must be true or false, not null:"
+    )
+    status, saved = await admin.call("GET", "/api/operators/DE*NUL/settings/authorization")
+    assert saved.get("current") is None, saved  # nothing half-stored
+
+
+async def test_every_problem_of_a_check_body_is_reported_at_once(admin: Admin) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*CHK"})
+    assert status == 201, body
+    check = {"timeout_s": 0, "strict": "yes", "evse": "DE*CHK*E1", "wire_profile": "loose"}
+    status, refusal = await admin.call("POST", "/api/operators/DE*CHK/check/authorization", check)
+    assert status == 400, refusal
+    issues = {issue["field"]: issue for issue in refusal["issues"]}
+    assert set(issues) == {"timeout_s", "strict", "evse", "wire_profile"}
+    assert issues["timeout_s"]["message"].startswith("must be more than 0 and at most 60")
+    assert issues["evse"]["message"].startswith("unknown field 'evse': did you mean 'evse_id'?")
+
+
+async def test_every_problem_of_an_emp_body_is_reported_at_once(admin: Admin) -> None:
+    emp = {"provider_id": 5, "online_request": "yes", "reachble": False}
+    status, refusal = await admin.call("POST", "/api/emps", emp)
+    assert status == 400, refusal
+    issues = {issue["field"]: issue for issue in refusal["issues"]}
+    assert set(issues) == {"provider_id", "online_request", "reachble"}
+    assert issues["online_request"]["message"] == "must be true or false, not 'yes'"
+    assert "did you mean 'reachable'?" in issues["reachble"]["message"]
+    status, listed = await admin.call("GET", "/api/emps")
+    assert status == 200 and listed["emps"] == [], listed
