@@ -20,6 +20,7 @@ from simulator.admin_api import operator_from_json
 from simulator.certificates import CertificateUploadError, parse_certificate_upload
 from simulator.hub import HubError
 from simulator.model import ServiceType
+from simulator.partners.config_problems import partner_problems
 from simulator.settings_rules import read_and_check_settings
 from simulator.suggest import unknown_name
 from simulator.yaml_lines import JSONPath, LineMap, dotted
@@ -68,6 +69,7 @@ def config_problems(data: dict[str, Any], lines: LineMap, path: Path) -> list[st
     found += _repeated(operators, "operators", "operator_id")
     emps = data.get("emps")
     found += _repeated(emps if isinstance(emps, list) else [], "emps", "provider_id")
+    found += partner_problems(data, {str(e.get("operator_id")) for e in _mappings(operators)})
     ordered = sorted(found, key=lambda problem: lines.key_line(problem[0]))
     return [f"{path}:{lines.key_line(where)}: {dotted(where)}: {msg}" for where, msg in ordered]
 
@@ -134,6 +136,10 @@ def _connection_problems(section: object) -> list[Problem]:
 def _number(value: object, key: str) -> bool:
     allowed = int if key == "max_connections" else int | float
     return isinstance(value, allowed) and not isinstance(value, bool)
+
+
+def _mappings(entries: list[Any]) -> list[dict[str, Any]]:
+    return [entry for entry in entries if isinstance(entry, dict)]
 
 
 def _repeated(entries: list[Any], section: str, key: str) -> list[Problem]:

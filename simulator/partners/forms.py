@@ -11,7 +11,7 @@ from simulator.model import FieldIssue, ServiceType
 from simulator.partner_model import EMP, Contract
 from simulator.suggest import unknown_name
 
-_EMP_FIELDS = (
+EMP_FIELDS = (
     "provider_id",
     "name",
     "offline_authorization",
@@ -26,30 +26,50 @@ def _bad(field: str, value: object, message: str) -> HubError:
     return HubError([FieldIssue(field, value, message)])
 
 
-def _flag(data: dict[str, Any], name: str, default: bool) -> bool:
+def _flag(data: dict[str, Any], name: str, default: bool, issues: list[FieldIssue]) -> bool:
     value = data.get(name, default)
-    if not isinstance(value, bool):
-        raise _bad(name, value, "must be true or false")
-    return value
+    if isinstance(value, bool):
+        return value
+    issues.append(FieldIssue(name, value, f"must be true or false, not {value!r}"))
+    return default
 
 
 def emp_from_json(data: dict[str, Any]) -> EMP:
-    """An EMP from ``{"provider_id", "name", flags…, "authentication_data": [Identification]}``."""
-    unknown = sorted(set(data) - set(_EMP_FIELDS))
-    if unknown:
-        message = unknown_name("field", unknown[0], _EMP_FIELDS, "the EMP's fields")
-        raise _bad(unknown[0], data[unknown[0]], message)
+    """An EMP from ``{"provider_id", "name", flags…, "authentication_data": [Identification]}``.
+
+    Every problem of the body is refused at once.
+    """
+    issues = [
+        FieldIssue(name, data[name], unknown_name("field", name, EMP_FIELDS, "the EMP's fields"))
+        for name in data
+        if name not in EMP_FIELDS
+    ]
     provider_id = data.get("provider_id")
     if not isinstance(provider_id, str) or not provider_id:
-        raise _bad("provider_id", provider_id, "is required: give the ProviderID, e.g. DE-ICE")
+        issues.append(
+            FieldIssue("provider_id", provider_id, "is required: give the ProviderID, e.g. DE-ICE")
+        )
+    flags = {
+        name: _flag(data, name, default, issues)
+        for name, default in (
+            ("offline_authorization", False),
+            ("online_request", True),
+            ("broadcast_request", False),
+            ("reachable", True),
+        )
+    }
+    identifications: tuple[Identification, ...] = ()
+    try:
+        identifications = authentication_data_from_json(data.get("authentication_data", []))
+    except HubError as err:
+        issues += err.issues
+    if issues:
+        raise HubError(issues)
     return EMP(
-        provider_id=provider_id,
+        provider_id=str(provider_id),
         name=str(data.get("name", "")),
-        offline_authorization=_flag(data, "offline_authorization", False),
-        online_request=_flag(data, "online_request", True),
-        broadcast_request=_flag(data, "broadcast_request", False),
-        reachable=_flag(data, "reachable", True),
-        authentication_data=authentication_data_from_json(data.get("authentication_data", [])),
+        authentication_data=identifications,
+        **flags,
     )
 
 
@@ -75,22 +95,39 @@ def contracts_from_json(provider_id: str, data: dict[str, Any]) -> list[Contract
     """Contracts from ``{"contracts": [{"operator_id", "service_type"}, …]}``.
 
     ``service_type`` is ``authorization`` or ``reservation`` (the portal labels work too).
+    Every contract's problems are refused at once.
     """
     items = data.get("contracts")
     if not isinstance(items, list):
         raise _bad("contracts", items, 'must be a list of {"operator_id", "service_type"} objects')
-    return [_contract(provider_id, index, item) for index, item in enumerate(items)]
+    issues: list[FieldIssue] = []
+    contracts: list[Contract] = []
+    for index, item in enumerate(items):
+        try:
+            contracts.append(contract_from_json(provider_id, index, item))
+        except HubError as err:
+            issues += err.issues
+    if issues:
+        raise HubError(issues)
+    return contracts
 
 
-def _contract(provider_id: str, index: int, item: object) -> Contract:
+def contract_from_json(provider_id: str, index: int, item: object) -> Contract:
+    """The ``index``-th contract of a list, refusing each of its problems."""
     where = f"contracts[{index}]"
     if not isinstance(item, dict):
         raise _bad(where, item, 'must be an object {"operator_id", "service_type"}')
+    issues = []
     operator_id = item.get("operator_id")
     if not isinstance(operator_id, str) or not operator_id:
-        raise _bad(f"{where}.operator_id", operator_id, "is required: the CPO's OperatorID")
+        issues.append(
+            FieldIssue(f"{where}.operator_id", operator_id, "is required: the CPO's OperatorID")
+        )
+    service_type = ServiceType.AUTHORIZATION
     try:
         service_type = ServiceType.from_text(str(item.get("service_type", "authorization")))
     except ValueError as exc:
-        raise _bad(f"{where}.service_type", item.get("service_type"), str(exc)) from None
-    return Contract(provider_id, operator_id, service_type)
+        issues.append(FieldIssue(f"{where}.service_type", item.get("service_type"), str(exc)))
+    if issues:
+        raise HubError(issues)
+    return Contract(provider_id, str(operator_id), service_type)

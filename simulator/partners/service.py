@@ -77,6 +77,29 @@ def emp_issues(emp: EMP) -> list[FieldIssue]:
     return issues
 
 
+def contract_issues(contract: Contract, operator_known: bool, to_create: str) -> list[FieldIssue]:
+    """Checks on a contract: its operator exists (else ``to_create`` says how to make it),
+    and it is for a service type an EMP can subscribe to."""
+    issues = []
+    if not operator_known:
+        issues.append(
+            FieldIssue(
+                "operator_id",
+                contract.operator_id,
+                f"no such operator {contract.operator_id}: {to_create}",
+            )
+        )
+    if contract.service_type not in CONTRACT_SERVICE_TYPES:
+        issues.append(
+            FieldIssue(
+                "service_type",
+                contract.service_type.slug,
+                "an EMP can subscribe to authorization or reservation only",
+            )
+        )
+    return issues
+
+
 class Partners:
     """EMPs, contracts and sub-operators, checked and stored."""
 
@@ -139,24 +162,8 @@ class Partners:
         return await self._store.contracts(provider_id=provider_id)
 
     async def _contract_issues(self, contract: Contract) -> list[FieldIssue]:
-        issues = []
-        if await self._storage.get_operator(contract.operator_id) is None:
-            issues.append(
-                FieldIssue(
-                    "operator_id",
-                    contract.operator_id,
-                    "no such operator: create the CPO first (POST /api/operators)",
-                )
-            )
-        if contract.service_type not in CONTRACT_SERVICE_TYPES:
-            issues.append(
-                FieldIssue(
-                    "service_type",
-                    contract.service_type.slug,
-                    "an EMP can subscribe to authorization or reservation only",
-                )
-            )
-        return issues
+        known = await self._storage.get_operator(contract.operator_id) is not None
+        return contract_issues(contract, known, "create the CPO first (POST /api/operators)")
 
     async def contracts(
         self, *, provider_id: str | None = None, operator_id: str | None = None

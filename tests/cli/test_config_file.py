@@ -153,6 +153,41 @@ async def test_every_problem_of_the_file_is_refused_at_once_each_on_its_line(
     assert "unknown service type 'charging'" in lines[3]
 
 
+async def test_every_problem_of_the_emps_and_sub_operators_is_refused_each_on_its_line(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    text = OPERATOR + (
+        "emps:\n"
+        '  - provider_id: "DE-ICE"\n'
+        "    online_request: maybe\n"
+        "    contract:\n"
+        '      - {operator_id: "DE*ABC"}\n'
+        '  - provider_id: "DE-NRG"\n'
+        "    contracts:\n"
+        '      - {operator_id: "DE*ZZZ", service_type: authorization}\n'
+        '      - {operator_id: "DE*ABC", service_type: pull-authentication-data}\n'
+        "sub_operators:\n"
+        '  "DE*ABC": ["DE*SUB", "not an id"]\n'
+        '  "DE*QQQ": ["DE*SUB"]\n'
+    )
+    config = _config(tmp_path, text)
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
+    )
+    assert run.code == 2 and "Traceback" not in run.err
+    lines = run.err.removeprefix("hubsim: error: ").splitlines()
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        [f"{config}:9", "emps[0].online_request"],
+        [f"{config}:10", "emps[0].contract"],
+        [f"{config}:14", "emps[1].contracts[0].operator_id"],
+        [f"{config}:15", "emps[1].contracts[1].service_type"],
+        [f"{config}:17", "sub_operators.DE*ABC[1]"],
+        [f"{config}:18", "sub_operators.DE*QQQ"],
+    ]
+    assert "did you mean 'contracts'?" in lines[1]
+    assert lines[2].endswith("no such operator DE*ZZZ: add it under operators: in this file")
+
+
 def _readme_config() -> str:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Config file for `hub serve`", 1)[1]

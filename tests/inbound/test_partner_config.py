@@ -47,11 +47,12 @@ async def test_the_config_file_creates_emps_contracts_and_sub_operators(
     assert await inbound.partners.sub_operators("DE*ABC") == ["DE*SUB"]
 
 
-async def test_a_contract_with_an_unknown_operator_names_the_entry(
-    inbound: Inbound, tmp_path: Path
+def test_a_contract_with_an_operator_the_file_lacks_is_refused_on_its_line(
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "hub.yaml"
     path.write_text('emps:\n  - provider_id: "DE-ICE"\n    contracts: [{operator_id: "DE*XYZ"}]\n')
 
-    with pytest.raises(ConfigError, match=r"emps\[0\]: operator_id: no such operator"):
-        await apply_partner_config(inbound.partners, load_config(path), path)
+    where = r"hub\.yaml:3: emps\[0\]\.contracts\[0\]\.operator_id: no such operator DE\*XYZ"
+    with pytest.raises(ConfigError, match=where):
+        load_config(path)
