@@ -111,6 +111,26 @@ Prepare = Callable[[Hub, Inbound], Awaitable[None]]
 """Work to finish before the hub listens, e.g. applying its config file."""
 
 
+def start_problems(options: HubOptions) -> list[str]:
+    """Why the hub cannot start with ``options`` (every reason at once), before it opens
+    anything."""
+    problems = []
+    if requires_token(options.host) and not options.admin_token:
+        problems.append(
+            f"the admin API and portal would listen on {options.host}, which is not loopback; "
+            "set an admin token (--admin-token or HUBSIM_ADMIN_TOKEN) or listen on 127.0.0.1"
+        )
+    if options.oicp_port is not None and options.oicp_port == options.port != 0:
+        problems.append(
+            f"--oicp-port {options.oicp_port} is the port of --port too: the admin API and "
+            "the OICP listener need a port each"
+        )
+    problem = token_problem(options.admin_token) if options.admin_token is not None else None
+    if problem is not None:
+        problems.append(f"{problem} (--admin-token or HUBSIM_ADMIN_TOKEN)")
+    return problems
+
+
 @asynccontextmanager
 async def running_hub(
     options: HubOptions, prepare: Prepare | None = None
@@ -120,19 +140,9 @@ async def running_hub(
     ``prepare`` runs before any socket listens, so whoever reaches the hub (its health
     route, ``hubsim wait``) finds it configured.
     """
-    if requires_token(options.host) and not options.admin_token:
-        raise HubStartError(
-            f"the admin API and portal would listen on {options.host}, which is not loopback; "
-            "set an admin token (--admin-token or HUBSIM_ADMIN_TOKEN) or listen on 127.0.0.1"
-        )
-    if options.oicp_port is not None and options.oicp_port == options.port != 0:
-        raise HubStartError(
-            f"--oicp-port {options.oicp_port} is the port of --port too: the admin API and "
-            "the OICP listener need a port each"
-        )
-    problem = token_problem(options.admin_token) if options.admin_token is not None else None
-    if problem is not None:
-        raise HubStartError(f"{problem} (--admin-token or HUBSIM_ADMIN_TOKEN)")
+    problems = start_problems(options)
+    if problems:
+        raise HubStartError("\n".join(problems))
     identity = HubIdentity.from_pki_dir(options.pki_dir)
     storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
     hub = Hub(

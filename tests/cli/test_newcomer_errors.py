@@ -65,6 +65,22 @@ async def test_one_port_for_both_hub_options_is_refused_naming_both(pki_files: P
     assert f"--oicp-port {port} is the port of --port too" in run.err
 
 
+async def test_every_reason_the_hub_cannot_start_is_given_at_once(pki_files: PKIFiles) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    run = await hubsim(
+        "hub", "serve", "--pki", _pki(pki_files), "--port", port, "--oicp-port", port,
+        "--admin-token", "short",
+    )  # fmt: skip
+    assert run.code == 2 and "Traceback" not in run.err
+    lines = run.err.removeprefix("hubsim: error: ").splitlines()
+    assert [line.split(" ", 3)[:3] for line in lines] == [
+        ["--oicp-port", port, "is"],
+        ["the", "admin", "token"],
+    ]
+
+
 @pytest.mark.parametrize("option", ["--port", "--control-port"])
 async def test_a_stub_port_in_use_names_its_option(
     pki_files: PKIFiles, taken_port: int, option: str
