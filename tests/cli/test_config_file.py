@@ -73,6 +73,20 @@ async def _api(url: str, method: str, path: str, body: object = None) -> object:
         return await answer.json()
 
 
+async def _refusal_lines(config: Path, pki_files: PKIFiles) -> list[str]:
+    """What ``hub serve --config`` refused, one line each; it must exit 2 without a traceback."""
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
+    )
+    assert run.code == 2 and "Traceback" not in run.err and "unexpected" not in run.err, run.err
+    return run.err.removeprefix("hubsim: error: ").splitlines()
+
+
+def _places(lines: list[str]) -> list[list[str]]:
+    """``FILE:LINE`` and ``FIELD`` of each refused line."""
+    return [line.split(": ", 2)[:2] for line in lines]
+
+
 def _config(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "conf" / "hub.yaml"
     path.parent.mkdir(exist_ok=True)
@@ -139,12 +153,8 @@ async def test_every_problem_of_the_file_is_refused_at_once_each_on_its_line(
         "      charging: {}\n"
     )
     config = _config(tmp_path, text)
-    run = await hubsim(
-        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
-    )
-    assert run.code == 2 and "Traceback" not in run.err
-    lines = run.err.removeprefix("hubsim: error: ").splitlines()
-    assert [line.split(": ", 2)[:2] for line in lines] == [
+    lines = await _refusal_lines(config, pki_files)
+    assert _places(lines) == [
         [f"{config}:3", "operators[0].timeout_s"],
         [f"{config}:4", "operators[0].certificates[0]"],
         [f"{config}:6", "operators[0].settings.authorization.service_url"],
@@ -171,12 +181,8 @@ async def test_every_problem_of_the_emps_and_sub_operators_is_refused_each_on_it
         '  "DE*QQQ": ["DE*SUB"]\n'
     )
     config = _config(tmp_path, text)
-    run = await hubsim(
-        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory), "--port", "0"
-    )
-    assert run.code == 2 and "Traceback" not in run.err
-    lines = run.err.removeprefix("hubsim: error: ").splitlines()
-    assert [line.split(": ", 2)[:2] for line in lines] == [
+    lines = await _refusal_lines(config, pki_files)
+    assert _places(lines) == [
         [f"{config}:9", "emps[0].online_request"],
         [f"{config}:10", "emps[0].contract"],
         [f"{config}:14", "emps[1].contracts[0].operator_id"],
@@ -221,10 +227,8 @@ async def test_top_level_values_and_repeated_ids_are_refused_each_on_its_line(
         '  - operator_id: "DE*ABC"\n'
     )
     config = _config(tmp_path, text)
-    run = await hubsim("hub", "serve", "--config", str(config), "--pki", str(pki_files.directory))
-    assert run.code == 2 and "Traceback" not in run.err and "unexpected" not in run.err
-    lines = run.err.removeprefix("hubsim: error: ").splitlines()
-    assert [line.split(": ", 2)[:2] for line in lines] == [
+    lines = await _refusal_lines(config, pki_files)
+    assert _places(lines) == [
         [f"{config}:1", "port"],
         [f"{config}:2", "oicp_port"],
         [f"{config}:3", "database"],
