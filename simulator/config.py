@@ -28,6 +28,7 @@ once, each on its line, before anything is applied.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,31 @@ from simulator.config_problems import config_problems
 from simulator.hub import Hub, HubError
 from simulator.model import ServiceType
 from simulator.storage import DuplicateCertificateError
-from simulator.yaml_lines import line_map
+from simulator.yaml_lines import JSONPath, LineMap, dotted, line_map
 
 
 class ConfigError(Exception):
     """The config file cannot be applied; the message names the file and the field."""
 
 
+@dataclass(frozen=True)
+class ConfigFile:
+    """A judged config file: its values, and the line of each (for the warnings at start)."""
+
+    data: dict[str, Any]
+    lines: LineMap
+
+
+SettingWarning = tuple[JSONPath, str]
+"""A setting's warning: where in the file, and what it says."""
+
+
 def load_config(path: Path) -> dict[str, Any]:
+    """:func:`read_config`'s values."""
+    return read_config(path).data
+
+
+def read_config(path: Path) -> ConfigFile:
     """Read the file and judge all of it; nothing is applied yet.
 
     Every problem is refused at once, one ``FILE:LINE: FIELD: message`` line each
@@ -64,13 +82,13 @@ def load_config(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ConfigError(_yaml_problem(path, exc)) from None
     if data is None:
-        return {}
+        return ConfigFile({}, lines)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping with an 'operators' list")
     problems = config_problems(data, lines, path)
     if problems:
         raise ConfigError("\n".join(problems))
-    return data
+    return ConfigFile(data, lines)
 
 
 def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
@@ -83,13 +101,13 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
     return f"{where}: not valid YAML: {said}"
 
 
-async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[str]:
+async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[SettingWarning]:
     """Create the operators of the file, upload their certificates and save their settings.
 
     Returns the settings' warnings (Broadcast on, User certificate without an upload), each
-    naming its place in the file.
+    with its place in the file.
     """
-    warnings: list[str] = []
+    warnings: list[SettingWarning] = []
     operators = data.get("operators", [])
     if not isinstance(operators, list):
         raise ConfigError(f"{source}: 'operators' must be a list")
@@ -98,7 +116,7 @@ async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[str
         if not isinstance(entry, dict):
             raise ConfigError(f"{source}: {where} must be a mapping")
         try:
-            warnings += await _apply_operator(hub, entry, source.parent, where)
+            warnings += await _apply_operator(hub, entry, source.parent, ("operators", index))
         except HubError as err:
             raise ConfigError(f"{source}: {where}: {err}") from None
         except ConfigError as err:
@@ -106,14 +124,18 @@ async def apply_config(hub: Hub, data: dict[str, Any], source: Path) -> list[str
     return warnings
 
 
-async def _apply_operator(hub: Hub, entry: dict[str, Any], base: Path, where: str) -> list[str]:
+async def _apply_operator(
+    hub: Hub, entry: dict[str, Any], base: Path, at: JSONPath
+) -> list[SettingWarning]:
+    where = dotted(at)
     fields = {k: v for k, v in entry.items() if k not in ("certificates", "settings")}
     operator = await hub.put_operator(operator_from_json(fields))
     for cert_path in entry.get("certificates", []) or []:
         await _upload(hub, operator.operator_id, base / str(cert_path), where)
-    warnings: list[str] = []
+    warnings: list[SettingWarning] = []
     for name, settings in (entry.get("settings") or {}).items():
-        warnings += await _save_settings(hub, operator.operator_id, str(name), settings, where)
+        here = (*at, "settings", str(name))
+        warnings += await _save_settings(hub, operator.operator_id, here, settings)
     return warnings
 
 
@@ -129,8 +151,9 @@ async def _upload(hub: Hub, operator_id: str, path: Path, where: str) -> None:
 
 
 async def _save_settings(
-    hub: Hub, operator_id: str, name: str, raw: object, where: str
-) -> list[str]:
+    hub: Hub, operator_id: str, at: JSONPath, raw: object
+) -> list[SettingWarning]:
+    name, where = str(at[-1]), dotted(at[:-2])
     try:
         service_type = ServiceType.from_text(name)
     except ValueError as exc:
@@ -141,4 +164,4 @@ async def _save_settings(
         saved = await hub.save_settings(operator_id, service_type, raw)
     except HubError as err:
         raise ConfigError(f"{where}.settings.{name}: {err}") from None
-    return [f"{where}.settings.{name}.{w.field}: {w.message}" for w in saved.warnings]
+    return [((*at, w.field), w.message) for w in saved.warnings]

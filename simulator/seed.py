@@ -15,11 +15,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulator.config import apply_config
+from simulator.config import ConfigFile, SettingWarning, apply_config
 from simulator.hub import Hub
 from simulator.partners.config import apply_partner_config
 from simulator.partners.service import Partners
 from simulator.storage import Storage
+from simulator.yaml_lines import dotted
 
 
 async def held_state(hub: Hub, partners: Partners) -> str | None:
@@ -31,9 +32,10 @@ async def held_state(hub: Hub, partners: Partners) -> str | None:
 
 
 async def seed_from_config(
-    hub: Hub, partners: Partners, data: dict[str, Any], path: Path, database: str
+    hub: Hub, partners: Partners, config: ConfigFile, path: Path, database: str
 ) -> list[str]:
     """Apply the config file to a new database; the lines to tell the user at start."""
+    data = config.data
     held = await held_state(hub, partners)
     if held is not None:
         return [
@@ -49,10 +51,15 @@ async def seed_from_config(
         f"config {path}: seeded the new database {database} with {operators} operator(s) and "
         f"{emps} EMP(s); its relative paths are read from {path.parent.resolve()}"
     ]
-    return lines + [f"config {path}: warning: {warning}" for warning in warnings]
+    return lines + [
+        f"config {path}:{config.lines.key_line(where)}: warning: {dotted(where)}: {message}"
+        for where, message in warnings
+    ]
 
 
-async def _apply(hub: Hub, partners: Partners, data: dict[str, Any], path: Path) -> list[str]:
+async def _apply(
+    hub: Hub, partners: Partners, data: dict[str, Any], path: Path
+) -> list[SettingWarning]:
     warnings = await apply_config(hub, data, path)
     await apply_partner_config(partners, data, path)
     return warnings

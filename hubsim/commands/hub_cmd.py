@@ -14,7 +14,7 @@ from hubsim.commands.limits_args import add_limit_arguments, limits_from
 from hubsim.commands.options import port_number
 from hubsim.errors import CLIError, user_error_message
 from simulator.app import HubOptions, running_hub, serve_forever
-from simulator.config import load_config
+from simulator.config import read_config
 from simulator.hub import Hub
 from simulator.inbound.service import Inbound
 from simulator.seed import seed_from_config
@@ -136,14 +136,15 @@ def _oicp_port(args: argparse.Namespace, config: dict[str, Any]) -> int | None:
 
 async def run_serve(args: argparse.Namespace) -> int:
     config_path = Path(args.config) if args.config else None
-    config = load_config(config_path) if config_path else {}
+    loaded = read_config(config_path) if config_path else None
+    config = loaded.data if loaded else {}
     base = config_path.parent if config_path else Path.cwd()
     options = options_from(args, config, base)
 
     async def prepare(hub: Hub, inbound: Inbound) -> None:
-        if config_path is not None:
+        if config_path is not None and loaded is not None:
             lines = await seed_from_config(
-                hub, inbound.partners, config, config_path, options.database
+                hub, inbound.partners, loaded, config_path, options.database
             )
             for line in lines:
                 print(line, flush=True)
