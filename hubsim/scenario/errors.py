@@ -17,6 +17,9 @@ class FormatProblem:
     line: int
     field: str
     message: str
+    # The ``--set NAME=VALUE`` whose value the problem is about, when the file holds only
+    # ``${NAME}`` there.
+    from_set: str | None = None
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"

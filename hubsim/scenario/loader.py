@@ -56,7 +56,7 @@ def load_scenarios(
         if scenario is not None:
             scenarios.append(scenario)
     if problems:
-        raise ScenarioFormatError(problems)
+        raise ScenarioFormatError(_once_per_set(problems))
     _check_overrides(overrides, declared)
     return scenarios
 
@@ -148,11 +148,35 @@ def _with_overrides(
     """Name the ``--set`` behind a value a problem is about: the file holds only ``${name}``."""
     by_name = {dotted(path): assignment for path, assignment in fields.items()}
     return [
-        replace(p, message=f"{p.message} (the value comes from {by_name[p.field]})")
+        replace(
+            p,
+            message=f"{p.message} (the value comes from {by_name[p.field]})",
+            from_set=by_name[p.field],
+        )
         if p.field in by_name
         else p
         for p in problems
     ]
+
+
+def _once_per_set(problems: list[FormatProblem]) -> list[FormatProblem]:
+    """A bad ``--set`` value breaks every file of a folder that uses it: say it once, at
+    the first file, naming the others."""
+    kept: dict[tuple[str, str, str], int] = {}
+    others: dict[int, list[str]] = {}
+    found: list[FormatProblem] = []
+    for problem in problems:
+        key = (problem.from_set or "", problem.field, problem.message)
+        if problem.from_set is None or key not in kept:
+            kept.setdefault(key, len(found))
+            found.append(problem)
+        else:
+            others.setdefault(kept[key], []).append(problem.file.name)
+    for index, names in others.items():
+        first = found[index]
+        also = f", which {len(names)} more file(s) use too: {', '.join(names)})"
+        found[index] = replace(first, message=first.message.removesuffix(")") + also)
+    return found
 
 
 def _syntax_problem(path: Path, exc: yaml.YAMLError) -> FormatProblem:

@@ -149,6 +149,19 @@ async def test_a_bad_set_value_is_reported_once_naming_the_set_option() -> None:
     assert line.endswith("(the value comes from --set evse_id=garbage)")
 
 
+async def test_a_bad_set_value_is_reported_once_for_a_folder_naming_the_other_files() -> None:
+    run = await hubsim("scenario", "run", str(ONBOARDING), "--set", "evse_id=garbage")
+    assert run.code == 2
+    (line,) = run.err.strip().splitlines()
+    users = sorted(p.name for p in ONBOARDING.glob("*.yaml") if "${evse_id}" in p.read_text())
+    first, others = users[0], users[1:]
+    assert line.startswith(f"hubsim: error: {ONBOARDING / first}:")
+    assert line.endswith(
+        f"(the value comes from --set evse_id=garbage, which {len(others)} more file(s) use "
+        f"too: {', '.join(others)})"
+    )
+
+
 async def test_a_scenario_target_with_a_blank_is_a_bad_option() -> None:
     scenario = str(ONBOARDING / "remote-start-stop.yaml")
     run = await hubsim("scenario", "run", scenario, "--target", "https://local host:47001")
