@@ -32,7 +32,7 @@ from simulator.model import (
     UploadedCertificate,
     WireProfile,
 )
-from simulator.requests import RequestRefused, SendParams, parse_wire_profile
+from simulator.requests import RequestRefused, SendParams, check_provider_id, parse_wire_profile
 from simulator.storage import DuplicateCertificateError, ExchangeQuery, query_problems
 from simulator.suggest import unknown_name
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
@@ -293,6 +293,7 @@ class AdminAPI:
         the outcome and sentence its exchange would carry. Sends nothing."""
         operation = _operation(request.match_info["operation"])
         provider_id = request.query.get("provider_id", "DE*ICE")  # only the URL's path has it
+        check_provider_id(provider_id)
         refusal = await request.app[HUB_KEY].refusal_for(
             request.match_info["operator_id"], operation, provider_id
         )

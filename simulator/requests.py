@@ -23,7 +23,7 @@ from oicp import (
     RemoteRequest,
 )
 from oicp.identifiers import new_session_id
-from oicp.validation import EVSE_ID
+from oicp.validation import EVSE_ID, PROVIDER_ID, FieldReader, Problem
 from oicp.wire import JSONObject
 from simulator.model import FieldIssue, ServiceType, WireProfile
 
@@ -177,6 +177,17 @@ def prepare_request(
             [_issue(p.pointer, request, p.message) for p in err.problems]
         ) from None
     return request, body
+
+
+def check_provider_id(value: str, field: str = "provider_id") -> None:
+    """Refuse a ProviderID the builder would refuse, by the same rule and words, for a
+    caller that sends nothing (the admin API's readiness question)."""
+    problems: list[Problem] = []
+    FieldReader({"ProviderID": value}, "", problems).string(
+        "ProviderID", required=True, pattern=PROVIDER_ID
+    )
+    if problems:
+        raise RequestRefused([FieldIssue(field, value, p.message) for p in problems])
 
 
 class RequestTemplates:

@@ -33,7 +33,7 @@ from simulator.hub import HubError
 from simulator.inbound.service import Inbound
 from simulator.model import FieldIssue
 from simulator.partners.emp_client import EMPCall
-from simulator.partners.forms import contracts_from_json, emp_from_json
+from simulator.partners.forms import emp_from_json, read_contracts
 from simulator.requests import build_request
 
 INBOUND_KEY = web.AppKey("inbound", Inbound)
@@ -95,8 +95,13 @@ class InboundAdminAPI:
 
     async def put_contracts(self, request: web.Request) -> web.Response:
         provider_id = request.match_info["provider_id"]
-        contracts = contracts_from_json(provider_id, await read_json_object(request))
-        saved = await request.app[INBOUND_KEY].partners.set_contracts(provider_id, contracts)
+        partners = request.app[INBOUND_KEY].partners
+        await partners.emp(provider_id)  # an unknown EMP is a 404 before any body problem
+        indexed, issues = read_contracts(provider_id, await read_json_object(request))
+        issues += await partners.contract_problems(indexed)
+        if issues:
+            raise HubError(issues)
+        saved = await partners.set_contracts(provider_id, [c for _, c in indexed])
         return web.json_response({"contracts": [c.to_json() for c in saved]})
 
     async def send(self, request: web.Request) -> web.Response:

@@ -53,17 +53,18 @@ def _emp_problems(entry: object, where: JSONPath, operator_ids: Collection[str])
         for key in entry
         if key not in EMP_KEYS
     ]
+    provider_id = str(entry.get("provider_id"))
     try:
         emp = emp_from_json({k: v for k, v in entry.items() if k in EMP_FIELDS})
-    except HubError as err:
-        return found + _at(where, err.issues)
-    found += _at(where, emp_issues(emp))
+        found += _at(where, emp_issues(emp))
+    except HubError as err:  # its contracts are judged all the same
+        found += _at(where, err.issues)
     items = entry.get("contracts", []) or []
     if not isinstance(items, list):
         return [*found, ((*where, "contracts"), "must be a list of {operator_id, service_type}")]
     for index, item in enumerate(items):
         try:
-            contract = contract_from_json(emp.provider_id, index, item)
+            contract = contract_from_json(provider_id, index, item)
         except HubError as err:
             found += _at(where, err.issues)
             continue

@@ -30,7 +30,8 @@ def _flag(data: dict[str, Any], name: str, default: bool, issues: list[FieldIssu
     value = data.get(name, default)
     if isinstance(value, bool):
         return value
-    issues.append(FieldIssue(name, value, f"must be true or false, not {value!r}"))
+    shown = "null" if value is None else repr(value)
+    issues.append(FieldIssue(name, value, f"must be true or false, not {shown}"))
     return default
 
 
@@ -78,17 +79,19 @@ def authentication_data_from_json(items: object) -> tuple[Identification, ...]:
     if not isinstance(items, list):
         raise _bad("authentication_data", items, "must be a list of OICP Identification objects")
     found = []
+    issues: list[FieldIssue] = []
     for index, item in enumerate(items):
         try:
             found.append(identification_from_wire(item, f"/authentication_data/{index}"))
         except OICPValidationError as error:
-            raise HubError(
-                [
-                    FieldIssue(f"authentication_data[{index}]", item, p.message)
-                    for p in error.problems
-                ]
-            ) from None
+            where = f"authentication_data[{index}]"
+            issues += [FieldIssue(where, item, p.message) for p in error.problems]
+    if issues:
+        raise HubError(issues)
     return tuple(found)
+
+
+CONTRACT_FIELDS = ("operator_id", "service_type")
 
 
 def contracts_from_json(provider_id: str, data: dict[str, Any]) -> list[Contract]:
@@ -97,19 +100,34 @@ def contracts_from_json(provider_id: str, data: dict[str, Any]) -> list[Contract
     ``service_type`` is ``authorization`` or ``reservation`` (the portal labels work too).
     Every contract's problems are refused at once.
     """
-    items = data.get("contracts")
-    if not isinstance(items, list):
-        raise _bad("contracts", items, 'must be a list of {"operator_id", "service_type"} objects')
-    issues: list[FieldIssue] = []
-    contracts: list[Contract] = []
-    for index, item in enumerate(items):
-        try:
-            contracts.append(contract_from_json(provider_id, index, item))
-        except HubError as err:
-            issues += err.issues
+    indexed, issues = read_contracts(provider_id, data)
     if issues:
         raise HubError(issues)
-    return contracts
+    return [contract for _, contract in indexed]
+
+
+def read_contracts(
+    provider_id: str, data: dict[str, Any]
+) -> tuple[list[tuple[int, Contract]], list[FieldIssue]]:
+    """The readable contracts of the body, each with its index, and the problems of the rest."""
+    issues = [
+        FieldIssue(
+            name, data[name], unknown_name("field", name, ("contracts",), "the body's fields")
+        )
+        for name in data
+        if name != "contracts"
+    ]
+    items = data.get("contracts")
+    if not isinstance(items, list):
+        message = 'must be a list of {"operator_id", "service_type"} objects'
+        return [], [*issues, FieldIssue("contracts", items, message)]
+    indexed: list[tuple[int, Contract]] = []
+    for index, item in enumerate(items):
+        try:
+            indexed.append((index, contract_from_json(provider_id, index, item)))
+        except HubError as err:
+            issues += err.issues
+    return indexed, issues
 
 
 def contract_from_json(provider_id: str, index: int, item: object) -> Contract:
@@ -117,17 +135,29 @@ def contract_from_json(provider_id: str, index: int, item: object) -> Contract:
     where = f"contracts[{index}]"
     if not isinstance(item, dict):
         raise _bad(where, item, 'must be an object {"operator_id", "service_type"}')
-    issues = []
+    issues = [
+        FieldIssue(
+            f"{where}.{key}",
+            value,
+            unknown_name("field", key, CONTRACT_FIELDS, "a contract's fields"),
+        )
+        for key, value in item.items()
+        if key not in CONTRACT_FIELDS
+    ]
     operator_id = item.get("operator_id")
     if not isinstance(operator_id, str) or not operator_id:
         issues.append(
             FieldIssue(f"{where}.operator_id", operator_id, "is required: the CPO's OperatorID")
         )
     service_type = ServiceType.AUTHORIZATION
+    raw = item.get("service_type", "authorization")
     try:
-        service_type = ServiceType.from_text(str(item.get("service_type", "authorization")))
-    except ValueError as exc:
-        issues.append(FieldIssue(f"{where}.service_type", item.get("service_type"), str(exc)))
+        service_type = ServiceType.from_text(str(raw))
+    except ValueError:
+        issues.append(FieldIssue(f"{where}.service_type", raw, _CONTRACT_TYPES))
     if issues:
         raise HubError(issues)
     return Contract(provider_id, str(operator_id), service_type)
+
+
+_CONTRACT_TYPES = "is no service type an EMP can subscribe to: use authorization or reservation"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TypeVar, cast
 
 from oicp.identifiers import is_operator_id, is_provider_id, operator_id_of_evse
@@ -155,15 +156,21 @@ class Partners:
     async def set_contracts(self, provider_id: str, contracts: list[Contract]) -> list[Contract]:
         """Replace the EMP's contracts; every operator must exist."""
         await self.emp(provider_id)
-        issues = [issue for c in contracts for issue in await self._contract_issues(c)]
+        issues = await self.contract_problems(list(enumerate(contracts)))
         if issues:
             raise HubError(issues)
         await self._store.set_contracts(provider_id, contracts)
         return await self._store.contracts(provider_id=provider_id)
 
-    async def _contract_issues(self, contract: Contract) -> list[FieldIssue]:
-        known = await self._storage.get_operator(contract.operator_id) is not None
-        return contract_issues(contract, known, "create the CPO first (POST /api/operators)")
+    async def contract_problems(self, indexed: list[tuple[int, Contract]]) -> list[FieldIssue]:
+        """The problems of each contract (``contracts[i].operator_id``, …) against the
+        operators stored now."""
+        issues = []
+        for index, contract in indexed:
+            known = await self._storage.get_operator(contract.operator_id) is not None
+            found = contract_issues(contract, known, "create the CPO first (POST /api/operators)")
+            issues += [replace(i, field=f"contracts[{index}].{i.field}") for i in found]
+        return issues
 
     async def contracts(
         self, *, provider_id: str | None = None, operator_id: str | None = None

@@ -176,6 +176,10 @@ async def test_every_problem_of_the_emps_and_sub_operators_is_refused_each_on_it
         "    contracts:\n"
         '      - {operator_id: "DE*ZZZ", service_type: authorization}\n'
         '      - {operator_id: "DE*ABC", service_type: pull-authentication-data}\n'
+        '  - provider_id: "DE-XYZ"\n'
+        "    reachable: 1\n"
+        "    authentication_data: [{Bogus: {}}, 5]\n"
+        '    contracts: [{operator_id: "DE*NOP"}]\n'
         "sub_operators:\n"
         '  "DE*ABC": ["DE*SUB", "not an id"]\n'
         '  "DE*QQQ": ["DE*SUB"]\n'
@@ -187,8 +191,12 @@ async def test_every_problem_of_the_emps_and_sub_operators_is_refused_each_on_it
         [f"{config}:10", "emps[0].contract"],
         [f"{config}:14", "emps[1].contracts[0].operator_id"],
         [f"{config}:15", "emps[1].contracts[1].service_type"],
-        [f"{config}:17", "sub_operators.DE*ABC[1]"],
-        [f"{config}:18", "sub_operators.DE*QQQ"],
+        [f"{config}:17", "emps[2].reachable"],
+        [f"{config}:18", "emps[2].authentication_data[0]"],
+        [f"{config}:18", "emps[2].authentication_data[1]"],
+        [f"{config}:19", "emps[2].contracts[0].operator_id"],
+        [f"{config}:21", "sub_operators.DE*ABC[1]"],
+        [f"{config}:22", "sub_operators.DE*QQQ"],
     ]
     assert "did you mean 'contracts'?" in lines[1]
     assert lines[2].endswith("no such operator DE*ZZZ: add it under operators: in this file")

@@ -201,12 +201,66 @@ async def test_every_problem_of_a_check_body_is_reported_at_once(admin: Admin) -
 
 
 async def test_every_problem_of_an_emp_body_is_reported_at_once(admin: Admin) -> None:
-    emp = {"provider_id": 5, "online_request": "yes", "reachble": False}
+    emp = {
+        "provider_id": 5,
+        "online_request": "yes",
+        "reachble": False,
+        "authentication_data": [{"Bogus": {}}, 5],
+    }
     status, refusal = await admin.call("POST", "/api/emps", emp)
     assert status == 400, refusal
     issues = {issue["field"]: issue for issue in refusal["issues"]}
-    assert set(issues) == {"provider_id", "online_request", "reachble"}
+    assert set(issues) == {
+        "provider_id",
+        "online_request",
+        "reachble",
+        "authentication_data[0]",
+        "authentication_data[1]",
+    }
     assert issues["online_request"]["message"] == "must be true or false, not 'yes'"
     assert "did you mean 'reachable'?" in issues["reachble"]["message"]
     status, listed = await admin.call("GET", "/api/emps")
     assert status == 200 and listed["emps"] == [], listed
+
+
+@pytest.mark.parametrize("provider_id", ["", "bad"])
+async def test_the_readiness_question_refuses_a_providerid_the_send_would_refuse(
+    admin: Admin, provider_id: str
+) -> None:
+    await admin.operator("DE*RDY", "https://localhost:1", timeout_s=5)
+    path = f"/api/operators/DE*RDY/send/remote-start?provider_id={provider_id}"
+    status, refusal = await admin.call("GET", path)
+    assert status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("provider_id", provider_id)
+    assert f"ProviderID {provider_id!r} is not a valid OICP ProviderID" in issue["message"]
+
+
+async def test_every_problem_of_a_contracts_body_is_reported_with_its_index(
+    admin: Admin,
+) -> None:
+    await admin.operator("DE*CON", "https://localhost:1", timeout_s=5)
+    status, body = await admin.call("POST", "/api/emps", {"provider_id": "DE-CON"})
+    assert status == 201, body
+    contracts = {
+        "contracts": [
+            {"operator_id": "DE*NOP", "service_type": "authorization"},
+            {"operator_id": "DE*CON", "srvice_type": "reservation"},
+            {"operator_id": "DE*CON", "service_type": "charging"},
+        ],
+        "x": 1,
+    }
+    status, refusal = await admin.call("PUT", "/api/emps/DE-CON/contracts", contracts)
+    assert status == 400, refusal
+    fields = [issue["field"] for issue in refusal["issues"]]
+    assert fields == [
+        "x",
+        "contracts[1].srvice_type",
+        "contracts[2].service_type",
+        "contracts[0].operator_id",
+    ]
+    messages = {issue["field"]: issue["message"] for issue in refusal["issues"]}
+    assert "did you mean 'service_type'?" in messages["contracts[1].srvice_type"]
+    assert messages["contracts[2].service_type"].endswith("use authorization or reservation")
+    status, listed = await admin.call("GET", "/api/emps/DE-CON/contracts")
+    assert (status, listed["contracts"]) == (200, [])  # nothing half-stored

@@ -100,7 +100,7 @@ async def test_a_contract_with_an_unknown_operator_is_refused(admin: Admin) -> N
     status, data = await admin.call("PUT", f"/api/emps/{EMP_ID}/contracts", contracts)
 
     assert status == 400
-    assert data["issues"][0]["field"] == "operator_id"
+    assert data["issues"][0]["field"] == "contracts[0].operator_id"
 
 
 async def test_the_admin_api_makes_an_emp_send_a_remote_start_through_the_hub(
