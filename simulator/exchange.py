@@ -156,6 +156,10 @@ _DIRECTION_LABELS = {
 }
 
 
+UNKNOWN_PATH = "(no OICP operation at this path)"
+"""The operation of an inbound exchange whose path is none of the OICP listener's."""
+
+
 EXCHANGE_HEADER = "X-Hubsim-Exchange-ID"
 """A header the mock adds to an OICP answer (Hubject sends none) when the request made the
 hub call a CPO: the ``exchange_id`` of that call, written to the log before the answer."""

@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", help="admin API address (default 127.0.0.1)")
     serve.add_argument("--port", type=port_number, help="admin API port (default 8080)")
     serve.add_argument(
-        "--max-exchanges", type=int, help="how many exchanges the log keeps (default 10000)"
+        "--max-exchanges", type=_positive, help="how many exchanges the log keeps (default 10000)"
     )
     serve.add_argument(
         "--oicp-port",
@@ -99,7 +99,7 @@ def options_from(args: argparse.Namespace, config: dict[str, Any], base: Path) -
         host=args.host or str(config.get("host", "127.0.0.1")),
         port=args.port if args.port is not None else int(config.get("port", 8080)),
         admin_token=args.admin_token or config.get("admin_token"),
-        max_exchanges=args.max_exchanges or int(config.get("max_exchanges", 10000)),
+        max_exchanges=_setting(args.max_exchanges, config, "max_exchanges", 10000),
         oicp_port=_oicp_port(args, config),
         oicp_host=args.oicp_host or str(config.get("oicp_host", "127.0.0.1")),
         allowed_hosts=tuple(args.allowed_host) + _config_hosts(config),

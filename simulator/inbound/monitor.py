@@ -27,13 +27,12 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from oicp import jsontext, status
-from simulator.exchange import Exchange, ExchangeDirection, Outcome
+from simulator.exchange import UNKNOWN_PATH, Exchange, ExchangeDirection, Outcome
 from simulator.inbound.gate import DETAIL_HEADER, client_certificate
 from simulator.inbound.replies import BODY_NOT_READ, Handler
 from simulator.partners.emp_answers import EMPAnswer
 from simulator.storage import Storage
 
-UNKNOWN_PATH = "(no OICP operation at this path)"
 _ROUTES_KEY = web.AppKey("monitor_routes", dict)
 
 

@@ -12,8 +12,15 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from oicp import jsontext
-from simulator.exchange import Exchange, ExchangeDirection, Outcome, outcomes_of_class
+from oicp import Operation, jsontext
+from oicp.cpo_operations import CPOOperation
+from simulator.exchange import (
+    UNKNOWN_PATH,
+    Exchange,
+    ExchangeDirection,
+    Outcome,
+    outcomes_of_class,
+)
 from simulator.model import ServiceType
 from simulator.storage.codec import time_from_text, time_to_text
 from simulator.storage.errors import StorageError
@@ -128,6 +135,8 @@ def query_problems(query: ExchangeQuery) -> list[tuple[str, str]]:
             outcomes_of_class(query.failure_class)
         except ValueError as exc:  # its message names the choices
             problems.append(("failure_class", str(exc)))
+    if query.operation is not None and _wire_name(query.operation) is None:
+        problems.append(("operation", _UNKNOWN_OPERATION.format(query.operation)))
     if query.service_type is not None:
         try:
             ServiceType.from_text(query.service_type)
@@ -144,12 +153,33 @@ def check_query(query: ExchangeQuery) -> ExchangeQuery:
         raise ValueError(problems[0][1])
     search = query.search.strip() if query.search else None
     return replace(
-        query, service_type=_service_type_label(query.service_type), search=search or None
+        query,
+        service_type=_service_type_label(query.service_type),
+        operation=None if query.operation is None else _wire_name(query.operation),
+        search=search or None,
     )
 
 
 _OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 _DIRECTIONS = frozenset(direction.value for direction in ExchangeDirection)
+
+
+# Every operation an exchange can record (both directions), by wire name; the four the hub
+# sends a CPO also by the slug the CLI and the send routes use ("remote-start").
+_WIRE_NAMES = frozenset(
+    [*(op.value for op in Operation), *(op.value for op in CPOOperation), UNKNOWN_PATH]
+)
+_SLUGS = {op.slug: op.value for op in Operation}
+_UNKNOWN_OPERATION = (
+    "unknown operation {!r}: give an OICP wire name such as eRoamingAuthorizeRemoteStart or "
+    "eRoamingChargeDetailRecord, or one of " + ", ".join(_SLUGS)
+)
+
+
+def _wire_name(text: str) -> str | None:
+    if text in _WIRE_NAMES:
+        return text
+    return _SLUGS.get(text)
 
 
 def _service_type_label(text: str | None) -> str | None:

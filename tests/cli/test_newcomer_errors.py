@@ -81,6 +81,17 @@ async def test_every_reason_the_hub_cannot_start_is_given_at_once(pki_files: PKI
     ]
 
 
+@pytest.mark.parametrize("value", ["0", "-1"])
+async def test_a_max_exchanges_below_one_is_refused_naming_the_option(
+    pki_files: PKIFiles, value: str
+) -> None:
+    run = await hubsim(
+        "hub", "serve", "--pki", _pki(pki_files), "--port", "0", "--max-exchanges", value
+    )
+    assert run.code == 2 and "unexpected" not in run.err
+    assert f"--max-exchanges: {value} is too small: give 1 or more" in run.err
+
+
 @pytest.mark.parametrize("option", ["--port", "--control-port"])
 async def test_a_stub_port_in_use_names_its_option(
     pki_files: PKIFiles, taken_port: int, option: str

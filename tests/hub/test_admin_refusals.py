@@ -264,3 +264,28 @@ async def test_every_problem_of_a_contracts_body_is_reported_with_its_index(
     assert messages["contracts[2].service_type"].endswith("use authorization or reservation")
     status, listed = await admin.call("GET", "/api/emps/DE-CON/contracts")
     assert (status, listed["contracts"]) == (200, [])  # nothing half-stored
+
+
+async def test_the_operation_filter_takes_a_wire_name_or_a_slug_and_refuses_others(
+    admin: Admin,
+) -> None:
+    await admin.operator("DE*OPF", "https://localhost:1", timeout_s=5)
+    status, sent = await admin.call(
+        "POST",
+        "/api/operators/DE*OPF/send/remote-start",
+        {"evse_id": "DE*OPF*E1", "provider_id": "DE*ICE"},
+    )
+    assert status == 200, sent
+    for operation in ("remote-start", "eRoamingAuthorizeRemoteStart"):
+        status, found = await admin.call(
+            "GET", f"/api/exchanges?operator_id=DE*OPF&operation={operation}"
+        )
+        assert status == 200, found
+        assert [e["operation"] for e in found["exchanges"]] == ["eRoamingAuthorizeRemoteStart"]
+    status, refusal = await admin.call("GET", "/api/exchanges?operation=remote-strat")
+    assert status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert (issue["field"], issue["value"]) == ("operation", "remote-strat")
+    assert issue["message"].endswith(
+        "remote-start, remote-stop, reservation-start, reservation-stop"
+    )
