@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -33,7 +32,7 @@ from cpo_stub.expectations import Expectation, Lifetime
 from cpo_stub.recording import MAX_RECORDS, HandshakeFailure, StubRecord
 from cpo_stub.state import EvseState
 from cpo_stub.tls import HandshakeSite, PemSource, server_context
-from httpguard import ConnectionLimits, PortGuard
+from httpguard import ConnectionLimits, PortGuard, listen_problem
 from mockpki.files import PKIFiles
 from oicp import jsontext
 from oicp.operations import Operation
@@ -56,11 +55,7 @@ async def _listen(option: str, host: str, port: int, starting: Awaitable[None]) 
     try:
         await starting
     except OSError as exc:
-        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-        raise StubStartError(
-            f"{option} {port}: cannot listen on {host}:{port} ({reason}); stop what listens "
-            f"there or give {option} another port"
-        ) from None
+        raise StubStartError(listen_problem(option, "--host", host, port, exc)) from None
 
 
 def _url(scheme: str, host: str, port: int) -> str:

@@ -11,6 +11,7 @@ from httpguard.limits import (
     bound_tls_read_buffers,
     default_max_connections,
 )
+from httpguard.listen import listen_problem
 from httpguard.nginx import looks_like_plain_http, page_400, plain_http_answer
 from httpguard.site import GuardedTCPSite, Refused, WatchedProtocol
 
@@ -25,6 +26,7 @@ __all__ = [
     "WatchedProtocol",
     "bound_tls_read_buffers",
     "default_max_connections",
+    "listen_problem",
     "looks_like_plain_http",
     "page_400",
     "plain_http_answer",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 from OpenSSL import SSL
 
-from httpguard import ConnectionLimits, GuardedTCPSite, PortGuard
+from httpguard import ConnectionLimits, GuardedTCPSite, PortGuard, listen_problem
 from mockpki.errors import PKIError
 from simulator.admin_api import HUB_KEY, add_admin_routes
 from simulator.admin_guard import (
@@ -170,7 +169,7 @@ async def running_hub(
         if prepare is not None:
             await prepare(hub, inbound)
         site = GuardedTCPSite(runner, options.host, options.port, guard)
-        await _listen("--port", options.host, options.port, site.start())
+        await _listen(("--port", "--host"), options.host, options.port, site.start())
         port = runner.addresses[0][1]
         oicp = await _start_oicp(inbound, options)
         url = f"http://{_url_host(options.host)}:{port}"
@@ -191,7 +190,9 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
     server = InboundServer(
         inbound, tls, host=options.oicp_host, port=options.oicp_port, limits=options.limits
     )
-    await _listen("--oicp-port", options.oicp_host, options.oicp_port, server.start())
+    await _listen(
+        ("--oicp-port", "--oicp-host"), options.oicp_host, options.oicp_port, server.start()
+    )
 
     async def reload(identity: HubIdentity) -> None:
         try:
@@ -206,16 +207,14 @@ async def _start_oicp(inbound: Inbound, options: HubOptions) -> InboundServer | 
     return server
 
 
-async def _listen(option: str, host: str, port: int, starting: Awaitable[None]) -> None:
-    """Start listening; a port in use or an address not ours names the option to change."""
+async def _listen(
+    options: tuple[str, str], host: str, port: int, starting: Awaitable[None]
+) -> None:
+    """Start listening; a port in use or a host not ours names the option to change."""
     try:
         await starting
     except OSError as exc:
-        reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-        raise HubStartError(
-            f"{option} {port}: cannot listen on {_url_host(host)}:{port} ({reason}); stop what "
-            f"listens there or give {option} another port"
-        ) from None
+        raise HubStartError(listen_problem(*options, host, port, exc)) from None
 
 
 async def serve_forever() -> None:

@@ -92,6 +92,25 @@ async def test_a_max_exchanges_below_one_is_refused_naming_the_option(
     assert f"--max-exchanges: {value} is too small: give 1 or more" in run.err
 
 
+@pytest.mark.parametrize(
+    ("command", "host", "said"),
+    [
+        ("hub", "bad host", "--host bad host: no such host name or address"),
+        ("hub", "192.0.2.1", "--host 192.0.2.1: not an address of this machine"),
+        ("stub", "bad host", "--host bad host: no such host name or address"),
+    ],
+)
+async def test_a_host_the_server_cannot_listen_on_names_the_host_option(
+    pki_files: PKIFiles, command: str, host: str, said: str
+) -> None:
+    token = ["--admin-token", "a-token-of-twenty-characters"] if command == "hub" else []
+    run = await hubsim(
+        command, "serve", "--pki", _pki(pki_files), "--port", "0", "--host", host, *token
+    )
+    assert run.code == 2 and "Traceback" not in run.err
+    assert run.err.startswith(f"hubsim: error: {said}")
+
+
 @pytest.mark.parametrize("option", ["--port", "--control-port"])
 async def test_a_stub_port_in_use_names_its_option(
     pki_files: PKIFiles, taken_port: int, option: str
