@@ -437,14 +437,26 @@ def _operation(text: str) -> Operation:
 
 async def _upload(request: web.Request) -> tuple[bytes, str]:
     """A certificate upload: multipart form field 'file', or a raw body with ?filename=."""
+    named = request.query.get("filename")
     if request.content_type.startswith("multipart/"):
+        if named is not None:
+            raise _bad("filename", named, _NAMED_TWICE)
         form = await request.post()
         field = form.get("file")
         if not isinstance(field, web.FileField):
             raise _bad("file", None, "choose a .pem or .crt file to upload")
         return field.file.read(), field.filename
-    filename = request.query.get("filename", "upload.pem")
-    return await request.read(), filename
+    if named is not None and not named.strip():
+        raise _bad(
+            "filename", named, "is blank: give the file's name, e.g. cpo.pem, or leave it out"
+        )
+    return await request.read(), named or "upload.pem"
+
+
+_NAMED_TWICE = (
+    "a multipart upload names its file itself: leave ?filename= out, or send the file as the "
+    "raw body"
+)
 
 
 def send_params_from_json(data: dict[str, Any]) -> SendParams:

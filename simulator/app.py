@@ -28,7 +28,7 @@ from simulator.inbound.server import InboundServer, server_tls_from_pki_dir
 from simulator.inbound.service import Inbound
 from simulator.portal import add_portal
 from simulator.sender import DEFAULT_CONNECTION_LIMIT, DEFAULT_MAX_ANSWER_BYTES
-from simulator.storage import Storage
+from simulator.storage import Storage, StorageError
 
 __all__ = ["ADMIN_COOKIE", "HubOptions", "HubStartError", "RunningHub", "build_app", "running_hub"]
 
@@ -143,7 +143,10 @@ async def running_hub(
     if problems:
         raise HubStartError("\n".join(problems))
     identity = HubIdentity.from_pki_dir(options.pki_dir)
-    storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
+    try:
+        storage = await Storage.open(options.database, max_exchanges=options.max_exchanges)
+    except StorageError as exc:  # a folder that does not exist, a file that is no database
+        raise HubStartError(f"--db: {exc}") from None
     hub = Hub(
         storage,
         identity,

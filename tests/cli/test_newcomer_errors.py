@@ -111,6 +111,16 @@ async def test_a_host_the_server_cannot_listen_on_names_the_host_option(
     assert run.err.startswith(f"hubsim: error: {said}")
 
 
+async def test_a_database_in_a_folder_that_does_not_exist_names_the_db_option(
+    pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    db = tmp_path / "no-such-folder" / "hub.sqlite3"
+    run = await hubsim("hub", "serve", "--pki", _pki(pki_files), "--port", "0", "--db", str(db))
+    assert run.code == 2 and "unexpected" not in run.err
+    assert run.err.startswith(f"hubsim: error: --db: cannot open database {db}:")
+    assert "check that its directory exists" in run.err
+
+
 @pytest.mark.parametrize("option", ["--port", "--control-port"])
 async def test_a_stub_port_in_use_names_its_option(
     pki_files: PKIFiles, taken_port: int, option: str

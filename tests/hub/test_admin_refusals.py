@@ -289,3 +289,24 @@ async def test_the_operation_filter_takes_a_wire_name_or_a_slug_and_refuses_othe
     assert issue["message"].endswith(
         "remote-start, remote-stop, reservation-start, reservation-stop"
     )
+
+
+async def test_an_upload_with_a_blank_or_a_second_filename_is_refused(
+    admin: Admin, pki_files: PKIFiles
+) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*FIL"})
+    assert status == 201, body
+    pem = pki_files.cpo_user_server_cert.read_bytes()
+    url = f"{admin.base}/api/operators/DE*FIL/certificates"
+    async with admin.session.post(url + "?filename=%20", data=pem) as resp:
+        blank = await resp.json()
+    assert resp.status == 400, blank
+    assert (blank["issues"][0]["field"], blank["issues"][0]["value"]) == ("filename", " ")
+    form = aiohttp.FormData()
+    form.add_field("file", pem, filename="cpo.pem")
+    async with admin.session.post(url + "?filename=other.pem", data=form) as resp:
+        twice = await resp.json()
+    assert resp.status == 400, twice
+    assert twice["issues"][0]["message"].startswith("a multipart upload names its file itself")
+    status, listed = await admin.call("GET", "/api/operators/DE*FIL/certificates")
+    assert (status, listed["certificates"]) == (200, [])
