@@ -60,9 +60,19 @@ def _unknown(name: str, known: tuple[str, ...], route: str) -> str:
 async def known_query_only(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Refuse an admin API request whose query holds a parameter its route does not read."""
-    if request.path.startswith("/api/") and request.query:
-        issues = query_issues(request)
-        if issues:
-            raise HubError(issues)
-    return await handler(request)
+    """Refuse an admin API request whose query holds a parameter its route does not read.
+
+    A read (GET) still runs, so that the refusal also names its bad values
+    (``?limt=5&outcome=bad``); a write is refused before it changes anything.
+    """
+    if not request.path.startswith("/api/") or not request.query:
+        return await handler(request)
+    issues = query_issues(request)
+    if not issues:
+        return await handler(request)
+    if request.method in ("GET", "HEAD"):
+        try:
+            await handler(request)
+        except HubError as err:
+            issues += err.issues
+    raise HubError(issues)

@@ -126,6 +126,14 @@ async def test_a_misspelt_query_parameter_is_refused_with_the_one_it_resembles(
     assert "did you mean 'operator_id'?" in issues["opertor_id"]["message"]
 
 
+async def test_a_misspelt_query_parameter_and_a_bad_filter_are_reported_together(
+    admin: Admin,
+) -> None:
+    status, refusal = await admin.call("GET", "/api/exchanges?limt=5&outcome=bad&limit=0")
+    assert status == 400, refusal
+    assert [issue["field"] for issue in refusal["issues"]] == ["limt", "limit", "outcome"]
+
+
 async def test_a_query_parameter_on_a_route_that_reads_none_is_refused(admin: Admin) -> None:
     status, refusal = await admin.call("GET", "/api/operators?limit=5")
     assert status == 400, refusal
