@@ -86,8 +86,8 @@ def refusal_text(data: object, options: Mapping[str, str] | None = None) -> str:
     of that field, from ``options``) and message."""
     if not isinstance(data, dict):
         return f"the hub refused: {data}"
-    error = str(data.get("error"))
     names = options or {}
+    error = _renamed(str(data.get("error")), names)
     # The error sentence often is the one issue's message: say it once.
     issues = "; ".join(
         f"{names.get(i['field'], i['field'])}: {i['message']}"
@@ -95,3 +95,12 @@ def refusal_text(data: object, options: Mapping[str, str] | None = None) -> str:
         if str(i.get("message")) not in error
     )
     return f"the hub refused: {error}" + (f" ({issues})" if issues else "")
+
+
+def _renamed(error: str, names: Mapping[str, str]) -> str:
+    """A refusal sentence of ``field: message`` parts with each field told as its option."""
+    parts = [part.partition(": ") for part in error.split("; ")]
+    return "; ".join(
+        f"{names[field]}: {rest}" if sep and field in names else field + sep + rest
+        for field, sep, rest in parts
+    )

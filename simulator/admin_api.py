@@ -461,17 +461,16 @@ _NAMED_TWICE = (
 
 def send_params_from_json(data: dict[str, Any]) -> SendParams:
     """Read the send form: EvseID and ProviderID are required, the rest optional."""
-    known = {f for f in SendParams.__dataclass_fields__}
-    fields = ", ".join(sorted(known | {"wire_profile"}))
+    known = set(SendParams.__dataclass_fields__)
+    fields = sorted(known | {"wire_profile"})
     issues = [
-        FieldIssue(name, data[name], f"is not a send field; use {fields}")
+        FieldIssue(name, data[name], unknown_name("field", name, fields, "the send fields"))
         for name in sorted(set(data) - known)
     ]
-    issues += [
-        FieldIssue(name, data.get(name), "is required: give it as a string")
-        for name in ("evse_id", "provider_id")
-        if not isinstance(data.get(name), str) or not data[name]
-    ]
+    for name, example in (("evse_id", "DE*ABC*E1"), ("provider_id", "DE*ICE")):
+        problem = _required_text(data.get(name), example)
+        if problem is not None:
+            issues.append(FieldIssue(name, data.get(name), problem))
     duration = data.get("duration")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):
         issues.append(
@@ -480,6 +479,14 @@ def send_params_from_json(data: dict[str, Any]) -> SendParams:
     if issues:
         raise HubError(issues)
     return SendParams(**data)
+
+
+def _required_text(value: object, example: str) -> str | None:
+    if value is None:
+        return f"is required: give it, e.g. {example}"
+    if not isinstance(value, str):
+        return f"must be a string, e.g. {example}"
+    return f"is empty: give it, e.g. {example}" if not value else None
 
 
 def operator_from_json(data: dict[str, Any], current: Operator | None = None) -> Operator:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from hubsim.errors import CLIError
@@ -115,8 +116,26 @@ def identifications(args: argparse.Namespace) -> list[dict[str, Any]]:
     return found
 
 
-async def _call(args: argparse.Namespace, method: str, path: str, body: object = None) -> Any:
-    return await call_hub(args.hub, method, path, body, admin_token=args.admin_token)
+async def _call(
+    args: argparse.Namespace,
+    method: str,
+    path: str,
+    body: object = None,
+    options: Mapping[str, str] | None = None,
+) -> Any:
+    return await call_hub(
+        args.hub, method, path, body, admin_token=args.admin_token, options=options
+    )
+
+
+# The options of the EMP sends, by the field of the admin API each one fills.
+_SEND_OPTIONS = {
+    "evse_id": "--evse",
+    "evco_id": "--evco",
+    "session_id": "--session-id",
+    "duration": "--duration",
+    "emp_partner_session_id": "--emp-session-id",
+}
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -156,7 +175,12 @@ async def run_contract(args: argparse.Namespace) -> int:
         operator_id, _, service = text.partition(":")
         contracts.append({"operator_id": operator_id, "service_type": service or "authorization"})
     path = f"/api/emps/{args.provider_id}/contracts"
-    data = await _call(args, "PUT", path, {"contracts": contracts})
+    options = {
+        f"contracts[{index}].{field}": f"--with {text!r}"
+        for index, text in enumerate(args.contracts)
+        for field in ("operator_id", "service_type")
+    }
+    data = await _call(args, "PUT", path, {"contracts": contracts}, options)
     lines = [
         f"{c['provider_id']} -> {c['operator_id']} ({c['service_type']})" for c in data["contracts"]
     ]
@@ -173,7 +197,8 @@ async def run_send(args: argparse.Namespace) -> int:
         "emp_partner_session_id": args.emp_session_id,
     }
     body = {k: v for k, v in fields.items() if v is not None}
-    data = await _call(args, "POST", f"/api/emps/{args.provider_id}/send/{args.operation}", body)
+    path = f"/api/emps/{args.provider_id}/send/{args.operation}"
+    data = await _call(args, "POST", path, body, _SEND_OPTIONS)
     answer = data.get("response_body")
     _print(args, data, _answer_line(data["http_status"], answer, data.get("response_text")))
     return 0 if isinstance(answer, dict) and answer.get("Result") is True else 1

@@ -17,6 +17,7 @@ import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
 from mockpki.inspect import sha256_fingerprint
+from tests.backends.hubproc import start_hub
 from tests.cli.conftest import HUBSIM, Served, hubsim, serve
 
 ONBOARDING = Path(__file__).resolve().parents[2] / "scenarios" / "onboarding"
@@ -435,3 +436,35 @@ async def test_a_server_certificate_of_a_pki_made_anew_is_told_from_the_hubs_by_
         f"the hub trusts a certificate of that name (SHA-256 {sha256_fingerprint(hub_ca)}), "
         "but another key signed this one: it comes from another mock PKI" in exchange["detail"]
     )
+
+
+@pytest.fixture
+def hub_url(pki_files: PKIFiles) -> Iterator[str]:
+    process = start_hub(pki_files.directory)
+    yield f"http://127.0.0.1:{process.port}"
+    process.stop()
+
+
+async def test_an_emp_send_refusal_names_the_options_typed(hub_url: str) -> None:
+    added = await hubsim("emp", "add", "DE-ICE", "--hub", hub_url)
+    assert added.code == 0, added.err
+    run = await hubsim("emp", "remote-start", "DE-ICE", "--evse", "", "--hub", hub_url)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert run.err.startswith("hubsim: error: the hub refused: --evse: is empty: give it")
+
+
+async def test_an_emp_contract_refusal_names_the_with_option_of_each_entry(hub_url: str) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{hub_url}/api/operators", json={"operator_id": "DE*ABC"}) as made,
+    ):
+        assert made.status == 201, await made.text()
+    added = await hubsim("emp", "add", "DE-ICE", "--hub", hub_url)
+    assert added.code == 0, added.err
+    run = await hubsim(
+        "emp", "contract", "DE-ICE", "--with", "DE*NOP", "--with", "DE*ABC:charging",
+        "--hub", hub_url,
+    )  # fmt: skip
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "--with 'DE*ABC:charging': is no service type an EMP can subscribe to" in run.err
+    assert "--with 'DE*NOP': no such operator DE*NOP" in run.err
