@@ -34,9 +34,12 @@ from simulator.inbound.service import Inbound
 from simulator.model import FieldIssue
 from simulator.partners.emp_client import EMPCall
 from simulator.partners.forms import emp_from_json, read_contracts
+from simulator.partners.service import sub_operator_issues
 from simulator.requests import build_request
+from simulator.suggest import unknown_name
 
 INBOUND_KEY = web.AppKey("inbound", Inbound)
+_SUBS = ("sub_operator_ids",)
 
 
 def add_inbound_admin_routes(app: web.Application) -> None:
@@ -127,9 +130,19 @@ class InboundAdminAPI:
     async def put_sub_operators(self, request: web.Request) -> web.Response:
         inbound = request.app[INBOUND_KEY]
         operator = await inbound.hub.operator(request.match_info["operator_id"])
-        ids = (await read_json_object(request)).get("sub_operator_ids")
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise _bad("sub_operator_ids", ids, "must be a list of OperatorIDs, e.g. ['DE*SUB']")
+        data = await read_json_object(request)
+        issues = [
+            FieldIssue(name, data[name], unknown_name("field", name, _SUBS, "the body's fields"))
+            for name in data
+            if name not in _SUBS
+        ]
+        ids = data.get("sub_operator_ids")
+        if not isinstance(ids, list):
+            message = "must be a list of OperatorIDs, e.g. ['DE*SUB']"
+            raise HubError([*issues, FieldIssue("sub_operator_ids", ids, message)])
+        issues += sub_operator_issues(operator.operator_id, ids)
+        if issues:
+            raise HubError(issues)
         await inbound.partners.set_sub_operators(operator.operator_id, ids)
         return web.json_response({"sub_operator_ids": sorted(ids)})
 

@@ -13,11 +13,10 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from oicp.identifiers import is_operator_id
 from simulator.hub import HubError
 from simulator.model import FieldIssue
 from simulator.partners.forms import EMP_FIELDS, contract_from_json, emp_from_json
-from simulator.partners.service import contract_issues, emp_issues
+from simulator.partners.service import contract_issues, emp_issues, sub_operator_issues
 from simulator.suggest import unknown_name
 from simulator.yaml_lines import JSONPath, PathPart
 
@@ -87,9 +86,8 @@ def _sub_operator_problems(subs: object, operator_ids: Collection[str]) -> list[
             found.append((where, "must be a list of OperatorIDs, e.g. ['DE*SUB']"))
             continue
         found += [
-            ((*where, index), f"{sub!r} is not an OICP OperatorID, e.g. DE*SUB")
-            for index, sub in enumerate(ids)
-            if not isinstance(sub, str) or not is_operator_id(sub)
+            ((*where, *_path(issue.field)[1:]), f"{issue.value!r} {issue.message}")
+            for issue in sub_operator_issues(str(operator_id), ids)
         ]
     return found
 

@@ -101,6 +101,24 @@ def contract_issues(contract: Contract, operator_known: bool, to_create: str) ->
     return issues
 
 
+def sub_operator_issues(operator_id: str, ids: list[object]) -> list[FieldIssue]:
+    """Checks on an operator's list of sub-operator IDs, each named by its index."""
+    issues = []
+    first: dict[object, int] = {}
+    for index, sub in enumerate(ids):
+        field = f"sub_operator_ids[{index}]"
+        if not isinstance(sub, str) or not is_operator_id(sub):
+            issues.append(FieldIssue(field, sub, "is not an OICP OperatorID, e.g. DE*SUB"))
+        elif sub == operator_id:
+            issues.append(FieldIssue(field, sub, "is the operator itself: name other operators"))
+        elif sub in first:
+            issues.append(
+                FieldIssue(field, sub, f"is sub_operator_ids[{first[sub]}] again: keep one")
+            )
+        first.setdefault(sub, index)
+    return issues
+
+
 class Partners:
     """EMPs, contracts and sub-operators, checked and stored."""
 
@@ -190,11 +208,9 @@ class Partners:
         """Replace the operator's sub-operators (their IDs appear only inside EvseIDs)."""
         if await self._storage.get_operator(operator_id) is None:
             raise HubError([FieldIssue("operator_id", operator_id, "no such operator")], status=404)
-        bad = [s for s in sub_operator_ids if not is_operator_id(s)]
-        if bad:
-            raise HubError(
-                [FieldIssue("sub_operator_ids", b, "is not an OICP OperatorID") for b in bad]
-            )
+        issues = sub_operator_issues(operator_id, list(sub_operator_ids))
+        if issues:
+            raise HubError(issues)
         await self._store.set_sub_operators(operator_id, sub_operator_ids)
 
     async def sub_operators(self, operator_id: str) -> list[str]:

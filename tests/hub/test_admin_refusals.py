@@ -318,3 +318,20 @@ async def test_an_upload_with_a_blank_or_a_second_filename_is_refused(
     assert twice["issues"][0]["message"].startswith("a multipart upload names its file itself")
     status, listed = await admin.call("GET", "/api/operators/DE*FIL/certificates")
     assert (status, listed["certificates"]) == (200, [])
+
+
+async def test_every_bad_sub_operator_id_is_refused_with_its_index(admin: Admin) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*SOP"})
+    assert status == 201, body
+    subs = {"sub_operator_ids": ["DE*SUB", "bad", 5, "DE*SOP", "DE*SUB"], "x": 1}
+    status, refusal = await admin.call("PUT", "/api/operators/DE*SOP/sub-operators", subs)
+    assert status == 400, refusal
+    assert {issue["field"]: issue["message"] for issue in refusal["issues"]} == {
+        "x": "unknown field 'x': the body's fields are sub_operator_ids",
+        "sub_operator_ids[1]": "is not an OICP OperatorID, e.g. DE*SUB",
+        "sub_operator_ids[2]": "is not an OICP OperatorID, e.g. DE*SUB",
+        "sub_operator_ids[3]": "is the operator itself: name other operators",
+        "sub_operator_ids[4]": "is sub_operator_ids[0] again: keep one",
+    }
+    status, listed = await admin.call("GET", "/api/operators/DE*SOP/sub-operators")
+    assert (status, listed["sub_operator_ids"]) == (200, [])
