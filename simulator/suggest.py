@@ -13,6 +13,9 @@ from collections.abc import Sequence
 
 def closest(name: str, known: Sequence[str]) -> str | None:
     """The known name ``name`` most resembles, or None when none is close."""
+    by_case = {k.lower(): k for k in known}
+    if name.lower() in by_case:  # "LIMIT" is "limit" typed with the caps lock on
+        return by_case[name.lower()]
     found = difflib.get_close_matches(name, list(known), n=1)
     return found[0] if found else None
 

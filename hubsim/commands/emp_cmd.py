@@ -220,6 +220,8 @@ def _answer_line(status: int, answer: object, text: str | None) -> str:
 
 
 async def run_sessions(args: argparse.Namespace) -> int:
+    if args.session_id is not None and not args.session_id.strip():
+        raise CLIError("--session-id is empty: give a SessionID, or leave it out to list all")
     if args.session_id:
         data = await _call(args, "GET", f"/api/sessions/{args.session_id}")
         lines = [

@@ -80,6 +80,7 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     for name in ("provider_id", "evse_id"):
         if data.get(name) is not None and not isinstance(data[name], str):
             issues.append(FieldIssue(name, data[name], "must be a string"))
+    issues += _id_issues(data)
     timeout_s = _seconds(data.get("timeout_s"), issues)
     for name in ("strict", "tolerance"):
         if not isinstance(data.get(name, False), bool):
@@ -106,15 +107,29 @@ _TIMEOUT_RULE = (
 )
 
 
+def _id_issues(data: Mapping[str, object]) -> list[FieldIssue]:
+    """The builder's refusals of the ProviderID and EvseID given, with the body's other
+    problems (the check would refuse them before sending anything anyway)."""
+    given = {k: v for k in ("provider_id", "evse_id") if isinstance(v := data.get(k), str) and v}
+    if not given:
+        return []
+    try:
+        _request_values(
+            given.get("provider_id", DEFAULT_PROVIDER_ID), given.get("evse_id", "DE*ABC*E0001")
+        )
+    except RequestRefused as err:
+        return [issue for issue in err.issues if issue.field in given]
+    return []
+
+
 def _seconds(value: object, issues: list[FieldIssue]) -> float | None:
     """``timeout_s`` as seconds (None: not given); a bool is no number, 0 is no timeout."""
     if value is None:
         return None
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and 0 < value <= MAX_TIMEOUT_S
-    ):
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        issues.append(FieldIssue("timeout_s", value, "must be a number of seconds, e.g. 10"))
+        return None
+    if 0 < value <= MAX_TIMEOUT_S:
         return float(value)
     issues.append(FieldIssue("timeout_s", value, _TIMEOUT_RULE))
     return None

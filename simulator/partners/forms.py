@@ -64,11 +64,14 @@ def emp_from_json(data: dict[str, Any]) -> EMP:
         identifications = authentication_data_from_json(data.get("authentication_data", []))
     except HubError as err:
         issues += err.issues
+    name = data.get("name", "")
+    if not isinstance(name, str):
+        issues.append(FieldIssue("name", name, "must be a text, e.g. ICE Mobility"))
     if issues:
         raise HubError(issues)
     return EMP(
         provider_id=str(provider_id),
-        name=str(data.get("name", "")),
+        name=str(name),
         authentication_data=identifications,
         **flags,
     )

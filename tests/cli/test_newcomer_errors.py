@@ -468,3 +468,24 @@ async def test_an_emp_contract_refusal_names_the_with_option_of_each_entry(hub_u
     assert run.code == 2 and "Traceback" not in run.err
     assert "--with 'DE*ABC:charging': is no service type an EMP can subscribe to" in run.err
     assert "--with 'DE*NOP': no such operator DE*NOP" in run.err
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--admin-token", ""], "--admin-token (or HUBSIM_ADMIN_TOKEN) is empty"),
+        (["--allowed-host", " "], "--allowed-host is empty"),
+    ],
+)
+async def test_an_empty_hub_option_is_refused_not_read_as_left_out(
+    pki_files: PKIFiles, option: list[str], said: str
+) -> None:
+    run = await hubsim("hub", "serve", "--pki", _pki(pki_files), "--port", "0", *option)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert run.err.startswith(f"hubsim: error: {said}")
+
+
+async def test_an_empty_session_id_is_refused_not_read_as_every_session(hub_url: str) -> None:
+    run = await hubsim("emp", "sessions", "--session-id", "", "--hub", hub_url)
+    assert (run.code, run.out) == (2, "")
+    assert run.err.startswith("hubsim: error: --session-id is empty")

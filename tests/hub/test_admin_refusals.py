@@ -199,11 +199,18 @@ async def test_a_null_checkbox_is_refused_not_read_as_unticked(admin: Admin) -> 
 async def test_every_problem_of_a_check_body_is_reported_at_once(admin: Admin) -> None:
     status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*CHK"})
     assert status == 201, body
-    check = {"timeout_s": 0, "strict": "yes", "evse": "DE*CHK*E1", "wire_profile": "loose"}
+    check = {
+        "timeout_s": 0,
+        "strict": "yes",
+        "evse": "DE*CHK*E1",
+        "wire_profile": "loose",
+        "provider_id": "bad",
+    }
     status, refusal = await admin.call("POST", "/api/operators/DE*CHK/check/authorization", check)
     assert status == 400, refusal
     issues = {issue["field"]: issue for issue in refusal["issues"]}
-    assert set(issues) == {"timeout_s", "strict", "evse", "wire_profile"}
+    assert set(issues) == {"timeout_s", "strict", "evse", "wire_profile", "provider_id"}
+    assert "ProviderID 'bad' is not a valid OICP ProviderID" in issues["provider_id"]["message"]
     assert issues["timeout_s"]["message"].startswith("must be more than 0 and at most 60")
     assert issues["evse"]["message"].startswith("unknown field 'evse': did you mean 'evse_id'?")
 
@@ -214,6 +221,7 @@ async def test_every_problem_of_an_emp_body_is_reported_at_once(admin: Admin) ->
         "online_request": "yes",
         "reachble": False,
         "authentication_data": [{"Bogus": {}}, 5],
+        "name": 7,
     }
     status, refusal = await admin.call("POST", "/api/emps", emp)
     assert status == 400, refusal
@@ -224,6 +232,7 @@ async def test_every_problem_of_an_emp_body_is_reported_at_once(admin: Admin) ->
         "reachble",
         "authentication_data[0]",
         "authentication_data[1]",
+        "name",
     }
     assert issues["online_request"]["message"] == "must be true or false, not 'yes'"
     assert "did you mean 'reachable'?" in issues["reachble"]["message"]
@@ -335,3 +344,9 @@ async def test_every_bad_sub_operator_id_is_refused_with_its_index(admin: Admin)
     }
     status, listed = await admin.call("GET", "/api/operators/DE*SOP/sub-operators")
     assert (status, listed["sub_operator_ids"]) == (200, [])
+
+
+async def test_a_query_parameter_in_capitals_is_told_its_name(admin: Admin) -> None:
+    status, refusal = await admin.call("GET", "/api/exchanges?LIMIT=5")
+    assert status == 400, refusal
+    assert "did you mean 'limit'?" in refusal["issues"][0]["message"]
