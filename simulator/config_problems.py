@@ -21,7 +21,7 @@ from simulator.certificates import CertificateUploadError, parse_certificate_upl
 from simulator.hub import HubError
 from simulator.model import ServiceType
 from simulator.partners.config_problems import partner_problems
-from simulator.settings_rules import read_and_check_settings
+from simulator.settings_rules import CHECKBOX_ADVICE, read_and_check_settings
 from simulator.suggest import unknown_name
 from simulator.yaml_lines import JSONPath, LineMap, dotted
 
@@ -217,5 +217,8 @@ def _settings_problems(settings: object, where: JSONPath) -> list[Problem]:
         _, verdict = read_and_check_settings(
             service_type, raw, certificates=(), now=datetime.now(UTC)
         )
-        found += [((*here, issue.field), issue.message) for issue in verdict.errors]
+        found += [
+            ((*here, issue.field), issue.message.replace(CHECKBOX_ADVICE, "write true or false"))
+            for issue in verdict.errors
+        ]
     return found

@@ -172,6 +172,12 @@ def _unknown_field(name: str, value: object) -> FieldIssue:
     return FieldIssue(name, value, unknown_name("field", name, KNOWN_FIELDS, "the known fields"))
 
 
+CHECKBOX_ADVICE = (
+    "send true/false in JSON, or a ticked/unticked checkbox (on, or absent) from a form"
+)
+"""How to give a checkbox through the API and the portal (a config file says it its own way)."""
+
+
 def _parse_bool(
     data: Mapping[str, object], field: str, label: str
 ) -> tuple[bool, FieldIssue | None]:
@@ -185,10 +191,7 @@ def _parse_bool(
     # null is refused too: it reads as neither box, and off would be a guess.
     shown = "null" if value is None else repr(value)
     return False, FieldIssue(
-        field,
-        value,
-        f"{label} ({field}) must be true or false, not {shown}: send true/false in JSON, "
-        "or a ticked/unticked checkbox (on, or absent) from a form",
+        field, value, f"{label} ({field}) must be true or false, not {shown}: {CHECKBOX_ADVICE}"
     )
 
 

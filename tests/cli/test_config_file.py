@@ -310,3 +310,15 @@ async def test_relative_paths_are_read_from_the_files_folder_and_the_start_says_
     assert any(f"relative paths are read from {config.parent.resolve()}" in s for s in said)
     listed = await _api(url, "GET", "/api/operators/DE*ABC/certificates")
     assert isinstance(listed, dict) and listed["certificates"]
+
+
+async def test_a_checkbox_in_the_file_is_explained_in_the_files_terms(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    text = 'operators:\n  - operator_id: "DE*ABC"\n    settings:\n'
+    text += "      authorization: {online_request: null}\n"
+    (line,) = await _refusal_lines(_config(tmp_path, text), pki_files)
+    assert line.endswith(
+        "operators[0].settings.authorization.online_request: Online Request "
+        "(online_request) must be true or false, not null: write true or false"
+    )
