@@ -32,7 +32,13 @@ from simulator.model import (
     UploadedCertificate,
     WireProfile,
 )
-from simulator.requests import RequestRefused, SendParams, check_provider_id, parse_wire_profile
+from simulator.requests import (
+    RequestRefused,
+    SendParams,
+    check_provider_id,
+    id_issues,
+    parse_wire_profile,
+)
 from simulator.storage import DuplicateCertificateError, ExchangeQuery, query_problems
 from simulator.suggest import unknown_name
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
@@ -476,8 +482,8 @@ def send_params_from_json(data: dict[str, Any]) -> SendParams:
         issues.append(
             FieldIssue("duration", duration, "must be a whole number of minutes from 1 to 99")
         )
-    if issues:
-        raise HubError(issues)
+    if issues:  # the builder will not run: say what it would refuse of the IDs now
+        raise HubError(issues + id_issues(data))
     return SendParams(**data)
 
 

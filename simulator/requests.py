@@ -190,6 +190,23 @@ def check_provider_id(value: str, field: str = "provider_id") -> None:
         raise RequestRefused([FieldIssue(field, value, p.message) for p in problems])
 
 
+def id_issues(data: Mapping[str, object]) -> list[FieldIssue]:
+    """The builder's refusals of the ``provider_id`` and ``evse_id`` that ``data`` gives as
+    text, for a body whose other problems are refused with them."""
+    given = {k: v for k in ("provider_id", "evse_id") if isinstance(v := data.get(k), str) and v}
+    if not given:
+        return []
+    params = SendParams(
+        evse_id=given.get("evse_id", "DE*ABC*E0001"),
+        provider_id=given.get("provider_id", "DE*ICE"),
+    )
+    try:
+        build_request(Operation.AUTHORIZE_REMOTE_START, params)
+    except RequestRefused as err:
+        return [issue for issue in err.issues if issue.field in given]
+    return []
+
+
 class RequestTemplates:
     """:func:`prepare_request`'s bodies for requests that differ only in their EvseID and in
     the SessionID the hub generates (a load run's remote starts and reservation starts).

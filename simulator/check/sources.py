@@ -31,7 +31,13 @@ from simulator.model import (
     WireProfile,
 )
 from simulator.oneshot import ServerCertChoice, user_certificates
-from simulator.requests import RequestRefused, SendParams, build_request, parse_wire_profile
+from simulator.requests import (
+    RequestRefused,
+    SendParams,
+    build_request,
+    id_issues,
+    parse_wire_profile,
+)
 from simulator.settings_rules import check_settings, user_certificate_problem
 from simulator.suggest import unknown_name
 from simulator.tls import ServerTrust
@@ -80,7 +86,7 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
     for name in ("provider_id", "evse_id"):
         if data.get(name) is not None and not isinstance(data[name], str):
             issues.append(FieldIssue(name, data[name], "must be a string"))
-    issues += _id_issues(data)
+    issues += id_issues(data)
     timeout_s = _seconds(data.get("timeout_s"), issues)
     for name in ("strict", "tolerance"):
         if not isinstance(data.get(name, False), bool):
@@ -105,21 +111,6 @@ def options_from_json(data: Mapping[str, object]) -> CheckOptions:
 _TIMEOUT_RULE = (
     f"must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds (Hubject closes at 60 s)"
 )
-
-
-def _id_issues(data: Mapping[str, object]) -> list[FieldIssue]:
-    """The builder's refusals of the ProviderID and EvseID given, with the body's other
-    problems (the check would refuse them before sending anything anyway)."""
-    given = {k: v for k in ("provider_id", "evse_id") if isinstance(v := data.get(k), str) and v}
-    if not given:
-        return []
-    try:
-        _request_values(
-            given.get("provider_id", DEFAULT_PROVIDER_ID), given.get("evse_id", "DE*ABC*E0001")
-        )
-    except RequestRefused as err:
-        return [issue for issue in err.issues if issue.field in given]
-    return []
 
 
 def _seconds(value: object, issues: list[FieldIssue]) -> float | None:

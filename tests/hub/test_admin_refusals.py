@@ -350,3 +350,13 @@ async def test_a_query_parameter_in_capitals_is_told_its_name(admin: Admin) -> N
     status, refusal = await admin.call("GET", "/api/exchanges?LIMIT=5")
     assert status == 400, refusal
     assert "did you mean 'limit'?" in refusal["issues"][0]["message"]
+
+
+async def test_a_send_body_with_a_bad_duration_still_names_its_bad_ids(admin: Admin) -> None:
+    await admin.operator("DE*SND", "https://localhost:1", timeout_s=5)
+    body = {"evse_id": "garbage", "provider_id": "bad", "duration": "x"}
+    status, refusal = await admin.call("POST", "/api/operators/DE*SND/send/reservation-start", body)
+    assert status == 400, refusal
+    assert [issue["field"] for issue in refusal["issues"]] == ["duration", "provider_id", "evse_id"]
+    status, log = await admin.call("GET", "/api/exchanges?operator_id=DE*SND")
+    assert (status, log["exchanges"]) == (200, [])  # nothing was sent
