@@ -7,6 +7,7 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -419,7 +420,30 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         )
     if not isinstance(data, dict):
         raise _bad("body", data, "must be a JSON object")
+    twice = _repeated_keys(await request.text())
+    if twice:
+        message = "is given twice in one JSON object, and only the last would count; give it once"
+        raise HubError([FieldIssue(key, None, message) for key in twice])
     return data
+
+
+def _repeated_keys(text: str) -> list[str]:
+    """The keys an object of ``text`` (valid JSON) holds more than once: JSON parsers keep
+    the last silently, so ``{"online_request": true, "online_request": false}`` is off."""
+    found: dict[str, None] = {}  # in the order met, each once
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):  # linear: a body of many keys costs no more per byte
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    found[key] = None
+                seen.add(key)
+        return obj
+
+    json.loads(text, object_pairs_hook=pairs)
+    return list(found)
 
 
 async def _operator_and_service(request: web.Request) -> tuple[str, ServiceType]:

@@ -360,3 +360,21 @@ async def test_a_send_body_with_a_bad_duration_still_names_its_bad_ids(admin: Ad
     assert [issue["field"] for issue in refusal["issues"]] == ["duration", "provider_id", "evse_id"]
     status, log = await admin.call("GET", "/api/exchanges?operator_id=DE*SND")
     assert (status, log["exchanges"]) == (200, [])  # nothing was sent
+
+
+async def test_a_key_given_twice_in_a_body_is_refused_not_read_as_the_last(
+    admin: Admin,
+) -> None:
+    status, body = await admin.call("POST", "/api/operators", {"operator_id": "DE*TWI"})
+    assert status == 201, body
+    url = f"{admin.base}/api/operators/DE*TWI/settings/authorization"
+    raw = b'{"online_request": true, "service_url": "https://x.example", "online_request": false}'
+    headers = {"Content-Type": "application/json"}
+    async with admin.session.put(url, data=raw, headers=headers) as resp:
+        refusal = await resp.json()
+    assert resp.status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert issue["field"] == "online_request"
+    assert issue["message"].startswith("is given twice in one JSON object")
+    status, saved = await admin.call("GET", "/api/operators/DE*TWI/settings/authorization")
+    assert saved.get("current") is None, saved
