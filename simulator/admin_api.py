@@ -7,8 +7,6 @@ with the messages of :mod:`simulator.settings_rules` unchanged. Routes are liste
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,32 +15,33 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from mockpki.errors import PKIError
-from oicp import Operation, jsontext
+from oicp import Operation
 from oicp.transfer import content_coding_problem
+from simulator.api_bodies import (
+    list_limit,
+    operator_from_json,
+    read_json_object,
+    record_id,
+    send_params_from_json,
+    wire_profile_of,
+)
 from simulator.api_query import known_query_only, takes_query
 from simulator.certificates import CertificateUploadError
 from simulator.check import check_operator, options_from_json
 from simulator.expiry import expiry_of
-from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected, operator_issues
+from simulator.hub import Hub, HubError, HubIdentity, SettingsRejected
 from simulator.model import (
     FieldIssue,
     Operator,
-    ReservationPathStyle,
     ServiceType,
     SettingsRevision,
     UploadedCertificate,
-    WireProfile,
 )
 from simulator.requests import (
     RequestRefused,
-    SendParams,
     check_provider_id,
-    id_issues,
-    parse_wire_profile,
 )
 from simulator.storage import DuplicateCertificateError, ExchangeQuery, query_problems
-from simulator.suggest import unknown_name
-from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
 HUB_KEY = web.AppKey("hub", Hub)
 # What GET /api/exchanges reads from its query: ExchangeQuery's fields but the one that
@@ -290,7 +289,7 @@ class AdminAPI:
             request.match_info["operator_id"],
             operation,
             params,
-            profile=None if profile is None else _wire_profile(profile),
+            profile=None if profile is None else wire_profile_of(profile),
         )
         return web.json_response(exchange.to_json())
 
@@ -360,92 +359,6 @@ class AdminAPI:
         return web.json_response(found.to_json())
 
 
-MAX_LIST_LIMIT = 10000
-"""The most entries one list answer holds (the exchange log keeps 10,000 by default)."""
-
-
-def _whole_number(field: str, raw: str, low: int, high: int, what: str) -> int:
-    value = whole_number(raw, low, high)
-    if value is not None:
-        return value
-    raise _bad(field, raw, f"must be a whole number from {low} to {high}: {what}")
-
-
-def list_limit(raw: str | None) -> int:
-    """The ``?limit=`` of a list (default 100), or a refusal naming the bad value."""
-    if raw is None:
-        return 100
-    return _whole_number("limit", raw, 1, MAX_LIST_LIMIT, "how many entries to list")
-
-
-def record_id(field: str, raw: str, what: str) -> int:
-    """A numeric id from the path, or a 400 refusal (an id that cannot exist is not a 404)."""
-    return _whole_number(field, raw, 1, SQLITE_MAX_ID, what)
-
-
-def _non_finite(data: object) -> str | None:
-    """The JSON pointer of a NaN or Infinity in ``data`` (Python's json module reads them,
-    JSON has none, and a refusal quoting one would not be JSON either), or None."""
-    stack: list[tuple[str, object]] = [("", data)]
-    while stack:
-        pointer, value = stack.pop()
-        if isinstance(value, float) and not math.isfinite(value):
-            return pointer or "/"
-        if isinstance(value, dict):
-            stack.extend((f"{pointer}/{key}", item) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
-    return None
-
-
-async def read_json_object(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object body, or a refusal naming what is wrong with it."""
-    if request.can_read_body and request.content_type not in ("application/json", ""):
-        raise _bad(
-            "Content-Type",
-            request.content_type,
-            "send the body as application/json",
-            status=415,
-        )
-    try:
-        data = await request.json(loads=jsontext.loads)
-    except ValueError as exc:  # bad JSON, bad UTF-8, too deep or a lone surrogate
-        raise _bad("body", None, f"is not valid JSON ({exc}); send a JSON object") from None
-    found = _non_finite(data)  # before anything quotes the value back
-    if found is not None:
-        raise _bad(
-            found.lstrip("/") or "body",
-            None,
-            "is NaN or Infinity, which JSON does not have; send a number",
-        )
-    if not isinstance(data, dict):
-        raise _bad("body", data, "must be a JSON object")
-    twice = _repeated_keys(await request.text())
-    if twice:
-        message = "is given twice in one JSON object, and only the last would count; give it once"
-        raise HubError([FieldIssue(key, None, message) for key in twice])
-    return data
-
-
-def _repeated_keys(text: str) -> list[str]:
-    """The keys an object of ``text`` (valid JSON) holds more than once: JSON parsers keep
-    the last silently, so ``{"online_request": true, "online_request": false}`` is off."""
-    found: dict[str, None] = {}  # in the order met, each once
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(items)
-        if len(obj) != len(items):  # linear: a body of many keys costs no more per byte
-            seen: set[str] = set()
-            for key, _ in items:
-                if key in seen:
-                    found[key] = None
-                seen.add(key)
-        return obj
-
-    json.loads(text, object_pairs_hook=pairs)
-    return list(found)
-
-
 async def _operator_and_service(request: web.Request) -> tuple[str, ServiceType]:
     op = await request.app[HUB_KEY].operator(request.match_info["operator_id"])
     return op.operator_id, _service_type(request.match_info["service_type"])
@@ -487,115 +400,6 @@ _NAMED_TWICE = (
     "a multipart upload names its file itself: leave ?filename= out, or send the file as the "
     "raw body"
 )
-
-
-def send_params_from_json(data: dict[str, Any]) -> SendParams:
-    """Read the send form: EvseID and ProviderID are required, the rest optional."""
-    known = set(SendParams.__dataclass_fields__)
-    fields = sorted(known | {"wire_profile"})
-    issues = [
-        FieldIssue(name, data[name], unknown_name("field", name, fields, "the send fields"))
-        for name in sorted(set(data) - known)
-    ]
-    for name, example in (("evse_id", "DE*ABC*E1"), ("provider_id", "DE*ICE")):
-        problem = _required_text(data.get(name), example)
-        if problem is not None:
-            issues.append(FieldIssue(name, data.get(name), problem))
-    duration = data.get("duration")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)):
-        issues.append(
-            FieldIssue("duration", duration, "must be a whole number of minutes from 1 to 99")
-        )
-    if issues:  # the builder will not run: say what it would refuse of the IDs now
-        raise HubError(issues + id_issues(data))
-    return SendParams(**data)
-
-
-def _required_text(value: object, example: str) -> str | None:
-    if value is None:
-        return f"is required: give it, e.g. {example}"
-    if not isinstance(value, str):
-        return f"must be a string, e.g. {example}"
-    return f"is empty: give it, e.g. {example}" if not value else None
-
-
-def operator_from_json(data: dict[str, Any], current: Operator | None = None) -> Operator:
-    """The operator the JSON describes; every problem at once in one :class:`HubError`.
-
-    Fields left out keep their values in ``current`` (the stored operator: a partial update),
-    or take the defaults for a new operator.
-    """
-    issues = [
-        _unknown_operator_field(name, data[name]) for name in data if name not in OPERATOR_FIELDS
-    ]
-    op_id = data.get("operator_id")
-    if not isinstance(op_id, str):
-        issues.append(
-            FieldIssue("operator_id", op_id, "is required: give the OperatorID, e.g. DE*ABC")
-        )
-        op_id = ""
-    base = current if current is not None else Operator(op_id)
-    operator = Operator(
-        operator_id=op_id,
-        name=str(data.get("name", base.name)),
-        reservation_path_style=_path_style(data, base, issues),
-        timeout_s=_timeout(data, base, issues),
-        wire_profile=_wire_profile_field(data, base, issues),
-    )
-    unreadable = {issue.field for issue in issues}
-    issues += [i for i in operator_issues(operator) if i.field not in unreadable]
-    if issues:
-        raise HubError(issues)
-    return operator
-
-
-# The fields of an operator, as operator_json writes them and operator_from_json reads them.
-OPERATOR_FIELDS = ("operator_id", "name", "reservation_path_style", "timeout_s", "wire_profile")
-
-
-def _unknown_operator_field(name: str, value: object) -> FieldIssue:
-    # A typo such as "nmae" would otherwise be dropped without a word and the field keep its
-    # default.
-    message = unknown_name("field", name, OPERATOR_FIELDS, "the operator's fields")
-    return FieldIssue(name, value, message)
-
-
-def _path_style(
-    data: dict[str, Any], base: Operator, issues: list[FieldIssue]
-) -> ReservationPathStyle:
-    style = data.get("reservation_path_style", base.reservation_path_style.value)
-    try:
-        return ReservationPathStyle(style)
-    except ValueError:
-        message = "use 'hubject' (reservation/v11) or 'charging' (charging/v21)"
-        issues.append(FieldIssue("reservation_path_style", style, message))
-        return base.reservation_path_style
-
-
-def _timeout(data: dict[str, Any], base: Operator, issues: list[FieldIssue]) -> float:
-    timeout = data.get("timeout_s", base.timeout_s)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        issues.append(FieldIssue("timeout_s", timeout, "must be a number of seconds (at most 60)"))
-        return base.timeout_s
-    return float(timeout)
-
-
-def _wire_profile_field(
-    data: dict[str, Any], base: Operator, issues: list[FieldIssue]
-) -> WireProfile:
-    try:
-        return parse_wire_profile(data.get("wire_profile", base.wire_profile.value))
-    except RequestRefused as err:
-        issues += err.issues
-        return base.wire_profile
-
-
-def _wire_profile(value: object) -> WireProfile:
-    """The profile named ``value``, or a HubError the portal and the config file show too."""
-    try:
-        return parse_wire_profile(value)
-    except RequestRefused as err:
-        raise HubError(err.issues) from None
 
 
 def operator_json(op: Operator) -> dict[str, Any]:

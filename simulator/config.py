@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from simulator.admin_api import operator_from_json
+from simulator.api_bodies import operator_from_json
 from simulator.certificates import CertificateUploadError
 from simulator.config_problems import config_problems
 from simulator.hub import Hub, HubError

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from httpguard import ConnectionLimits
-from simulator.admin_api import operator_from_json
+from simulator.api_bodies import operator_from_json
 from simulator.certificates import CertificateUploadError, parse_certificate_upload
 from simulator.hub import HubError
 from simulator.model import ServiceType

@@ -27,7 +27,7 @@ from oicp.messages import (
     RemoteRequest,
 )
 from oicp.operations import Operation
-from simulator.admin_api import list_limit, read_json_object, send_params_from_json
+from simulator.api_bodies import list_limit, read_json_object, send_params_from_json
 from simulator.api_query import takes_query
 from simulator.hub import HubError
 from simulator.inbound.service import Inbound

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from simulator.admin_api import HUB_KEY, operator_from_json
+from simulator.admin_api import HUB_KEY
+from simulator.api_bodies import operator_from_json
 from simulator.hub import Hub, HubError
 from simulator.model import FieldIssue, Operator, ReservationPathStyle, ServiceType, WireProfile
 from simulator.portal import urls
