@@ -3,8 +3,9 @@
 ``GET /api/exchanges?limt=5`` used to answer the default 100 entries, and
 ``?opertor_id=DE*ABC`` the log of every operator: a misspelt filter looked like a filter
 that matched everything. A handler names the parameters it reads with :func:`takes_query`;
-the middleware refuses every other one before the handler runs, each with the name it
-resembles, and a parameter given twice (the handler would read only the first).
+the middleware refuses every other one, each with the name it resembles, and a parameter
+given twice (the handler would read only the first). A write is refused before its handler
+runs; a read runs first, so that one refusal also names its bad values.
 """
 
 from __future__ import annotations
