@@ -59,11 +59,6 @@ SettingWarning = tuple[JSONPath, str]
 """A setting's warning: where in the file, and what it says."""
 
 
-def load_config(path: Path) -> dict[str, Any]:
-    """:func:`read_config`'s values."""
-    return read_config(path).data
-
-
 def read_config(path: Path) -> ConfigFile:
     """Read the file and judge all of it; nothing is applied yet.
 

@@ -154,7 +154,7 @@ async def run_serve(args: argparse.Namespace) -> int:
     options = options_from(args, config, base)
 
     async def prepare(hub: Hub, inbound: Inbound) -> None:
-        if config_path is not None and loaded is not None:
+        if config_path is not None and loaded is not None:  # both or neither
             lines = await seed_from_config(
                 hub, inbound.partners, loaded, config_path, options.database
             )

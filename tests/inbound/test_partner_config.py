@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.config import ConfigError, apply_config, load_config
+from simulator.config import ConfigError, apply_config, read_config
 from simulator.inbound.service import Inbound
 from simulator.model import ServiceType
 from simulator.partner_model import Contract
@@ -33,7 +33,7 @@ async def test_the_config_file_creates_emps_contracts_and_sub_operators(
 ) -> None:
     path = tmp_path / "hub.yaml"
     path.write_text(CONFIG)
-    config = load_config(path)
+    config = read_config(path).data
 
     await apply_config(inbound.hub, config, path)
     await apply_partner_config(inbound.partners, config, path)
@@ -55,4 +55,4 @@ def test_a_contract_with_an_operator_the_file_lacks_is_refused_on_its_line(
 
     where = r"hub\.yaml:3: emps\[0\]\.contracts\[0\]\.operator_id: no such operator DE\*XYZ"
     with pytest.raises(ConfigError, match=where):
-        load_config(path)
+        read_config(path)
