@@ -86,8 +86,8 @@ def _refuse_empty_texts(args: argparse.Namespace) -> None:
     """An empty value would otherwise read as the option left out (no token at all)."""
     if args.admin_token is not None and not args.admin_token.strip():
         raise CLIError(
-            "--admin-token (or HUBSIM_ADMIN_TOKEN) is empty: give a token of at least 16 "
-            "characters, or leave it out on a loopback address"
+            "the admin token (--admin-token or HUBSIM_ADMIN_TOKEN) is empty: give one of at "
+            "least 16 characters, or leave it out on a loopback address"
         )
     if any(not host.strip() for host in args.allowed_host):
         raise CLIError("--allowed-host is empty: give a host name, e.g. --allowed-host hub.example")

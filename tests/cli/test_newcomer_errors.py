@@ -473,7 +473,7 @@ async def test_an_emp_contract_refusal_names_the_with_option_of_each_entry(hub_u
 @pytest.mark.parametrize(
     ("option", "said"),
     [
-        (["--admin-token", ""], "--admin-token (or HUBSIM_ADMIN_TOKEN) is empty"),
+        (["--admin-token", ""], "the admin token (--admin-token or HUBSIM_ADMIN_TOKEN) is empty"),
         (["--allowed-host", " "], "--allowed-host is empty"),
     ],
 )
