@@ -13,8 +13,8 @@ from typing import Any
 from hubsim.commands.limits_args import add_limit_arguments, limits_from
 from hubsim.commands.options import port_number
 from hubsim.errors import CLIError, user_error_message
-from simulator.app import HubOptions, running_hub, serve_forever
-from simulator.config import read_config
+from simulator.app import HubOptions, running_hub, serve_forever, start_problems
+from simulator.config import ConfigError, read_config
 from simulator.hub import Hub
 from simulator.inbound.service import Inbound
 from simulator.seed import seed_from_config
@@ -80,6 +80,22 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is too small: give 1 or more")
     return value
+
+
+def _flag_problems(args: argparse.Namespace) -> list[str]:
+    """What is wrong with the command line alone, whatever the config file holds."""
+    try:
+        _refuse_empty_texts(args)
+    except CLIError as err:
+        return [str(err)]
+    flags = HubOptions(
+        pki_dir=Path(args.pki or "."),
+        host=args.host or "127.0.0.1",
+        port=args.port if args.port is not None else 8080,
+        admin_token=args.admin_token,
+        oicp_port=args.oicp_port,
+    )
+    return [problem for problem in start_problems(flags) if "not loopback" not in problem]
 
 
 def _refuse_empty_texts(args: argparse.Namespace) -> None:
@@ -148,7 +164,10 @@ def _oicp_port(args: argparse.Namespace, config: dict[str, Any]) -> int | None:
 
 async def run_serve(args: argparse.Namespace) -> int:
     config_path = Path(args.config) if args.config else None
-    loaded = read_config(config_path) if config_path else None
+    try:
+        loaded = read_config(config_path) if config_path else None
+    except ConfigError as err:  # say what is wrong with the flags too, in the same run
+        raise CLIError("\n".join([str(err), *_flag_problems(args)])) from None
     config = loaded.data if loaded else {}
     base = config_path.parent if config_path else Path.cwd()
     options = options_from(args, config, base)

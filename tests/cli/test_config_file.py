@@ -322,3 +322,20 @@ async def test_a_checkbox_in_the_file_is_explained_in_the_files_terms(
         "operators[0].settings.authorization.online_request: Online Request "
         "(online_request) must be true or false, not null: write true or false"
     )
+
+
+async def test_a_refused_file_and_a_bad_flag_are_reported_in_one_run(
+    tmp_path: Path, pki_files: PKIFiles
+) -> None:
+    config = _config(tmp_path, "max_exchanges: 0\n")
+    run = await hubsim(
+        "hub", "serve", "--config", str(config), "--pki", str(pki_files.directory),
+        "--port", "20201", "--oicp-port", "20201",
+    )  # fmt: skip
+    assert run.code == 2 and "Traceback" not in run.err
+    lines = run.err.removeprefix("hubsim: error: ").splitlines()
+    assert lines[0].startswith(f"{config}:1: max_exchanges:")
+    assert lines[1] == (
+        "--oicp-port 20201 is the port of --port too: the admin API and the OICP listener "
+        "need a port each"
+    )
