@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 
 from hubsim.errors import user_error_message
@@ -22,7 +23,20 @@ def _ready() -> None:
     sys.stdout.flush()
 
 
+_PARENT_CHECK_S = 0.2  # how often a worker looks whether hubsim load is still there
+
+
+async def _end_with_the_parent(parent: int) -> None:
+    """Stop at once when ``hubsim load`` has gone (a SIGTERM from CI or ``timeout``, a
+    kill -9): its workers went on loading the backend, unasked, until their next progress
+    line found no reader."""
+    while os.getppid() == parent:
+        await asyncio.sleep(_PARENT_CHECK_S)
+    os._exit(1)
+
+
 async def _main() -> None:
+    watch = asyncio.create_task(_end_with_the_parent(os.getppid()))
     job = json.loads(sys.stdin.read())
     result = await run_here(
         plan_from_json(job["plan"]),
@@ -33,6 +47,7 @@ async def _main() -> None:
         on_ready=_ready,
         interval_s=float(job["interval_s"]),
     )
+    watch.cancel()
     _emit(result.tally, final=True, seconds=result.seconds, lost=result.lost)
 
 

@@ -580,3 +580,51 @@ async def test_a_healthy_run_has_no_note(stub: StubProcess, pki_files: PKIFiles)
     run, report = await load_json(*one_shot(stub, pki_files, "-c", "4", "--requests", "40"))
     assert report["errors"] == 0, report
     assert "hubsim: note" not in run.err, run.err
+
+
+def _children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we read
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+async def _ended(pid: int) -> None:
+    """Return when process ``pid`` has ended (its pidfd becomes readable)."""
+    fd = os.pidfd_open(pid)
+    loop, ended = asyncio.get_running_loop(), asyncio.Event()
+    loop.add_reader(fd, ended.set)
+    try:
+        await ended.wait()
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
+
+
+async def test_the_workers_end_with_a_load_run_that_is_terminated(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # SIGTERM (CI's cancel, `timeout`) ends the parent at once; its workers went on loading
+    # the backend until their next progress line found no reader, here a minute later.
+    args = one_shot(stub, pki_files, "-c", "2", "--duration", "60s", "--workers", "2")
+    proc = await asyncio.create_subprocess_exec(
+        *HUBSIM, *args, "--progress-interval", "60", stdout=DEVNULL, stderr=DEVNULL
+    )
+    try:
+        while not await stub.records():  # the workers' load has reached the stub
+            pass
+        workers = _children_of(proc.pid)
+        assert len(workers) == 2, workers
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.wait(), 30)
+        await asyncio.wait_for(asyncio.gather(*(_ended(pid) for pid in workers)), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
