@@ -18,12 +18,16 @@ Locust's ``--host``, the Service URL:
 * ``--hubsim-processes N`` with the number of worker processes, so that they draw
   different EvseIDs (worker i takes operations i, i+N, i+2N ...).
 
+Locust sends the master's options to its workers when the run starts; a worker keeps only
+its own ``--hubsim-pki`` and ``--hubsim-server-cert``, which name files on its machine.
+
 Locust's ``--stop-timeout``, unless given, is set long enough for a user to finish its
 operation when ``--run-time`` ends (see ``_check_options``).
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import itertools
 import os
@@ -147,9 +151,26 @@ def _setup(environment: Environment, host: str) -> _Process:
     return _state
 
 
+# The options that name files: a worker reads its own, since the master's paths are paths
+# on the master's machine. Locust sends every other option of the master to its workers
+# when the run starts, replacing theirs.
+_LOCAL_OPTIONS = ("hubsim_pki", "hubsim_server_cert")
+_local: dict[str, object] = {}
+
+
+def _options_of(environment: Environment) -> Any:
+    """The parsed options, with a worker's own file options in place of the master's."""
+    o = environment.parsed_options
+    if o is None or not isinstance(environment.runner, WorkerRunner):
+        return o
+    if not _local:  # at the worker's start, before the master's options arrive
+        _local.update({name: getattr(o, name) for name in _LOCAL_OPTIONS})
+    return argparse.Namespace(**{**vars(o), **_local})
+
+
 def _build(environment: Environment, host: str) -> _Process:
     """This process's state; raises the refusal of ``hubsim load`` for a bad option."""
-    o = environment.parsed_options
+    o = _options_of(environment)
     if o is None or not o.hubsim_pki:
         raise CLIError("give --hubsim-pki DIR (a folder written by 'hubsim pki init')")
     if o.headless and not o.worker and not host:
@@ -309,7 +330,13 @@ class HubsimUser(FastHttpUser):
         # for a POST body of bytes: a backend that never answered waited out 60 s and read
         # as a closed connection. These bound each socket operation, which for a request
         # and its small answer is the hub's timeout.
-        timeout_s = _setup(environment, self.host or environment.host or "").timeout_s
+        try:
+            timeout_s = _setup(environment, self.host or environment.host or "").timeout_s
+        except Exception as exc:  # the master's options, refused on this worker
+            refusal = refusal_in_locust_terms(exc)
+            print(f"hubsim: error: {refusal}", file=sys.stderr, flush=True)
+            _tell_the_master(environment, refusal)
+            raise
         self.connection_timeout = self.network_timeout = timeout_s
         super().__init__(environment)
 

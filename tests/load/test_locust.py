@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from mockpki import PKIFiles
@@ -254,3 +255,47 @@ async def test_at_the_end_of_run_time_every_session_started_is_stopped(
     }
     stopped = {r["SessionID"] for r in records if r["operation"] == "eRoamingAuthorizeRemoteStop"}
     assert started and started == stopped
+
+
+async def test_a_worker_reads_its_own_pki_folder_and_the_masters_other_options(
+    stub: StubProcess, pki_files: PKIFiles, tmp_path: Path
+) -> None:
+    # The master's relative --hubsim-pki does not exist where the worker runs: the worker
+    # sent with it all the same (a traceback, and the master ended 0 with 0 requests).
+    elsewhere = tmp_path / "worker-machine"
+    elsewhere.mkdir()
+    port = free_port()
+    master = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--master", "--headless", "-u", "2", "-r", "2", "--run-time", "120s"),
+        *("--expect-workers", "1", "--master-bind-host", "127.0.0.1"),
+        *("--master-bind-port", str(port), "--host", stub.url, "--json", "--only-summary"),
+        *("--hubsim-pki", pki_files.directory.name, "--hubsim-requests", "4"),
+        *("--hubsim-mix", "remote-start"),
+        cwd=pki_files.directory.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    worker = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--worker", "--master-host", "127.0.0.1", "--master-port", str(port)),
+        *("--hubsim-pki", str(pki_files.directory)),
+        cwd=elsewhere,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(master.communicate(), 120)
+        _, worker_err = await asyncio.wait_for(worker.communicate(), 60)
+    finally:
+        for proc in (master, worker):
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    assert master.returncode == 0, err.decode()
+    assert b"Traceback" not in worker_err, worker_err.decode()
+    records = await stub.records()
+    # The master's --hubsim-requests and --hubsim-mix: four remote starts, all accepted.
+    assert [r["operation"] for r in records] == ["eRoamingAuthorizeRemoteStart"] * 4
+    reported = {(e["method"], e["name"]): e["num_requests"] for e in json.loads(out)}
+    assert reported == {("remote-start", "accepted"): 4}
