@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +49,8 @@ async def call_hub(
         ) from None
     except (aiohttp.ClientError, ValueError) as exc:
         raise CLIError(
-            f"cannot reach the hub's admin API at {hub} ({exc}); start it with 'hubsim hub serve'"
+            f"cannot reach the hub's admin API at {hub} ({_why(exc)}); start it with "
+            "'hubsim hub serve'"
         ) from None
     try:
         data = json.loads(text)
@@ -61,6 +64,16 @@ async def call_hub(
     if response.status >= 400:
         raise hub_refusal(response.status, data, hub, admin_token, options)
     return data
+
+
+def _why(exc: Exception) -> str:
+    """aiohttp's reason without its 'ssl:default' (a plain-HTTP URL uses no TLS at all)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        error = exc.os_error
+        if isinstance(error, socket.gaierror):
+            return f"no such host: {str(error.strerror).lower()}"
+        return os.strerror(error.errno).lower() if error.errno else str(error)
+    return str(exc)
 
 
 def hub_refusal(

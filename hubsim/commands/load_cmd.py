@@ -1,8 +1,8 @@
 """``hubsim load``: the hub's traffic, at scale, against a CPO backend.
 
 Targets, options and the report are described in the README ("Load"); the engine lives in
-:mod:`hubsim.load`. Exit 0 unless a threshold (``--max-p99-ms``, ``--max-error-rate``) is
-exceeded.
+:mod:`hubsim.load`. Exit 1 when a threshold (``--max-p99-ms``, ``--max-error-rate``) is
+exceeded; the README lists the other exit codes.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 from typing import Any
@@ -33,21 +34,22 @@ from hubsim.load.runner import run_here, run_workers
 from simulator.model import WireProfile
 from simulator.requests import DEFAULT_EVCO_ID
 
+_DEFAULT_HUB = "http://127.0.0.1:8080"
+
 
 def register(sub: Any) -> None:
     load = sub.add_parser(
         "load",
         help="send the hub's requests at scale to a CPO backend and report latency and outcomes",
         description="Load a CPO backend with the hub's own requests, through a running hub or "
-        "one-shot. Exit 0 unless a threshold is exceeded.",
+        "one-shot. Exit 0, or 1 when a threshold is exceeded, 2 for bad input, 3 when the hub "
+        "stopped answering during an --operator run, 130 when interrupted.",
     )
     via = load.add_argument_group("through a running hub (saved settings)")
     via.add_argument("--operator", help="OperatorID whose saved settings to use")
-    via.add_argument("--hub", default="http://127.0.0.1:8080", help="admin API URL of the hub")
+    via.add_argument("--hub", help=f"admin API URL of the hub (default {_DEFAULT_HUB})")
     via.add_argument(
-        "--admin-token",
-        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
-        help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)",
+        "--admin-token", help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)"
     )
     direct = load.add_argument_group("one-shot, no hub")
     direct.add_argument("--url", help="Service URL of the backend (the OICP path is appended)")
@@ -181,8 +183,9 @@ def _number(option: str, *, positive: bool = False) -> Any:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if positive and not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r}: give a number above 0")
+        if not math.isfinite(value) or (positive and not value > 0):
+            above = " above 0" if positive else ""
+            raise argparse.ArgumentTypeError(f"{text!r}: give a finite number{above}")
         return value
 
     parse.__name__ = option
@@ -197,8 +200,10 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a rate; write operations per second, e.g. 200 or 200/s"
         ) from None
-    if not rate > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give more than 0 operations per second")
+    if not (math.isfinite(rate) and rate > 0):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a finite number of operations per second, more than 0"
+        )
     return rate
 
 
@@ -244,6 +249,7 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 
 _ONE_SHOT_ONLY = ("--server-cert", "--pki", "--timeout", "--reservation-path")
+_HUB_ONLY = ("--hub", "--admin-token")
 
 
 def spec_from(args: argparse.Namespace) -> TargetSpec:
@@ -251,13 +257,19 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
     if args.operator and given:
         raise CLIError(
             f"{', '.join(given)}: only for a one-shot target (--url); through a hub "
-            f"(--operator {args.operator}) the operator's saved settings decide "
-            f"{'it' if len(given) == 1 else 'them'}"
+            f"(--operator {args.operator}) the hub sends, with its own PKI and the operator's "
+            "saved settings"
+        )
+    via = [o for o in _HUB_ONLY if getattr(args, o[2:].replace("-", "_")) is not None]
+    if args.url and via:
+        raise CLIError(
+            f"{', '.join(via)}: only through a hub (--operator ID); a one-shot run (--url) "
+            "sends from this process and asks no hub"
         )
     return TargetSpec(
         operator=args.operator,
-        hub=args.hub,
-        admin_token=args.admin_token,
+        hub=args.hub or _DEFAULT_HUB,
+        admin_token=args.admin_token or os.environ.get("HUBSIM_ADMIN_TOKEN"),
         url=args.url,
         server_cert=args.server_cert,
         pki=args.pki,

@@ -104,7 +104,12 @@ async def open_channel(
     channel = HubChannel(spec, connections)
     try:
         await call_hub(
-            spec.hub, "GET", f"/api/operators/{spec.operator}", None, admin_token=spec.admin_token
+            spec.hub,
+            "GET",
+            f"/api/operators/{spec.operator}",
+            None,
+            admin_token=spec.admin_token,
+            options={"operator_id": "--operator"},
         )
         for operation in operations:
             await _hub_would_send(spec, operation)

@@ -129,7 +129,9 @@ def _weight(unit: Unit, raw: str) -> float:
             f"write {unit.value}=2 (weights are numbers of 0 or more)"
         ) from None
     if not math.isfinite(weight) or weight < 0:
-        raise CLIError(f"--mix: the weight of {unit.value} is {raw!r}; give a number of 0 or more")
+        raise CLIError(
+            f"--mix: the weight of {unit.value} is {raw!r}; give a finite number of 0 or more"
+        )
     return weight
 
 
@@ -179,7 +181,9 @@ def check_shape(shape: Shape) -> None:
     if shape.concurrency is not None and shape.concurrency < 1:
         raise CLIError(f"-c {shape.concurrency}: give at least 1 concurrent user")
     if shape.rate is not None and not (math.isfinite(shape.rate) and shape.rate > 0):
-        raise CLIError(f"--rate {shape.rate:g}: give more than 0 operations per second")
+        raise CLIError(
+            f"--rate {shape.rate:g}: give a finite number of operations per second, more than 0"
+        )
     if shape.duration_s is not None and shape.requests is not None:
         raise CLIError("give either --duration or --requests, not both")
     if shape.duration_s is None and shape.requests is None:

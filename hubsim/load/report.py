@@ -172,10 +172,16 @@ class Report:
         failed = self.tally.stops_failed
         if not failed:
             return None
+        if failed == 1:
+            return (
+                "1 stop was not accepted: the session or reservation it was to end may still "
+                "be open at the backend, which then refuses the next start on that EVSE (602 "
+                "while charging, 601 while reserved)"
+            )
         return (
-            f"{failed} stop{'s were' if failed > 1 else ' was'} not accepted: the sessions or "
-            "reservations they ended may still be open at the backend, which then refuses the "
-            "next start on those EVSEs (602 while charging, 601 while reserved)"
+            f"{failed} stops were not accepted: the sessions or reservations they were to end "
+            "may still be open at the backend, which then refuses the next start on those "
+            "EVSEs (602 while charging, 601 while reserved)"
         )
 
 

@@ -178,3 +178,25 @@ async def test_a_hub_url_on_a_tls_port_says_the_admin_api_is_plain_http(
     run = await hubsim("load", "--operator", "DE*ABC", "--hub", https, "--requests", "1")
     assert run.code == 2
     assert run.err.startswith(f"hubsim: error: --hub {https}: that port speaks TLS")
+
+
+async def test_an_infinite_rate_is_refused_as_not_finite(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--rate", "inf", "--requests", "5")
+    assert "--rate" in err and "'inf'" in err and "give a finite number" in err
+
+
+async def test_an_infinite_threshold_is_refused_as_not_finite(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--max-p99-ms", "inf", "--requests", "5")
+    assert "--max-p99-ms" in err and "'inf'" in err and "give a finite number above 0" in err
+
+
+async def test_an_infinite_mix_weight_is_refused_as_not_finite(pki_files: PKIFiles) -> None:
+    err = await refused(pki_files, "--mix", "remote-start=1e400", "--requests", "5")
+    assert "'1e400'" in err and "give a finite number of 0 or more" in err
+
+
+async def test_hub_options_with_a_one_shot_target_are_refused(pki_files: PKIFiles) -> None:
+    err = await refused(
+        pki_files, "--hub", "http://127.0.0.1:1", "--admin-token", "x" * 20, "--requests", "5"
+    )
+    assert err.startswith("hubsim: error: --hub, --admin-token: only through a hub (--operator ID)")

@@ -504,8 +504,8 @@ async def test_stops_not_accepted_are_counted_with_a_note_on_the_sessions_left_o
     run, report = await load_json(*one_shot(stub, pki_files, *args))
     assert report["stops_failed"] == 3, report
     assert (
-        "hubsim: note: 3 stops were not accepted: the sessions or reservations they ended may "
-        "still be open at the backend"
+        "hubsim: note: 3 stops were not accepted: the sessions or reservations they were to "
+        "end may still be open at the backend"
     ) in run.err
 
 

@@ -33,3 +33,12 @@ def test_merged_tallies_add_up_their_failed_stops() -> None:
     for failed in (2, 0, 5):
         merged.merge(Tally.from_wire(Tally(stops_failed=failed).to_wire()))
     assert merged.stops_failed == 7
+
+
+def test_one_stop_not_accepted_is_told_in_the_singular() -> None:
+    report = Report(tally=Tally(stops_failed=1), seconds=1.0, workers=1, thresholds=Thresholds())
+    assert report.notes() == [
+        "1 stop was not accepted: the session or reservation it was to end may still be open "
+        "at the backend, which then refuses the next start on that EVSE (602 while charging, "
+        "601 while reserved)"
+    ]
