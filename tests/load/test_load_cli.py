@@ -313,6 +313,7 @@ async def test_an_unknown_operator_is_refused_before_any_load(
     run = await hubsim("load", "--operator", "DE*XYZ", "--hub", hub.url, "--requests", "5")
     assert run.code == 2
     assert "DE*XYZ" in run.err and "Traceback" not in run.err
+    assert "--operator: no operator 'DE*XYZ' is configured" in run.err  # the option typed
 
 
 async def test_importing_hubsim_needs_no_locust() -> None:
