@@ -160,12 +160,18 @@ class Report:
     def _rate_note(self) -> str | None:
         if self.tally.max_behind_ms < LATE_NOTE_MS:
             return None
+        # A backend that closed connections is already over its own limit: more in flight
+        # would only be closed too.
+        advice = (
+            "lower --rate"
+            if "connection_closed" in self.tally.outcomes
+            else "raise --max-in-flight or lower --rate"
+        )
         return (
             f"--rate was not kept: operations started up to "
             f"{self.tally.max_behind_ms / 1000:.1f} s behind its timetable, since all "
             "--max-in-flight operations were still waiting for answers (or the process was "
-            "busy); the backend answers slower than the rate asks: raise --max-in-flight or "
-            "lower --rate"
+            f"busy); the backend answers slower than the rate asks: {advice}"
         )
 
     def _stops_note(self) -> str | None:

@@ -36,9 +36,17 @@ def test_merged_tallies_add_up_their_failed_stops() -> None:
 
 
 def test_one_stop_not_accepted_is_told_in_the_singular() -> None:
-    report = Report(tally=Tally(stops_failed=1), seconds=1.0, workers=1, thresholds=Thresholds())
-    assert report.notes() == [
+    assert _report(Tally(stops_failed=1)).notes() == [
         "1 stop was not accepted: the session or reservation it was to end may still be open "
         "at the backend, which then refuses the next start on that EVSE (602 while charging, "
         "601 while reserved)"
     ]
+
+
+def test_a_rate_not_kept_against_a_backend_closing_connections_asks_for_no_more_in_flight() -> None:
+    tally = Tally(max_behind_ms=LATE_NOTE_MS + 500)
+    tally.add("connection_closed", "The backend ended the connection ...", 2.0, False)
+    tally.add("accepted", "Accepted (StatusCode 000).", 2.0, True)
+    errors = Report(tally=tally, seconds=1.0, workers=1, thresholds=Thresholds(max_error_rate=1))
+    (note,) = errors.notes()
+    assert note.endswith("the backend answers slower than the rate asks: lower --rate")
