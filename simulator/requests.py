@@ -23,7 +23,7 @@ from oicp import (
     RemoteRequest,
 )
 from oicp.identifiers import new_session_id
-from oicp.validation import EVSE_ID, PROVIDER_ID, FieldReader, Problem
+from oicp.validation import EVSE_ID
 from oicp.wire import JSONObject
 from simulator.model import FieldIssue, ServiceType, WireProfile
 
@@ -179,23 +179,23 @@ def prepare_request(
     return request, body
 
 
-def check_provider_id(value: str, field: str = "provider_id") -> None:
-    """Refuse a ProviderID the builder would refuse, by the same rule and words, for a
-    caller that sends nothing (the admin API's readiness question)."""
-    problems: list[Problem] = []
-    FieldReader({"ProviderID": value}, "", problems).string(
-        "ProviderID", required=True, pattern=PROVIDER_ID
-    )
-    if problems:
-        raise RequestRefused([FieldIssue(field, value, p.message) for p in problems])
+def check_provider_id(value: str) -> None:
+    """Refuse a ProviderID the builder would refuse, in its words, for a caller that sends
+    nothing (the admin API's readiness question)."""
+    issues = _builder_issues({"provider_id": value})
+    if issues:
+        raise RequestRefused(issues)
 
 
 def id_issues(data: Mapping[str, object]) -> list[FieldIssue]:
     """The builder's refusals of the ``provider_id`` and ``evse_id`` that ``data`` gives as
     text, for a body whose other problems are refused with them."""
     given = {k: v for k in ("provider_id", "evse_id") if isinstance(v := data.get(k), str) and v}
-    if not given:
-        return []
+    return _builder_issues(given) if given else []
+
+
+def _builder_issues(given: Mapping[str, str]) -> list[FieldIssue]:
+    """What the builder refuses of the IDs ``given``, the others filled with valid ones."""
     params = SendParams(
         evse_id=given.get("evse_id", "DE*ABC*E0001"),
         provider_id=given.get("provider_id", "DE*ICE"),
