@@ -30,7 +30,15 @@ from simulator.portal import add_portal
 from simulator.sender import DEFAULT_CONNECTION_LIMIT, DEFAULT_MAX_ANSWER_BYTES
 from simulator.storage import Storage, StorageError
 
-__all__ = ["ADMIN_COOKIE", "HubOptions", "HubStartError", "RunningHub", "build_app", "running_hub"]
+__all__ = [
+    "ADMIN_COOKIE",
+    "HubOptions",
+    "HubStartError",
+    "RunningHub",
+    "build_app",
+    "running_hub",
+    "start_problems",
+]
 
 
 class HubStartError(Exception):
