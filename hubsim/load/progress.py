@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from hubsim.load.stats import Tally
+from hubsim.load.stats import Tally, rate_text
 
 
 class Progress:
@@ -30,7 +30,7 @@ class Progress:
         self._last = (now, done)
         rate = ""  # the last line's interval may be a sliver: the report gives the run's rate
         if not last:
-            rate = f"{(done - before) / (now - then) if now > then else 0.0:.0f} req/s  "
+            rate = rate_text((done - before) / (now - then) if now > then else 0.0) + "  "
         errors = " ".join(
             f"{k} {o.count}" for k, o in sorted(tally.outcomes.items()) if k != "accepted"
         )

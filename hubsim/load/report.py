@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from lxml import etree as ET
 
-from hubsim.load.stats import BUDGET_MS, PERCENTILES, Tally
+from hubsim.load.stats import BUDGET_MS, PERCENTILES, Tally, rate_text
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Report:
         lat = self.latency()
         print(
             f"{self.requests} request{'' if self.requests == 1 else 's'} in "
-            f"{_seconds(self.seconds)} s: {self.rate:.0f} req/s "
+            f"{_seconds(self.seconds)} s: {rate_text(self.rate)} "
             f"({self.workers} process{'es' if self.workers > 1 else ''})",
             file=out,
         )

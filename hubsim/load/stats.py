@@ -22,6 +22,12 @@ PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 _UNRECORDED_MAX = 4096
 
 
+def rate_text(per_second: float) -> str:
+    """A request rate as the progress line and the report print it: whole requests a second,
+    with a decimal below 10 (a run at --rate 0.5 shows "0.5 req/s", not "0 req/s")."""
+    return f"{per_second:.1f} req/s" if per_second < 9.95 else f"{per_second:.0f} req/s"
+
+
 def new_histogram() -> HdrHistogram:
     return HdrHistogram(_LOWEST_US, _HIGHEST_US, _DIGITS)
 

@@ -6,7 +6,7 @@ import io
 
 from hubsim.load.plan import Unit, parse_evse_pattern, parse_mix, unit_schedule
 from hubsim.load.report import Report, Thresholds
-from hubsim.load.stats import Tally
+from hubsim.load.stats import Tally, rate_text
 
 
 def test_merged_tallies_give_the_percentiles_of_all_values_together() -> None:
@@ -90,3 +90,19 @@ def test_a_run_shorter_than_a_second_reports_its_hundredths() -> None:
     out = io.StringIO()
     Report(tally=tally, seconds=0.03, workers=1, thresholds=Thresholds()).write_text(out)
     assert out.getvalue().startswith("10 requests in 0.03 s: 333 req/s")
+
+
+def test_a_rate_below_ten_a_second_keeps_its_decimal() -> None:
+    # A run at --rate 0.5 printed "0 req/s", which reads as nothing sent at all.
+    tally = Tally()
+    for _ in range(3):
+        tally.add("accepted", "", 1.0, True)
+    out = io.StringIO()
+    Report(tally=tally, seconds=6.0, workers=1, thresholds=Thresholds()).write_text(out)
+    assert out.getvalue().startswith("3 requests in 6.0 s: 0.5 req/s")
+    assert [rate_text(r) for r in (0.04, 9.9, 9.96, 333.4)] == [
+        "0.0 req/s",
+        "9.9 req/s",
+        "10 req/s",
+        "333 req/s",
+    ]
