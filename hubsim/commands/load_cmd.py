@@ -27,6 +27,7 @@ from hubsim.load.plan import (
     parse_duration,
     parse_evse_pattern,
     parse_mix,
+    reservation_duration_problem,
 )
 from hubsim.load.progress import Progress
 from hubsim.load.report import Report, Thresholds, write_junit
@@ -219,32 +220,44 @@ def _share(text: str) -> float:
 
 
 def plan_from(args: argparse.Namespace) -> Plan:
+    """The plan of the options; every problem of its options is told at once."""
     concurrency = args.concurrency
     if concurrency is None and args.rate is None:
         concurrency = 8
+    problems = []
+    if args.workers < 1:
+        problems.append(f"--workers {args.workers}: give at least 1 process")
     if args.max_in_flight is not None and args.rate is None:
-        raise CLIError(
+        problems.append(
             f"--max-in-flight {args.max_in_flight} bounds a --rate run; with -c the users are "
             "the bound: leave it out, or give --rate R/s"
         )
-    shape = Shape(
-        concurrency=concurrency,
-        rate=args.rate,
-        duration_s=args.duration,
-        requests=args.requests,
-        max_in_flight=1000 if args.max_in_flight is None else args.max_in_flight,
-    )
-    fields: dict[str, Any] = {}
+    shape: Shape | None = None
+    try:
+        shape = Shape(
+            concurrency=concurrency,
+            rate=args.rate,
+            duration_s=args.duration,
+            requests=args.requests,
+            max_in_flight=1000 if args.max_in_flight is None else args.max_in_flight,
+        )
+    except CLIError as err:  # a line per problem of the shape
+        problems += str(err).splitlines()
+    duration = reservation_duration_problem(args.reservation_duration)
+    problems += [duration] if duration is not None else []
+    if problems or shape is None:
+        raise CLIError("\n".join(problems))
+    chosen: dict[str, Any] = {}
     if args.mix is not None:
-        fields["mix"] = args.mix
+        chosen["mix"] = args.mix
     if args.evse is not None:
-        fields["evse"] = args.evse
+        chosen["evse"] = args.evse
     return Plan(
         shape=shape,
         provider_id=args.provider,
         evco_id=args.evco,
         reservation_duration=args.reservation_duration,
-        **fields,
+        **chosen,
     )
 
 
@@ -281,8 +294,6 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
 
 
 async def run_load(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        raise CLIError(f"--workers {args.workers}: give at least 1 process")
     plan, spec = plan_from(args), spec_from(args)
     check_requests(plan)
     crowded = crowding_note(plan)

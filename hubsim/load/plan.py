@@ -172,26 +172,39 @@ class Shape:
     max_in_flight: int = 1000  # with --rate: what a slow backend can pile up
 
     def __post_init__(self) -> None:
-        check_shape(self)
+        problems = shape_problems(self)
+        if problems:
+            raise CLIError("\n".join(problems))
 
 
-def check_shape(shape: Shape) -> None:
+def shape_problems(shape: Shape) -> list[str]:
+    """Every problem of the shape at once, a line each (a user fixes them in one go)."""
+    problems = []
     if shape.concurrency is not None and shape.rate is not None:
-        raise CLIError("give either -c/--concurrency or --rate, not both")
+        problems.append("give either -c/--concurrency or --rate, not both")
     if shape.concurrency is not None and shape.concurrency < 1:
-        raise CLIError(f"-c {shape.concurrency}: give at least 1 concurrent user")
+        problems.append(f"-c {shape.concurrency}: give at least 1 concurrent user")
     if shape.rate is not None and not (math.isfinite(shape.rate) and shape.rate > 0):
-        raise CLIError(
+        problems.append(
             f"--rate {shape.rate:g}: give a finite number of operations per second, more than 0"
         )
     if shape.duration_s is not None and shape.requests is not None:
-        raise CLIError("give either --duration or --requests, not both")
+        problems.append("give either --duration or --requests, not both")
     if shape.duration_s is None and shape.requests is None:
-        raise CLIError("say how long to run: --duration 30s or --requests 1000")
+        problems.append("say how long to run: --duration 30s or --requests 1000")
     if shape.requests is not None and shape.requests < 1:
-        raise CLIError(f"--requests {shape.requests}: give at least 1 request")
+        problems.append(f"--requests {shape.requests}: give at least 1 request")
     if shape.max_in_flight < 1:
-        raise CLIError(f"--max-in-flight {shape.max_in_flight}: give at least 1")
+        problems.append(f"--max-in-flight {shape.max_in_flight}: give at least 1")
+    return problems
+
+
+def reservation_duration_problem(minutes: int) -> str | None:
+    if 1 <= minutes <= MAX_RESERVATION_MIN:
+        return None
+    return (
+        f"--reservation-duration {minutes}: OICP's Duration is 1 to {MAX_RESERVATION_MIN} minutes"
+    )
 
 
 @dataclass(frozen=True)
@@ -206,8 +219,6 @@ class Plan:
     reservation_duration: int = 15
 
     def __post_init__(self) -> None:
-        if not 1 <= self.reservation_duration <= MAX_RESERVATION_MIN:
-            raise CLIError(
-                f"--reservation-duration {self.reservation_duration}: OICP's Duration is "
-                f"1 to {MAX_RESERVATION_MIN} minutes"
-            )
+        problem = reservation_duration_problem(self.reservation_duration)
+        if problem is not None:
+            raise CLIError(problem)

@@ -200,3 +200,16 @@ async def test_hub_options_with_a_one_shot_target_are_refused(pki_files: PKIFile
         pki_files, "--hub", "http://127.0.0.1:1", "--admin-token", "x" * 20, "--requests", "5"
     )
     assert err.startswith("hubsim: error: --hub, --admin-token: only through a hub (--operator ID)")
+
+
+async def test_every_bad_value_of_the_load_shape_is_told_at_once(pki_files: PKIFiles) -> None:
+    # One problem per run made a user fix -c, rerun, fix --requests, rerun ...
+    err = await refused(
+        pki_files, "-c", "0", "--requests", "-5", "--reservation-duration", "0", "--workers", "0"
+    )
+    assert err.splitlines() == [
+        "hubsim: error: --workers 0: give at least 1 process",
+        "-c 0: give at least 1 concurrent user",
+        "--requests -5: give at least 1 request",
+        "--reservation-duration 0: OICP's Duration is 1 to 99 minutes",
+    ]
