@@ -172,6 +172,27 @@ async def test_a_rate_sends_the_requests_asked(stub: StubProcess, pki_files: PKI
     assert report["requests"] == len(await stub.records()) == 20
 
 
+async def test_a_slow_rate_ends_when_its_last_operation_is_answered(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # At --rate 0.01 the next slot is 100 s away: the run waited for it although nothing
+    # more could start, and reported its rate over that idle wait.
+    args = ("--rate", "0.01", "--requests", "1", "--mix", "remote-start")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err
+    assert report["requests"] == len(await stub.records()) == 1
+    assert report["seconds"] < 100
+
+
+async def test_a_slow_rate_with_a_duration_ends_at_the_duration(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    args = ("--rate", "0.01", "--duration", "1s", "--mix", "remote-start")
+    run, report = await load_json(*one_shot(stub, pki_files, *args))
+    assert run.code == 0, run.err
+    assert report["requests"] == 1 and report["seconds"] < 100
+
+
 async def test_a_duration_ends_the_run(stub: StubProcess, pki_files: PKIFiles) -> None:
     run, report = await load_json(*one_shot(stub, pki_files, "-c", "2", "--duration", "0.5s"))
     assert run.code == 0, run.err

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
+from hubsim.load.engine import slot_time
 from hubsim.load.plan import Unit, parse_evse_pattern, parse_mix, unit_schedule
 from hubsim.load.report import Report, Thresholds
 from hubsim.load.stats import Tally, rate_text
@@ -106,3 +109,14 @@ def test_a_rate_below_ten_a_second_keeps_its_decimal() -> None:
         "10 req/s",
         "333 req/s",
     ]
+
+
+def test_the_workers_slots_together_are_the_one_timetable_of_the_rate() -> None:
+    # Each of 4 workers ran its quarter of --rate 4 from 0: bursts of 4 at once every
+    # second, instead of one start every 0.25 s.
+    workers, rate = 4, 4.0
+    slots = sorted(
+        slot_time(k, rate / workers, index, workers) for index in range(workers) for k in range(3)
+    )
+    assert slots == pytest.approx([j / rate for j in range(12)])
+    assert [slot_time(k, rate, 7, 1) for k in range(3)] == [0.0, 0.25, 0.5]
