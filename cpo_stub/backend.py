@@ -32,6 +32,7 @@ from cryptography.x509.oid import NameOID
 from yarl import URL
 
 from cpo_stub.recording import StubRecord
+from httpguard import exact_timeout
 from mockpki.files import PKIFiles
 from oicp.cdr import ChargeDetailRecord
 from oicp.cpo_operations import cpo_to_hub_path
@@ -284,7 +285,7 @@ class StubBackend:
         label = job.label if job.label == "CDR" else f"notification {job.label}"
         if self._client is None:
             return BackendCall(label, job.session_id, url, body, None, None, "backend not started")
-        timeout = aiohttp.ClientTimeout(total=self.config.timeout_s)
+        timeout = exact_timeout(self.config.timeout_s)
         try:
             async with self._client.post(
                 URL(url, encoded=True), json=body, ssl=self._context, timeout=timeout

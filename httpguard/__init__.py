@@ -10,6 +10,7 @@ from httpguard.limits import (
     ConnectionLimits,
     bound_tls_read_buffers,
     default_max_connections,
+    exact_timeout,
 )
 from httpguard.listen import listen_problem
 from httpguard.nginx import looks_like_plain_http, page_400, plain_http_answer
@@ -26,6 +27,7 @@ __all__ = [
     "WatchedProtocol",
     "bound_tls_read_buffers",
     "default_max_connections",
+    "exact_timeout",
     "listen_problem",
     "looks_like_plain_http",
     "page_400",

@@ -8,8 +8,11 @@ longest pause between two reads of the body, and so is ours.
 from __future__ import annotations
 
 import asyncio.sslproto
+import math
 import resource
 from dataclasses import dataclass, field
+
+import aiohttp
 
 MAX_CONNECTIONS_CEILING = 512
 """NGINX's default ``worker_connections``: the most connections one port holds."""
@@ -38,6 +41,16 @@ def bound_tls_read_buffers() -> None:
     hub and the stub when they start serving or sending.
     """
     asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER_BYTES
+
+
+def exact_timeout(total_s: float) -> aiohttp.ClientTimeout:
+    """A client timeout that ends at ``total_s``, not later.
+
+    aiohttp rounds every timeout above 5 s up to the next whole second of the loop's clock
+    (``ceil_threshold``): a CPO's answer after 10.2 s then still counted as accepted within
+    the 10 s timeout. The hub's timeouts are verdicts on a CPO, so they are kept exact.
+    """
+    return aiohttp.ClientTimeout(total=total_s, ceil_threshold=math.inf)
 
 
 def default_max_connections() -> int:

@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp.connector import Connection
 from yarl import URL
 
-from httpguard import bound_tls_read_buffers
+from httpguard import bound_tls_read_buffers, exact_timeout
 from mockpki.inspect import describe_der
 from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest, describe, jsontext
 from simulator.diagnosis import Diagnosis, body_excerpt, refused_by_page, status_hint
@@ -93,7 +93,7 @@ class Target:
 
     @functools.cached_property
     def client_timeout(self) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(total=self.timeout_s)
+        return exact_timeout(self.timeout_s)
 
 
 @dataclass(frozen=True)

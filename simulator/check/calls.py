@@ -19,6 +19,7 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
+from httpguard import exact_timeout
 from mockpki.inspect import CertificateInfo
 from oicp import RemoteRequest
 from simulator.diagnosis import Diagnosis, refused_by_page
@@ -129,7 +130,7 @@ class CheckClient:
         t0 = time.perf_counter()
         data = encode_body(body)
         url = URL(call.url, encoded=True)  # keep the ProviderID's '*' literal, as Hubject does
-        timeout = aiohttp.ClientTimeout(total=call.timeout_s)
+        timeout = exact_timeout(call.timeout_s)
         sent = WIRE_SHAPES[call.profile].headers if headers is None else headers
         async with self._session.post(
             url, data=data, headers=sent, ssl=call.ctx, timeout=timeout

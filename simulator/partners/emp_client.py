@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
+from httpguard import exact_timeout
 from mockpki import MockHubjectPKI, PKIFiles
 from mockpki.ca import LeafCertificate
 from oicp.messages import RemoteRequest
@@ -72,7 +73,7 @@ class EMPClient:
         body = request.to_wire()
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
-        timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
+        timeout = exact_timeout(TIMEOUT_S)
         async with self._session.post(
             URL(url, encoded=True), json=body, ssl=context, timeout=timeout
         ) as response:

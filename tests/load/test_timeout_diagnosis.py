@@ -64,3 +64,19 @@ async def test_a_timeout_shorter_than_hubjects_says_a_later_answer_may_be_in_tim
         "a timeout shorter than Hubject's 10 s, so a later answer may still be in time"
         in (exchange["detail"])
     )
+
+
+async def test_a_timeout_above_five_seconds_ends_at_its_time_not_at_the_next_whole_second(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # aiohttp rounds a timeout above 5 s up to the next whole second of its clock: an answer
+    # 0.4 s after a 5.01 s timeout counted as accepted in two runs of five.
+    await stub.behave("DE*ABC*E0007", {"type": "delay", "seconds": 5.4, "then": {"type": "accept"}})
+    run = await hubsim(
+        *("send", "remote-start", "--url", stub.url, "--server-cert", "hubject"),
+        *("--pki", str(pki_files.directory), "--timeout", "5.01"),
+        *("--provider", "DE*ICE", "--evse", "DE*ABC*E0007", "--json"),
+    )
+    exchange = json.loads(run.out)
+    assert exchange["outcome"] == "timeout", exchange["detail"]
+    assert exchange["elapsed_ms"] < 5400
