@@ -17,7 +17,7 @@ from typing import Any
 
 from hubsim.commands.options import output_file
 from hubsim.errors import CLIError
-from hubsim.load.channels import TargetSpec
+from hubsim.load.channels import BOTH_TARGETS, TargetSpec
 from hubsim.load.engine import RunResult, check_requests
 from hubsim.load.plan import (
     Plan,
@@ -266,6 +266,8 @@ _HUB_ONLY = ("--hub", "--admin-token")
 
 
 def spec_from(args: argparse.Namespace) -> TargetSpec:
+    if args.operator and args.url:  # before the options that belong to one or the other
+        raise CLIError(BOTH_TARGETS)
     given = [o for o in _ONE_SHOT_ONLY if getattr(args, o[2:].replace("-", "_")) is not None]
     if args.operator and given:
         raise CLIError(

@@ -34,6 +34,9 @@ _HEALTH_TIMEOUT_S = 5.0
 _HEALTH_ATTEMPTS, _HEALTH_PAUSE_S = 3, 0.2
 
 
+BOTH_TARGETS = "give either --operator (through a hub) or --url (one-shot), not both"
+
+
 class ChannelLost(CLIError):
     """The hub's admin API stopped answering, or refused, during the load: the run ends
     there, and its report covers the requests before."""
@@ -69,7 +72,7 @@ class TargetSpec:
 
     def check(self) -> None:
         if self.url and self.operator:
-            raise CLIError("give either --operator (through a hub) or --url (one-shot), not both")
+            raise CLIError(BOTH_TARGETS)
         if not self.url and not self.operator:
             raise CLIError(
                 "say where to send: --operator ID (through a running hub) "

@@ -213,3 +213,17 @@ async def test_every_bad_value_of_the_load_shape_is_told_at_once(pki_files: PKIF
         "--requests -5: give at least 1 request",
         "--reservation-duration 0: OICP's Duration is 1 to 99 minutes",
     ]
+
+
+async def test_operator_and_url_together_are_refused_as_such_whatever_else_is_given(
+    pki_files: PKIFiles,
+) -> None:
+    # With --hub or --pki beside them, the refusal named those instead, and told a user who
+    # had given --operator that --hub is "only through a hub (--operator ID)".
+    both = "hubsim: error: give either --operator (through a hub) or --url (one-shot), not both\n"
+    for extra in ((), ("--hub", "http://127.0.0.1:9"), ("--pki", str(pki_files.directory))):
+        run = await hubsim(
+            "load", "--operator", "DE*ABC", "--url", "https://localhost:9", *extra,
+            "--requests", "5",
+        )  # fmt: skip
+        assert (run.code, run.err) == (2, both)
