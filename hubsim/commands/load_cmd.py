@@ -20,6 +20,7 @@ from hubsim.errors import CLIError
 from hubsim.load.channels import BOTH_TARGETS, TargetSpec
 from hubsim.load.engine import RunResult, check_requests
 from hubsim.load.plan import (
+    DEFAULT_MAX_IN_FLIGHT,
     Plan,
     Shape,
     Unit,
@@ -114,7 +115,7 @@ def _shape_options(load: argparse.ArgumentParser) -> None:
     shape.add_argument(
         "--max-in-flight",
         type=_integer("--max-in-flight"),
-        help="with --rate: at most this many operations in flight (default 1000)",
+        help=f"with --rate: at most this many in flight at once (default {DEFAULT_MAX_IN_FLIGHT})",
     )
     shape.add_argument("--duration", type=_checked(parse_duration), help="how long: 30s, 2m, 1h")
     shape.add_argument("--requests", type=_integer("--requests"), help="how many requests")
@@ -239,7 +240,9 @@ def plan_from(args: argparse.Namespace) -> Plan:
             rate=args.rate,
             duration_s=args.duration,
             requests=args.requests,
-            max_in_flight=1000 if args.max_in_flight is None else args.max_in_flight,
+            max_in_flight=(
+                DEFAULT_MAX_IN_FLIGHT if args.max_in_flight is None else args.max_in_flight
+            ),
         )
     except CLIError as err:  # a line per problem of the shape
         problems += str(err).splitlines()

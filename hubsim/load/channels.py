@@ -12,6 +12,7 @@ load carries the same outcome and diagnosis sentence as in ``hubsim send``:
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -207,7 +208,10 @@ class HubChannel:
             async with self._session.post(self._base + operation.slug, json=body) as resp:
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, ValueError, TimeoutError) as exc:
-            said = f"the hub's admin API at {self._hub} stopped answering under load ({exc!r})"
+            said = (
+                f"the hub's admin API at {self._hub} stopped answering under load "
+                f"({_in_words(exc)})"
+            )
             raise ChannelLost(f"{said}; {await self._why_lost()}") from None
         if resp.status >= 400:
             raise ChannelLost(str(hub_refusal(resp.status, data, self._hub, self._token)))
@@ -229,8 +233,10 @@ class HubChannel:
             return "it no longer accepts connections: the hub has stopped; look at its log"
         return (
             "the hub still listens, so it closed this connection: a hub closes the connections "
-            "beyond its --max-connections (512 by default), and every user (-c, all workers' "
-            "together) holds one, so lower -c or start the hub with a higher --max-connections"
+            "beyond its --max-connections (512 by default), and every request in flight holds "
+            "one (each of -c users, or up to --max-in-flight with --rate; all workers' "
+            "together), so lower -c or --max-in-flight, or start the hub with a higher "
+            "--max-connections"
         )
 
     async def _health(self) -> bool | None:
@@ -249,3 +255,11 @@ class HubChannel:
 
     async def close(self) -> None:
         await self._session.close()
+
+
+def _in_words(exc: BaseException) -> str:
+    """What went wrong, without the exception's repr (a JUnit message quotes it)."""
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {_ADMIN_TIMEOUT_S:g} s"
+    text = re.sub(r"^\[Errno -?\d+\] ", "", str(exc)).strip()
+    return text[:1].lower() + text[1:] if text else type(exc).__name__

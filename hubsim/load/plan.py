@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from hubsim.errors import CLIError
 
 MAX_RESERVATION_MIN = 99  # OICP's Duration is 1-99 minutes
+# Half of what the stub's and the hub's ports hold (512): at 1,000, a process that fell
+# behind its --rate opened hundreds of TLS connections at once to catch up, fell further
+# behind doing so, and went over the backend's limit (connection_closed) with a backend
+# that answered in a millisecond.
+DEFAULT_MAX_IN_FLIGHT = 256
 
 
 class Unit(enum.Enum):
@@ -169,7 +174,7 @@ class Shape:
     rate: float | None = None  # operations started per second
     duration_s: float | None = None
     requests: int | None = None
-    max_in_flight: int = 1000  # with --rate: what a slow backend can pile up
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT  # with --rate: what a slow backend piles up
 
     def __post_init__(self) -> None:
         problems = shape_problems(self)

@@ -158,8 +158,16 @@ class Report:
         )
 
     def _rate_note(self) -> str | None:
-        if self.tally.max_behind_ms < LATE_NOTE_MS:
+        behind, full = self.tally.max_behind_ms, self.tally.max_behind_full_ms
+        if behind < LATE_NOTE_MS:
             return None
+        head = f"--rate was not kept: operations started up to {behind / 1000:.1f} s behind its "
+        if full < LATE_NOTE_MS:  # slots were free: this process started them late itself
+            return (
+                head + "timetable while --max-in-flight slots were free: this process was too "
+                "busy to start them on time, so these figures are partly its own, not the "
+                "backend's; lower --rate or spread the load with --workers N"
+            )
         # A backend that closed connections is already over its own limit: more in flight
         # would only be closed too.
         advice = (
@@ -168,10 +176,8 @@ class Report:
             else "raise --max-in-flight or lower --rate"
         )
         return (
-            f"--rate was not kept: operations started up to "
-            f"{self.tally.max_behind_ms / 1000:.1f} s behind its timetable, since all "
-            "--max-in-flight operations were still waiting for answers (or the process was "
-            f"busy); the backend answers slower than the rate asks: {advice}"
+            head + "timetable, since all --max-in-flight operations were still waiting for "
+            f"answers; the backend answers slower than the rate asks: {advice}"
         )
 
     def _stops_note(self) -> str | None:

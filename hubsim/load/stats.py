@@ -51,6 +51,9 @@ class Tally:
     # With --rate: how far behind its timetable an operation started, at most (all of
     # --max-in-flight waiting for answers holds the next start back).
     max_behind_ms: float = 0.0
+    # The same, counting only the starts whose every --max-in-flight slot was taken when
+    # they were due: the backend held them back, not this process's own lateness.
+    max_behind_full_ms: float = 0.0
     stops_failed: int = 0  # stops not accepted: their sessions may stay open at the backend
     _recorded: HdrHistogram = field(default_factory=new_histogram, repr=False)
     # Answer times not yet in the histogram, as {microseconds: count}. hdrh's record_value
@@ -94,6 +97,7 @@ class Tally:
         self.within_budget += other.within_budget
         self.max_lag_ms = max(self.max_lag_ms, other.max_lag_ms)
         self.max_behind_ms = max(self.max_behind_ms, other.max_behind_ms)
+        self.max_behind_full_ms = max(self.max_behind_full_ms, other.max_behind_full_ms)
         self.stops_failed += other.stops_failed
         for key, theirs in other.outcomes.items():
             mine = self.outcomes.get(key)
@@ -120,6 +124,7 @@ class Tally:
             "within_budget": self.within_budget,
             "max_lag_ms": self.max_lag_ms,
             "max_behind_ms": self.max_behind_ms,
+            "max_behind_full_ms": self.max_behind_full_ms,
             "stops_failed": self.stops_failed,
             "outcomes": {
                 k: {"count": o.count, "first_detail": o.first_detail, "first_at": o.first_at}
@@ -133,6 +138,7 @@ class Tally:
             within_budget=int(data["within_budget"]),
             max_lag_ms=float(data["max_lag_ms"]),
             max_behind_ms=float(data["max_behind_ms"]),
+            max_behind_full_ms=float(data["max_behind_full_ms"]),
             stops_failed=int(data["stops_failed"]),
             outcomes={
                 k: OutcomeCount(int(o["count"]), str(o["first_detail"]), float(o["first_at"]))
