@@ -44,7 +44,8 @@ def register(sub: Any) -> None:
         "load",
         help="send the hub's requests at scale to a CPO backend and report latency and outcomes",
         description="Load a CPO backend with the hub's own requests, through a running hub or "
-        "one-shot. Exit 0, or 1 when a threshold is exceeded, 2 for bad input, 3 when the hub "
+        "one-shot. Exit 0, or 1 when a threshold is exceeded, 2 for bad input (or a --junit "
+        "file that could not be written), 3 when the hub "
         "stopped answering during an --operator run, 130 when interrupted.",
     )
     via = load.add_argument_group("through a running hub (saved settings)")
@@ -323,8 +324,16 @@ async def run_load(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json()))
     else:
         report.write_text(sys.stdout)
-    if args.junit:
-        write_junit(report, args.junit)  # after the report: a write that fails loses nothing
+    if args.junit:  # after the report: a write that fails loses nothing of it
+        try:
+            write_junit(report, args.junit)
+        except OSError as err:
+            print(
+                f"hubsim: error: --junit {str(args.junit)!r}: the file could not be written "
+                f"({err.strerror or err}); the report above is complete",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
     for note in report.notes():
         print(f"hubsim: note: {note}", file=sys.stderr)
     if report.lost is not None:
@@ -337,6 +346,7 @@ async def run_load(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+EXIT_BAD_INPUT = 2  # as for any refusal: CI must not pass a run whose JUnit file is missing
 EXIT_CUT_SHORT = 3  # the hub's admin API was lost during the run: a report, but not the run's
 
 

@@ -229,9 +229,9 @@ def write_junit(report: Report, path: Path) -> None:
         elif not v.ok:
             ET.SubElement(case, "failure", message=v.text, type="threshold").text = summary
         ET.SubElement(case, "system-out").text = f"{v.text}\n{summary}"
-    ET.ElementTree(suite).write(
-        str(path), encoding="utf-8", xml_declaration=True, pretty_print=True
-    )
+    # Written through Python's file, not lxml's own: lxml said nothing of a full disk
+    # (/dev/full), and CI then read a file that was not there.
+    path.write_bytes(ET.tostring(suite, encoding="utf-8", xml_declaration=True, pretty_print=True))
 
 
 def _seconds(seconds: float) -> str:

@@ -653,3 +653,18 @@ async def test_the_workers_end_with_a_load_run_that_is_terminated(
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_a_junit_file_that_cannot_be_written_after_the_run_is_named_and_exits_2(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # /dev/full passes every check before the run and refuses the write: a full disk. lxml
+    # said nothing of it (exit 0, no file); an error said only "No such file or directory".
+    args = one_shot(stub, pki_files, "-c", "1", "--requests", "2", "--junit", "/dev/full")
+    run = await hubsim(*args)
+    assert run.code == 2, run.err
+    assert "2 requests in" in run.out  # the report came first
+    assert run.err.endswith(
+        "hubsim: error: --junit '/dev/full': the file could not be written (No space left on "
+        "device); the report above is complete\n"
+    )
