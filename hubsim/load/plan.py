@@ -19,6 +19,13 @@ MAX_RESERVATION_MIN = 99  # OICP's Duration is 1-99 minutes
 # behind doing so, and went over the backend's limit (connection_closed) with a backend
 # that answered in a millisecond.
 DEFAULT_MAX_IN_FLIGHT = 256
+# Each request in flight holds a connection and a task: a million users took a gigabyte
+# for a run of five requests, and a larger -c ended in MemoryError.
+MAX_IN_FLIGHT = 10_000
+_TOO_MANY = (
+    f"at most {MAX_IN_FLIGHT} requests in flight in one run (each holds a connection; a "
+    "backend's port holds 512 by default); beyond one machine, run the Locust user class"
+)
 
 
 class Unit(enum.Enum):
@@ -189,6 +196,8 @@ def shape_problems(shape: Shape) -> list[str]:
         problems.append("give either -c/--concurrency or --rate, not both")
     if shape.concurrency is not None and shape.concurrency < 1:
         problems.append(f"-c {shape.concurrency}: give at least 1 concurrent user")
+    if shape.concurrency is not None and shape.concurrency > MAX_IN_FLIGHT:
+        problems.append(f"-c {shape.concurrency}: {_TOO_MANY}")
     if shape.rate is not None and not (math.isfinite(shape.rate) and shape.rate > 0):
         problems.append(
             f"--rate {shape.rate:g}: give a finite number of operations per second, more than 0"
@@ -201,6 +210,8 @@ def shape_problems(shape: Shape) -> list[str]:
         problems.append(f"--requests {shape.requests}: give at least 1 request")
     if shape.max_in_flight < 1:
         problems.append(f"--max-in-flight {shape.max_in_flight}: give at least 1")
+    if shape.max_in_flight > MAX_IN_FLIGHT:
+        problems.append(f"--max-in-flight {shape.max_in_flight}: {_TOO_MANY}")
     return problems
 
 

@@ -227,3 +227,11 @@ async def test_operator_and_url_together_are_refused_as_such_whatever_else_is_gi
             "--requests", "5",
         )  # fmt: skip
         assert (run.code, run.err) == (2, both)
+
+
+async def test_more_users_than_a_run_can_hold_in_flight_are_refused(pki_files: PKIFiles) -> None:
+    # -c 1000000 used a gigabyte for five requests; a larger -c ended in MemoryError.
+    err = await refused(pki_files, "-c", "1000000", "--requests", "5")
+    assert err.startswith("hubsim: error: -c 1000000: at most 10000 requests in flight")
+    err = await refused(pki_files, "--rate", "5", "--max-in-flight", "20000", "--requests", "5")
+    assert err.startswith("hubsim: error: --max-in-flight 20000: at most 10000 requests")
