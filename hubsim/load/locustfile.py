@@ -76,7 +76,7 @@ try:
     from locust import FastHttpUser, constant, events, task
     from locust.env import Environment
     from locust.exception import StopUser
-    from locust.runners import MasterRunner, WorkerRunner
+    from locust.runners import STATE_INIT, MasterRunner, WorkerRunner
 
     from hubsim.load.locust_diagnosis import diagnose_locust_failure  # gevent's too
 except ModuleNotFoundError as missing:  # hubsim without its 'load' extra
@@ -287,7 +287,18 @@ def _worker_refused(environment: Environment, msg: Any) -> None:
     environment.process_exit_code = 2
     runner = environment.runner
     assert runner is not None
-    gevent.spawn(runner.quit)
+    gevent.spawn(_quit_refused, runner, waiting=runner.state == STATE_INIT)
+
+
+def _quit_refused(runner: MasterRunner, *, waiting: bool) -> None:
+    """Quit the run: the workers, then the master. A master still waiting for its
+    --expect-workers loops in Locust's main until they are all there, and a quit does not
+    end that loop: with two expected and one refused, it waited for ever."""
+    runner.quit()
+    if waiting:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(2)
 
 
 @events.init.add_listener

@@ -299,3 +299,37 @@ async def test_a_worker_reads_its_own_pki_folder_and_the_masters_other_options(
     assert [r["operation"] for r in records] == ["eRoamingAuthorizeRemoteStart"] * 4
     reported = {(e["method"], e["name"]): e["num_requests"] for e in json.loads(out)}
     assert reported == {("remote-start", "accepted"): 4}
+
+
+async def test_a_worker_refused_while_its_master_waits_for_more_workers_ends_the_master(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    # With --expect-workers 2, a good worker and a refused one: the master printed the
+    # refusal, told the good worker to quit, and then waited for a second worker for ever.
+    port = free_port()
+    master = await asyncio.create_subprocess_exec(
+        *LOCUST,
+        *("--master", "--headless", "-u", "2", "-r", "2", "--run-time", "120s"),
+        *("--expect-workers", "2", "--master-bind-host", "127.0.0.1"),
+        *("--master-bind-port", str(port), "--host", stub.url),
+        *("--hubsim-pki", str(pki_files.directory)),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    worker = ("--worker", "--master-host", "127.0.0.1", "--master-port", str(port))
+    good = await asyncio.create_subprocess_exec(
+        *LOCUST, *worker, "--hubsim-pki", str(pki_files.directory),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        bad_code, _ = await locust_run(*worker, "--hubsim-pki", "/no-pki-here")
+        _, master_err = await asyncio.wait_for(master.communicate(), 60)
+        await asyncio.wait_for(good.wait(), 60)
+    finally:
+        for proc in (master, good):
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    assert bad_code == 2
+    assert master.returncode == 2, master_err.decode()
+    assert ": --hubsim-pki /no-pki-here: the PKI folder" in master_err.decode()
