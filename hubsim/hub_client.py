@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from hubsim.errors import CLIError
 
@@ -33,6 +34,7 @@ async def call_hub(
             f"--hub {hub}: give the hub's admin API as http://HOST:PORT (the URL of 'hub admin "
             "API listening on' in the output of 'hubsim hub serve')"
         )
+    _check_hub_url(hub)
     url = f"{hub.rstrip('/')}{path}"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
@@ -41,12 +43,8 @@ async def call_hub(
             session.request(method, url, json=body, headers=headers) as response,
         ):
             text = await response.text()
-    except aiohttp.ClientSSLError:
-        # A TLS port (the hub's OICP port, a stub): the admin API speaks plain HTTP.
-        raise CLIError(
-            f"--hub {hub}: that port speaks TLS, and the hub's admin API is plain HTTP; give "
-            "the URL of 'hub admin API listening on' in the output of 'hubsim hub serve'"
-        ) from None
+    except aiohttp.ClientSSLError as exc:
+        raise CLIError(_tls_mismatch(hub, exc)) from None
     except (aiohttp.ClientError, ValueError) as exc:
         raise CLIError(
             f"cannot reach the hub's admin API at {hub} ({_why(exc)}); start it with "
@@ -64,6 +62,35 @@ async def call_hub(
     if response.status >= 400:
         raise hub_refusal(response.status, data, hub, admin_token, options)
     return data
+
+
+def _check_hub_url(hub: str) -> None:
+    """A --hub that cannot be the admin API's address is told as such, not as a hub that
+    does not answer (or, with a path, as an unknown route of the API)."""
+    try:
+        parsed = URL(hub)
+    except ValueError as exc:
+        raise CLIError(f"--hub {hub} is not a URL ({exc}); give http://HOST:PORT") from None
+    if not parsed.host:
+        raise CLIError(f"--hub {hub} names no host; give http://HOST:PORT")
+    if parsed.path not in ("", "/") or parsed.query_string:
+        bare = str(parsed.with_path("").with_query(None))
+        raise CLIError(f"--hub {hub}: give the hub's address without a path, e.g. {bare}")
+
+
+def _tls_mismatch(hub: str, exc: aiohttp.ClientSSLError) -> str:
+    """An https:// --hub: the admin API speaks plain HTTP, so TLS failed one of two ways."""
+    if "WRONG_VERSION_NUMBER" in str(exc).upper().replace(" ", "_"):
+        # The port answered the ClientHello in plain HTTP: most likely the admin API itself.
+        plain = "http://" + hub.removeprefix("https://")
+        return (
+            f"--hub {hub}: that port speaks plain HTTP, as the hub's admin API does; write {plain}"
+        )
+    # A TLS port (the hub's OICP port, a stub): not the admin API.
+    return (
+        f"--hub {hub}: that port speaks TLS, and the hub's admin API is plain HTTP; give "
+        "the URL of 'hub admin API listening on' in the output of 'hubsim hub serve'"
+    )
 
 
 def _why(exc: Exception) -> str:

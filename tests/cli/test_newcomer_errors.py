@@ -395,6 +395,23 @@ async def test_a_hub_url_that_is_not_http_is_refused_naming_hub() -> None:
     assert run.err.startswith("hubsim: error: --hub ftp://x: give the hub's admin API as http://")
 
 
+async def test_a_hub_url_that_cannot_be_an_address_is_told_as_such_not_as_unreachable() -> None:
+    # A bad port or bracket read "cannot reach the hub ... start it", and a path "no such
+    # route in the admin API".
+    told = {}
+    for hub in ("http://127.0.0.1:99999", "http://[::1", "http://127.0.0.1:18081/api"):
+        run = await hubsim("emp", "list", "--hub", hub)
+        assert run.code == 2 and "Traceback" not in run.err
+        told[hub] = run.err.removeprefix("hubsim: error: ").strip()
+    assert told == {
+        "http://127.0.0.1:99999": "--hub http://127.0.0.1:99999 is not a URL (Port out of "
+        "range 0-65535); give http://HOST:PORT",
+        "http://[::1": "--hub http://[::1 is not a URL (Invalid IPv6 URL); give http://HOST:PORT",
+        "http://127.0.0.1:18081/api": "--hub http://127.0.0.1:18081/api: give the hub's "
+        "address without a path, e.g. http://127.0.0.1:18081",
+    }
+
+
 async def test_a_misspelt_option_is_refused_with_its_command_and_the_nearest_option() -> None:
     # argparse's refusal pointed at 'hubsim --help', and named no option.
     run = await hubsim("load", "--concurency", "4")

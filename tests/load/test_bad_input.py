@@ -170,6 +170,20 @@ async def test_max_in_flight_without_a_rate_is_refused(pki_files: PKIFiles) -> N
     assert err.startswith("hubsim: error: --max-in-flight 10 bounds a --rate run")
 
 
+async def test_an_https_hub_url_on_a_plain_http_port_says_to_write_http(
+    stub: StubProcess,
+) -> None:
+    # The hub's own admin port given as https:// was told "that port speaks TLS".
+    plain = stub.control  # a plain-HTTP port, as the hub's admin port is
+    https = "https://" + plain.removeprefix("http://")
+    run = await hubsim("load", "--operator", "DE*ABC", "--hub", https, "--requests", "1")
+    assert (run.code, run.err) == (
+        2,
+        f"hubsim: error: --hub {https}: that port speaks plain HTTP, as the hub's admin API "
+        f"does; write {plain}\n",
+    )
+
+
 async def test_a_hub_url_on_a_tls_port_says_the_admin_api_is_plain_http(
     stub: StubProcess,
 ) -> None:
