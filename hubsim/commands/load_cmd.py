@@ -169,10 +169,18 @@ def _checked(parse: Any) -> Any:
     return run
 
 
+def _ascii(text: str) -> str:
+    """``text`` if it is written in ASCII: int() and float() also read other scripts' digits
+    (Arabic-Indic digits as 10), and the number used would not be the one on the command line."""
+    if not text.isascii():
+        raise ValueError(text)
+    return text
+
+
 def _integer(option: str) -> Any:
     def parse(text: str) -> int:
         try:
-            return int(text)
+            return int(_ascii(text))
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
@@ -183,7 +191,7 @@ def _integer(option: str) -> Any:
 def _number(option: str, *, positive: bool = False) -> Any:
     def parse(text: str) -> float:
         try:
-            value = float(text)
+            value = float(_ascii(text))
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
         if not math.isfinite(value) or (positive and not value > 0):
@@ -198,7 +206,7 @@ def _number(option: str, *, positive: bool = False) -> Any:
 def _rate(text: str) -> float:
     value = text.strip().removesuffix("/s")
     try:
-        rate = float(value)
+        rate = float(_ascii(value))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a rate; write operations per second, e.g. 200 or 200/s"
@@ -213,7 +221,7 @@ def _rate(text: str) -> float:
 def _share(text: str) -> float:
     raw = text.strip()
     try:
-        value = float(raw.removesuffix("%")) / (100 if raw.endswith("%") else 1)
+        value = float(_ascii(raw.removesuffix("%"))) / (100 if raw.endswith("%") else 1)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a share; write 0.01 or 1%") from None
     if not 0 <= value <= 1:

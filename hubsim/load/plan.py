@@ -89,7 +89,7 @@ def crowding_note(plan: Plan) -> str | None:
     )
 
 
-_RANGE = re.compile(r"\[(\d+)-(\d+)\]")
+_RANGE = re.compile(r"\[([0-9]+)-([0-9]+)\]")  # ASCII: int() reads other scripts' digits too
 
 
 def parse_evse_pattern(text: str) -> EvsePattern:
@@ -149,7 +149,7 @@ def _weight(unit: Unit, raw: str) -> float:
 
 def parse_duration(text: str) -> float:
     """``30``, ``30s``, ``2m`` or ``1h``: seconds, more than 0."""
-    match = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*(s|m|h)?\s*", text)
+    match = re.fullmatch(r"\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*(s|m|h)?\s*", text)
     if match is None:
         raise CLIError(f"--duration {text!r} is not a duration; write e.g. 30s, 2m or 1h")
     seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2) or "s"]

@@ -249,3 +249,11 @@ async def test_more_users_than_a_run_can_hold_in_flight_are_refused(pki_files: P
     assert err.startswith("hubsim: error: -c 1000000: at most 10000 requests in flight")
     err = await refused(pki_files, "--rate", "5", "--max-in-flight", "20000", "--requests", "5")
     assert err.startswith("hubsim: error: --max-in-flight 20000: at most 10000 requests")
+
+
+async def test_digits_of_other_scripts_are_refused_not_read_as_ascii(pki_files: PKIFiles) -> None:
+    # "--evse DE*ABC*E[\u0661-\u0669]" sent DE*ABC*E1: int() reads Arabic-Indic digits.
+    err = await refused(pki_files, "--evse", "DE*ABC*E[\u0661-\u0669]", "--requests", "5")
+    assert "a range is written [FIRST-LAST] with digits" in err
+    err = await refused(pki_files, "--rate", "\u0661\u0660", "--requests", "5")
+    assert "is not a rate" in err
