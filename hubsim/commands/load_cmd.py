@@ -13,6 +13,7 @@ import json
 import math
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from hubsim.commands.options import output_file
@@ -170,8 +171,8 @@ def _checked(parse: Any) -> Any:
 
 
 def _ascii(text: str) -> str:
-    """``text`` if it is written in ASCII: int() and float() also read other scripts' digits
-    (Arabic-Indic digits as 10), and the number used would not be the one on the command line."""
+    """``text`` if it is written in ASCII: int() and float() also read the digits of other
+    scripts (Arabic-Indic ones, say), and the number used would not be the one typed."""
     if not text.isascii():
         raise ValueError(text)
     return text
@@ -332,16 +333,7 @@ async def run_load(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json()))
     else:
         report.write_text(sys.stdout)
-    if args.junit:  # after the report: a write that fails loses nothing of it
-        try:
-            write_junit(report, args.junit)
-        except OSError as err:
-            print(
-                f"hubsim: error: --junit {str(args.junit)!r}: the file could not be written "
-                f"({err.strerror or err}); the report above is complete",
-                file=sys.stderr,
-            )
-            return EXIT_BAD_INPUT
+    junit_written = _write_junit(report, args.junit)
     for note in report.notes():
         print(f"hubsim: note: {note}", file=sys.stderr)
     if report.lost is not None:
@@ -351,7 +343,26 @@ async def run_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CUT_SHORT
+    if not junit_written:
+        return EXIT_BAD_INPUT
     return 0 if report.ok else 1
+
+
+def _write_junit(report: Report, path: Path | None) -> bool:
+    """Write the JUnit file, after the report (a write that fails loses nothing of it);
+    False, with the reason told, when it could not be written."""
+    if path is None:
+        return True
+    try:
+        write_junit(report, path)
+    except OSError as err:
+        print(
+            f"hubsim: error: --junit {str(path)!r}: the file could not be written "
+            f"({err.strerror or err}); the report above is complete",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 EXIT_BAD_INPUT = 2  # as for any refusal: CI must not pass a run whose JUnit file is missing
