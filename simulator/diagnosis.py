@@ -205,12 +205,22 @@ def body_excerpt(text: str, limit: int) -> str:
     return repr(flat[:limit] + ("…" if len(flat) > limit else ""))
 
 
-def status_hint(status: int, path: str) -> str | None:
+def status_hint(status: int, path: str, location: str | None = None) -> str | None:
     """What a non-200 status usually means for the hub's request to ``path``, or None.
 
     A 404 or 405 from a web server in front of the backend almost always means the path the
-    hub posts to (the Service URL's path plus the OICP path) is not routed for POST.
+    hub posts to (the Service URL's path plus the OICP path) is not routed for POST. A
+    redirect (``location``: where to) is not followed: Hubject's client does not follow one
+    for a POST, so the call fails there, and a followed one sent the body anywhere, plain
+    HTTP included, while the hub reported the other server's answer as the endpoint's.
     """
+    if 300 <= status < 400:
+        to = f" to {location}" if location else ""
+        return (
+            f"a redirect{to}, which the hub does not follow (Hubject's client does not follow "
+            "one for a POST): put the URL that answers in the Service URL, or answer at the "
+            "Service URL itself"
+        )
     if status not in (404, 405):
         return None
     said = f"nothing answers POST at {path}" if status == 404 else f"{path} does not take POST"

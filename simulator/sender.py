@@ -243,7 +243,7 @@ class Sender:
             t0 = time.perf_counter()  # the CPO's time starts when the request leaves
             _SENT_ON.set(None)
             try:
-                status, raw, tls = await self._post(target, body, headers)
+                status, raw, tls, location = await self._post(target, body, headers)
             except AnswerTooLarge as big:
                 return self._too_large(target, operation, body, tags, started_at, t0, big)
             except Exception as exc:  # every failure becomes an outcome, not a traceback
@@ -267,7 +267,7 @@ class Sender:
         finally:
             self._slots.release()
         return self._record(
-            target, operation, body, tags, started_at, t0, http=(status, raw), tls=tls
+            target, operation, body, tags, started_at, t0, http=(status, raw, location), tls=tls
         )
 
     async def _wait_for_slot(self, timeout_s: float) -> bool:
@@ -315,7 +315,8 @@ class Sender:
 
     async def _post(
         self, target: Target, body: Mapping[str, Any], headers: Mapping[str, str]
-    ) -> tuple[int, bytes, TLSFacts | None]:
+    ) -> tuple[int, bytes, TLSFacts | None, str | None]:
+        """The status, body, TLS facts and, for a redirect, its Location (not followed)."""
         ctx = self._contexts.get(self._identity, target.trust)
         data = jsontext.dumps_bytes(body)
         async with self._client().post(
@@ -324,10 +325,12 @@ class Sender:
             headers=headers,
             ssl=ctx,
             timeout=target.client_timeout,
+            allow_redirects=False,
         ) as resp:
             tls = self._tls_facts(resp)
             raw = await read_bounded(resp, self.max_answer_bytes)
-            return resp.status, raw, tls
+            location = resp.headers.get("Location") if 300 <= resp.status < 400 else None
+            return resp.status, raw, tls, location
 
     def _tls_facts(self, resp: aiohttp.ClientResponse) -> TLSFacts | None:
         return self._facts_of(resp.ssl_object if isinstance(resp, _TLSAwareResponse) else None)
@@ -397,7 +400,7 @@ class Sender:
         t0: float,
         *,
         diagnosis: Diagnosis | None = None,
-        http: tuple[int, bytes] | None = None,
+        http: tuple[int, bytes, str | None] | None = None,
         tls: TLSFacts | None = None,
         ended: float | None = None,
     ) -> Exchange:
@@ -416,7 +419,7 @@ class Sender:
         if diagnosis is not None:
             return Exchange(outcome=diagnosis.outcome, detail=diagnosis.detail, **base)  # type: ignore[arg-type]
         assert http is not None
-        return _judge_answer(http[0], http[1], base)
+        return _judge_answer(http[0], http[1], base, http[2])
 
 
 class AnswerTooLarge(Exception):
@@ -458,17 +461,22 @@ async def read_bounded(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
+def judge_answer(
+    status: int, raw: bytes, fields: dict[str, Any], location: str | None = None
+) -> Exchange:
     """The hub's judgement of an HTTP answer, for a client other than :class:`Sender` (the
-    Locust user of ``hubsim load``); ``fields`` as for :func:`_judge_answer`."""
-    return _judge_answer(status, raw, fields)
+    Locust user of ``hubsim load``); the arguments as for :func:`_judge_answer`."""
+    return _judge_answer(status, raw, fields, location)
 
 
-def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
+def _judge_answer(
+    status: int, raw: bytes, fields: dict[str, Any], location: str | None = None
+) -> Exchange:
     """Decide what an HTTP answer means: status, JSON, acknowledgement, Result.
 
     ``fields`` are the exchange's fields so far, a dict of the caller's own: the answer's
-    fields are added to it in place (this runs on every request).
+    fields are added to it in place (this runs on every request). ``location`` is a
+    redirect's Location header (the hub follows none).
     """
     try:
         text, not_utf8 = raw.decode("utf-8"), None
@@ -481,7 +489,7 @@ def _judge_answer(status: int, raw: bytes, fields: dict[str, Any]) -> Exchange:
         refused = refused_by_page(status, text, url.host or "", url.port or 443)
         if refused is not None:
             return Exchange(outcome=refused.outcome, detail=refused.detail, **fields)
-        hint = status_hint(status, url.path)
+        hint = status_hint(status, url.path, location)
         routed = f"; {hint}; if it is routed" if hint else ""
         return Exchange(
             outcome=Outcome.HTTP_STATUS,

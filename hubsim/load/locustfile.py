@@ -402,6 +402,7 @@ class HubsimUser(FastHttpUser):
             data=jsontext.dumps_bytes(body),  # type: ignore[arg-type]  # bytes go as they are
             headers=dict(WIRE_SHAPES[WireProfile.HBS].headers),  # the real hub's profile
             catch_response=True,
+            allow_redirects=False,  # as the hub's sender: a redirect is the answer
         ) as resp:
             fields["elapsed_ms"] = (time.perf_counter() - t0) * 1000
             error = getattr(resp, "error", None)
@@ -409,7 +410,9 @@ class HubsimUser(FastHttpUser):
                 diagnosis = diagnose_locust_failure(error, target, state.identity.client)
                 exchange = Exchange(outcome=diagnosis.outcome, detail=diagnosis.detail, **fields)
             else:
-                exchange = judge_answer(resp.status_code, resp.content or b"", fields)
+                status = resp.status_code
+                location = resp.headers.get("Location") if 300 <= status < 400 else None
+                exchange = judge_answer(status, resp.content or b"", fields, location)
             resp.request_meta["request_type"] = operation.slug
             resp.request_meta["name"] = outcome_key(exchange)
             if exchange.ok:

@@ -46,6 +46,7 @@ class Answer:
     charset: str | None
     raw: bytes
     elapsed_ms: float
+    location: str | None = None  # a redirect's Location: the hub follows none
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class CheckClient:
         timeout = exact_timeout(call.timeout_s)
         sent = WIRE_SHAPES[call.profile].headers if headers is None else headers
         async with self._session.post(
-            url, data=data, headers=sent, ssl=call.ctx, timeout=timeout
+            url, data=data, headers=sent, ssl=call.ctx, timeout=timeout, allow_redirects=False
         ) as resp:
             raw = await read_bounded(resp, DEFAULT_MAX_ANSWER_BYTES)
             return Answer(
@@ -143,6 +144,7 @@ class CheckClient:
                 charset=resp.charset,
                 raw=raw,
                 elapsed_ms=_since(t0),
+                location=resp.headers.get("Location") if 300 <= resp.status < 400 else None,
             )
 
     async def _diagnose(self, exc: BaseException, call: Call) -> Diagnosis:

@@ -88,7 +88,7 @@ _ANSWER_200 = (
 def _http_problems(answer: Answer, path: str) -> list[tuple[str, str]]:
     problems = []
     if answer.status != 200:
-        hint = status_hint(answer.status, path)
+        hint = status_hint(answer.status, path, answer.location)
         said = f"The endpoint answered HTTP {answer.status} instead of 200 ({excerpt(answer.raw)})"
         if hint is None:
             problems.append((said, _ANSWER_200[0].upper() + _ANSWER_200[1:]))

@@ -75,7 +75,7 @@ class EMPClient:
             self._session = aiohttp.ClientSession()
         timeout = exact_timeout(TIMEOUT_S)
         async with self._session.post(
-            URL(url, encoded=True), json=body, ssl=context, timeout=timeout
+            URL(url, encoded=True), json=body, ssl=context, timeout=timeout, allow_redirects=False
         ) as response:
             text = await response.text()
             forwarded = response.headers.get(EXCHANGE_HEADER, "")

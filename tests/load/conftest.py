@@ -140,12 +140,13 @@ http {{
         ssl_verify_client on;
         ssl_verify_depth 3;
         location / {{
-            default_type application/json;
-            return 200 '{{"Result": true, "StatusCode": {{"Code": "000"}}}}';
+            {location}
         }}
     }}
 }}
 """
+_ACK = """default_type application/json;
+            return 200 '{"Result": true, "StatusCode": {"Code": "000"}}';"""
 
 
 @dataclass
@@ -161,11 +162,20 @@ class Nginx:
 
 @pytest.fixture
 async def nginx(pki_files: PKIFiles, tmp_path: Path) -> AsyncIterator[Nginx]:
+    async with nginx_answering(_ACK, pki_files, tmp_path) as server:
+        yield server
+
+
+@asynccontextmanager
+async def nginx_answering(location: str, pki: PKIFiles, tmp_path: Path) -> AsyncIterator[Nginx]:
+    """nginx with mutual TLS (the mock Hubject CA), answering every path with the
+    directives of ``location`` (nginx syntax)."""
     with socket.socket() as sock:  # a free port; nginx cannot report the one it was given
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     conf = tmp_path / "nginx.conf"
-    conf.write_text(_NGINX_CONF.format(dir=tmp_path, port=port, pki=pki_files.directory))
+    text = _NGINX_CONF.format(dir=tmp_path, port=port, pki=pki.directory, location=location)
+    conf.write_text(text)
     # nginx daemonises once its socket listens: this command's exit says it is ready.
     start = await asyncio.create_subprocess_exec(
         NGINX, "-p", str(tmp_path), "-c", str(conf), stderr=asyncio.subprocess.PIPE
