@@ -7,6 +7,9 @@ class CLIError(Exception):
     """Misuse of the command line; the message says what to change."""
 
 
+BOTH_TARGETS = "give either --operator (through a hub) or --url (one-shot), not both"
+
+
 def user_error_message(exc: BaseException) -> str:
     """One line for any error: known errors carry their own sentence."""
     from cpo_stub.server import StubStartError

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 import aiohttp
 
-from hubsim.commands.options import output_file
+from hubsim.commands.options import DEFAULT_HUB, hub_of, one_target, output_file
 from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from hubsim.report import coloured
@@ -48,10 +47,9 @@ def register(sub: Any) -> None:
     via = check.add_argument_group("through a running hub (saved settings)")
     via.add_argument("--operator", help="OperatorID whose saved settings to check, e.g. DE*ABC")
     via.add_argument("--service", choices=_SERVICES, help="service type to check")
-    via.add_argument("--hub", default="http://127.0.0.1:8080", help="admin API URL of the hub")
+    via.add_argument("--hub", help=f"admin API URL of the hub (default {DEFAULT_HUB})")
     via.add_argument(
         "--admin-token",
-        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
         help="the hub's admin token, when it has one (or HUBSIM_ADMIN_TOKEN)",
     )
     direct = check.add_argument_group("one-shot, no hub")
@@ -116,6 +114,7 @@ def register(sub: Any) -> None:
 
 async def run_check_command(args: argparse.Namespace) -> int:
     _check_timeout(args.timeout)
+    one_target(args)
     if args.url:
         report = await _one_shot(args)
     elif args.operator:
@@ -178,12 +177,13 @@ async def _through_hub(args: argparse.Namespace) -> CheckReport:
         "strict": args.strict or None,
     }
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=10)  # a check takes a while
+    hub, token = hub_of(args)
     data: dict[str, Any] = await call_hub(
-        args.hub,
+        hub,
         "POST",
         path,
         {k: v for k, v in body.items() if v is not None},
-        admin_token=args.admin_token,
+        admin_token=token,
         timeout=timeout,
     )
     return CheckReport.from_json(data)

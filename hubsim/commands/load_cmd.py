@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from hubsim.commands.options import output_file
-from hubsim.errors import CLIError
-from hubsim.load.channels import BOTH_TARGETS, TargetSpec
+from hubsim.errors import BOTH_TARGETS, CLIError
+from hubsim.load.channels import TargetSpec
 from hubsim.load.engine import RunResult, check_requests
 from hubsim.load.plan import (
     DEFAULT_MAX_IN_FLIGHT,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from hubsim.errors import BOTH_TARGETS, CLIError
 
 
 def port_number(text: str) -> int:
@@ -68,3 +71,27 @@ def every_parser(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentP
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 yield from every_parser(child)
+
+
+DEFAULT_HUB = "http://127.0.0.1:8080"
+
+
+def one_target(args: argparse.Namespace) -> None:
+    """Refuse a command line that names a hub's operator and a one-shot URL at once, or the
+    hub's options beside a one-shot URL: the run would quietly ignore one of them (a user who
+    added --url to an --operator command got a one-shot result for saved settings)."""
+    if not args.url:
+        return
+    if args.operator:
+        raise CLIError(BOTH_TARGETS)
+    given = [o for o, v in (("--hub", args.hub), ("--admin-token", args.admin_token)) if v]
+    if given:
+        raise CLIError(
+            f"{', '.join(given)}: only through a hub (--operator ID); a one-shot run (--url) "
+            "sends from this process and asks no hub"
+        )
+
+
+def hub_of(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The hub's admin API URL and token: the options, else the default and HUBSIM_ADMIN_TOKEN."""
+    return args.hub or DEFAULT_HUB, args.admin_token or os.environ.get("HUBSIM_ADMIN_TOKEN")

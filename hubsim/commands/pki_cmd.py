@@ -60,12 +60,16 @@ def register(sub: Any) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    if args.force and args.if_absent:  # force won, and replaced the PKI a user meant to keep
+        raise CLIError(
+            "give either --force (replace the PKI in --dir) or --if-absent (keep it), not both"
+        )
     issues = operator_issues(Operator(args.operator))
     if issues:  # the rule the admin API applies to an OperatorID
         raise CLIError(f"--operator {args.operator!r}: {issues[0].message}")
     target = PKIFiles(Path(args.dir))
     hosts = args.host or ["localhost"]
-    if args.if_absent and target.exists() and not args.force:
+    if args.if_absent and target.exists():
         print(f"kept the mock Hubject PKI already in {target.directory}")
         return 0
     present = [path.name for path in target.all_paths() if path.exists()]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from hubsim.commands.options import DEFAULT_HUB, hub_of, one_target
 from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from hubsim.report import print_exchange
@@ -41,11 +41,10 @@ def register(sub: Any) -> None:
         help="remote-start, remote-stop, reservation-start or reservation-stop",
     )
     via = send.add_argument_group("through a running hub")
-    via.add_argument("--hub", default="http://127.0.0.1:8080", help="admin API URL of the hub")
+    via.add_argument("--hub", help=f"admin API URL of the hub (default {DEFAULT_HUB})")
     via.add_argument("--operator", help="OperatorID whose saved settings to use")
     via.add_argument(
         "--admin-token",
-        default=os.environ.get("HUBSIM_ADMIN_TOKEN"),
         help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)",
     )
     direct = send.add_argument_group("one-shot, no hub")
@@ -90,6 +89,7 @@ def params_from(args: argparse.Namespace) -> SendParams:
 
 async def run_send(args: argparse.Namespace) -> int:
     operation = Operation.from_slug(args.operation)
+    one_target(args)
     if args.url:
         exchange = await _one_shot(args, operation)
     elif args.operator:
@@ -153,7 +153,8 @@ async def _through_hub(args: argparse.Namespace, operation: Operation) -> dict[s
     if args.wire:
         params["wire_profile"] = args.wire
     path = f"/api/operators/{args.operator}/send/{operation.slug}"
+    hub, token = hub_of(args)
     data: dict[str, Any] = await call_hub(
-        args.hub, "POST", path, params, admin_token=args.admin_token, options=_OPTIONS
+        hub, "POST", path, params, admin_token=token, options=_OPTIONS
     )
     return data

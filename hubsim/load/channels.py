@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from hubsim.errors import CLIError
+from hubsim.errors import BOTH_TARGETS, CLIError
 from hubsim.hub_client import call_hub, hub_refusal
 from oicp import Operation
 from simulator.exchange import Exchange
@@ -33,9 +33,6 @@ from simulator.sender import Sender, Target
 _ADMIN_TIMEOUT_S = 120.0  # the hub's own timeout is at most 60 s
 _HEALTH_TIMEOUT_S = 5.0
 _HEALTH_ATTEMPTS, _HEALTH_PAUSE_S = 3, 0.2
-
-
-BOTH_TARGETS = "give either --operator (through a hub) or --url (one-shot), not both"
 
 
 class ChannelLost(CLIError):

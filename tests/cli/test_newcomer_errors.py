@@ -506,3 +506,33 @@ async def test_an_empty_session_id_is_refused_not_read_as_every_session(hub_url:
     run = await hubsim("emp", "sessions", "--session-id", "", "--hub", hub_url)
     assert (run.code, run.out) == (2, "")
     assert run.err.startswith("hubsim: error: --session-id is empty")
+
+
+async def test_send_and_check_refuse_a_hub_target_beside_a_one_shot_url() -> None:
+    # --url silently won: a user who added it to an --operator command got a one-shot
+    # result for the saved settings they meant to test.
+    one_shot = ("--url", "https://localhost:9", "--server-cert", "hubject", "--pki", "certs")
+    sends = ("send", "remote-start", "--provider", "DE*ICE", "--evse", "DE*ABC*E0001")
+    for command in (sends, ("check",)):
+        run = await hubsim(*command, *one_shot, "--operator", "DE*ABC")
+        assert (run.code, run.err) == (
+            2,
+            "hubsim: error: give either --operator (through a hub) or --url (one-shot), not both\n",
+        )
+        run = await hubsim(*command, *one_shot, "--hub", "http://127.0.0.1:9")
+        assert run.code == 2
+        assert run.err.startswith("hubsim: error: --hub: only through a hub (--operator ID)")
+
+
+async def test_pki_init_refuses_force_and_if_absent_together(tmp_path: Path) -> None:
+    # --force won: the complete PKI a user asked to keep was replaced, breaking every
+    # backend set up with the old CA.
+    assert (await hubsim("pki", "init", "--dir", str(tmp_path / "pki"))).code == 0
+    before = (tmp_path / "pki" / "hubject-ca.pem").read_bytes()
+    run = await hubsim("pki", "init", "--dir", str(tmp_path / "pki"), "--force", "--if-absent")
+    assert (run.code, run.err) == (
+        2,
+        "hubsim: error: give either --force (replace the PKI in --dir) or --if-absent (keep "
+        "it), not both\n",
+    )
+    assert (tmp_path / "pki" / "hubject-ca.pem").read_bytes() == before
