@@ -67,6 +67,8 @@ def run_init(args: argparse.Namespace) -> int:
     issues = operator_issues(Operator(args.operator))
     if issues:  # the rule the admin API applies to an OperatorID
         raise CLIError(f"--operator {args.operator!r}: {issues[0].message}")
+    if Path(args.dir).exists() and not Path(args.dir).is_dir():
+        raise CLIError(f"--dir {args.dir} is a file; give a folder (made if it does not exist)")
     target = PKIFiles(Path(args.dir))
     hosts = args.host or ["localhost"]
     if args.if_absent and target.exists():

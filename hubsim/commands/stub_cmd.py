@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +72,41 @@ def _server_pair(args: argparse.Namespace) -> tuple[Path, Path] | None:
     return Path(args.server_cert), Path(args.server_key)
 
 
+def _tls_files(args: argparse.Namespace) -> None:
+    """Each certificate file given is one the stub can read, named by its option: a missing
+    one read "No such file or directory", an unreadable one OpenSSL's own words."""
+    for option, value in (
+        ("--server-cert", args.server_cert),
+        ("--server-key", args.server_key),
+        ("--client-ca", args.client_ca),
+    ):
+        if value is not None and not Path(value).is_file():
+            raise CLIError(f"{option} {value}: no such file; give the path of a PEM file")
+    if args.client_ca is not None:
+        try:
+            ssl.create_default_context().load_verify_locations(cafile=args.client_ca)
+        except (ssl.SSLError, ValueError, UnicodeDecodeError):
+            raise CLIError(
+                f"--client-ca {args.client_ca}: no certificate in it; give the PEM file of the "
+                "CA (or the certificates) that client certificates must chain to"
+            ) from None
+    if args.server_cert is not None:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                args.server_cert, args.server_key
+            )
+        except (ssl.SSLError, ValueError):
+            raise CLIError(
+                f"--server-cert {args.server_cert} with --server-key {args.server_key}: "
+                "cannot be loaded; give a PEM certificate (leaf first) and the PEM key that "
+                "belongs to it"
+            ) from None
+
+
 async def run(args: argparse.Namespace) -> int:
     pki = Path(args.pki)
     server_pair = _server_pair(args)
+    _tls_files(args)
     backend = BackendConfig.from_pki_dir(pki, args.hub_url) if args.hub_url else None
     if args.max_records < 1:
         raise CLIError(f"--max-records must be at least 1, not {args.max_records}")

@@ -536,3 +536,33 @@ async def test_pki_init_refuses_force_and_if_absent_together(tmp_path: Path) -> 
         "it), not both\n",
     )
     assert (tmp_path / "pki" / "hubject-ca.pem").read_bytes() == before
+
+
+async def test_stub_and_pki_file_options_name_the_option_and_the_file(tmp_path: Path) -> None:
+    # "No such file or directory", OpenSSL's "[X509: NO_CERTIFICATE_OR_CRL_FOUND]",
+    # "unexpected ValueError" and "File exists (notes.txt)" named neither.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a certificate\n")
+    assert (await hubsim("pki", "init", "--dir", str(tmp_path / "pki"))).code == 0
+    stub = ("stub", "serve", "--pki", str(tmp_path / "pki"), "--port", "0")
+    told = {}
+    for extra in (
+        ("--client-ca", str(tmp_path / "nope.pem")),
+        ("--client-ca", str(notes)),
+        ("--server-cert", str(notes), "--server-key", str(notes)),
+    ):
+        run = await hubsim(*stub, *extra)
+        assert run.code == 2 and "Traceback" not in run.err
+        told[extra[0] + " " + Path(extra[1]).name] = run.err
+    run = await hubsim("pki", "init", "--dir", str(notes))
+    assert run.code == 2
+    assert told["--client-ca nope.pem"].endswith(
+        "nope.pem: no such file; give the path of a PEM file\n"
+    )
+    assert "notes.txt: no certificate in it" in told["--client-ca notes.txt"]
+    assert "--server-cert" in told["--server-cert notes.txt"]
+    assert "cannot be loaded" in told["--server-cert notes.txt"]
+    assert (
+        run.err
+        == f"hubsim: error: --dir {notes} is a file; give a folder (made if it does not exist)\n"
+    )
