@@ -72,28 +72,37 @@ async def tls_handshake(host: str, port: int, ctx: ssl.SSLContext, timeout_s: fl
     side of the handshake, so a success here says nothing about the client certificate.
     """
     t0 = time.perf_counter()
-    _, writer = await asyncio.wait_for(
-        asyncio.open_connection(host, port, ssl=ctx, ssl_handshake_timeout=timeout_s),
+    loop = asyncio.get_running_loop()
+    transport, facts = await asyncio.wait_for(
+        loop.create_connection(
+            _HandshakeFacts, host, port, ssl=ctx, ssl_handshake_timeout=timeout_s
+        ),
         timeout=timeout_s,
     )
     try:
-        return _handshake_facts(writer, _since(t0))
+        return Handshake(_since(t0), *facts.read)
     finally:
-        await _close(writer)
+        transport.abort()  # nothing was sent: there is nothing to close politely
 
 
-def _handshake_facts(writer: asyncio.StreamWriter, elapsed_ms: float) -> Handshake:
-    ssl_object = writer.get_extra_info("ssl_object")
-    if not isinstance(ssl_object, ssl.SSLObject):
-        return Handshake(elapsed_ms, None, None, None)
-    try:
-        cipher = ssl_object.cipher()
-        peer = ssl_object.getpeercert(binary_form=True)
-    except ValueError:
-        # A TLS 1.3 server that refused the client certificate may already have torn the
-        # connection down ("handshake not done yet"): nothing more can be read from it.
-        return Handshake(elapsed_ms, ssl_object.version(), None, None)
-    return Handshake(elapsed_ms, ssl_object.version(), cipher[0] if cipher else None, peer)
+class _HandshakeFacts(asyncio.Protocol):
+    """Reads version, cipher and certificate the moment the handshake completes.
+
+    Read a few loop turns later, they depended on the peer: a TLS 1.3 server that refuses
+    the client certificate tears the connection down right after the handshake, and
+    whether its alert had arrived by then varied from run to run (``openssl s_server
+    -Verify``: "negotiated None, cipher None" in one check of six).
+    """
+
+    def __init__(self) -> None:
+        self.read: tuple[str | None, str | None, bytes | None] = (None, None, None)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        ssl_object = transport.get_extra_info("ssl_object")
+        if isinstance(ssl_object, ssl.SSLObject):
+            cipher = ssl_object.cipher()
+            peer = ssl_object.getpeercert(binary_form=True)
+            self.read = (ssl_object.version(), cipher[0] if cipher else None, peer)
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,7 @@ async def first_move(
         )
     except (OSError, TimeoutError) as exc:
         return FirstMove(handshake_error=exc)
-    version = _handshake_facts(writer, 0.0).version
+    version = _version(writer)
     try:
         data = await asyncio.wait_for(reader.read(1), timeout=quiet_s)
     except TimeoutError:
@@ -209,6 +218,11 @@ async def legacy_version(
     except (OSError, TimeoutError):
         return None
     return found.version
+
+
+def _version(writer: asyncio.StreamWriter) -> str | None:
+    ssl_object = writer.get_extra_info("ssl_object")
+    return ssl_object.version() if isinstance(ssl_object, ssl.SSLObject) else None
 
 
 async def _close(writer: asyncio.StreamWriter) -> None:
