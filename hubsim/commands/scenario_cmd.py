@@ -28,6 +28,7 @@ from hubsim.scenario import (
 )
 from hubsim.scenario.text import plural, scenario_lines, summary_line
 from hubsim.scenario.variables import parse_assignment
+from simulator.hub import HubError
 from simulator.oneshot import ServerCertChoice
 from simulator.service_url import check_service_url
 
@@ -51,6 +52,12 @@ def register(sub: Any) -> None:
     run.add_argument(
         "--server-cert",
         help="with --target: 'hubject' or 'user:FILE' for every scenario (FILE is uploaded)",
+    )
+    run.add_argument(
+        "--user-cert",
+        metavar="FILE",
+        help="with --target: the certificate your endpoint presents, uploaded for the "
+        "scenarios in User certificate mode; the others keep their own mode",
     )
     run.add_argument(
         "--stub-control",
@@ -116,6 +123,11 @@ def _options(args: argparse.Namespace) -> RunOptions:
             "--server-cert applies with --target only; on the bundled stub each scenario's "
             "operator.certification picks the certificate"
         )
+    if args.user_cert and (not args.target or args.server_cert):
+        raise CLIError(
+            "--user-cert applies with --target and without --server-cert (which puts every "
+            "scenario in one mode)"
+        )
     if args.stub_control and not args.target:
         raise CLIError(
             "--stub-control applies with --target only: the bundled stub starts clean anyway"
@@ -127,9 +139,21 @@ def _options(args: argparse.Namespace) -> RunOptions:
         target=args.target,
         pki_dir=Path(args.pki) if args.pki else None,
         server_cert=ServerCertChoice.parse(args.server_cert) if args.server_cert else None,
+        user_cert=_user_cert(args.user_cert),
         stub_control=args.stub_control,
         strict=args.strict,
     )
+
+
+def _user_cert(text: str | None) -> Path | None:
+    """The --user-cert file, checked as --server-cert user:FILE checks its own."""
+    if text is None:
+        return None
+    try:
+        return ServerCertChoice.parse(f"user:{text}").user_file
+    except HubError as err:
+        said = "; ".join(i.message.removeprefix(f"user:{text}: ") for i in err.issues)
+        raise CLIError(f"--user-cert {text}: {said}") from None
 
 
 @contextmanager

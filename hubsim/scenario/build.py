@@ -85,6 +85,7 @@ class _Builder:
         spec = OperatorSpec(
             operator_id=data.get("operator_id", DEFAULT_OPERATOR_ID),
             certification=ServerCertification.from_text(data.get("certification", "hubject")),
+            certification_given="certification" in data,
             timeout_s=float(data.get("timeout_s", 10.0)),
             reservation_path_style=ReservationPathStyle(
                 data.get("reservation_path_style", "hubject")

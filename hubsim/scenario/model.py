@@ -32,6 +32,7 @@ class OperatorSpec:
 
     operator_id: str = DEFAULT_OPERATOR_ID
     certification: ServerCertification = ServerCertification.HUBJECT
+    certification_given: bool = False  # the file names its mode: the scenario is about it
     timeout_s: float = 10.0
     reservation_path_style: ReservationPathStyle = ReservationPathStyle.HUBJECT
     wire_profile: WireProfile = WireProfile.HBS

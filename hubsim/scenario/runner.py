@@ -45,6 +45,7 @@ class RunOptions:
     target: str | None = None  # a CPO's Service URL, replacing every scenario's endpoint
     pki_dir: Path | None = None  # None: a temporary PKI for this run
     server_cert: ServerCertChoice | None = None  # overrides each scenario's certification
+    user_cert: Path | None = None  # with target: the upload of the User-certificate scenarios
     stub_control: str | None = None  # with target: the control API of a 'hubsim stub serve'
     strict: bool = False  # every scenario as if it said strict: true
 
@@ -130,6 +131,7 @@ class _ScenarioRun:
             upload = user_certificate_upload(self.pki) if self._user_mode else None
             self.endpoint_label = f"{self.service_url} (bundled stub, {self._stub_certificate})"
         self.endpoint_label += f"; {mode}"
+        self._note_forced_mode()
         self.hub = await open_hub(self.pki.identity)
         self.stack.push_async_callback(self.hub.close)
         warnings = await configure_operator(
@@ -145,16 +147,29 @@ class _ScenarioRun:
         if not self._user_mode:
             return None
         choice = self.options.server_cert
-        if choice is None or choice.user_file is None:
+        upload = choice.user_file if choice is not None else self.options.user_cert
+        if upload is None:
             raise ScenarioSetupError(
                 "this scenario uses User certificate mode against an external endpoint: pass "
-                "--server-cert user:FILE (the certificate your endpoint presents, to upload) "
-                "or --server-cert hubject"
+                "--user-cert FILE (the certificate your endpoint presents, to upload; the other "
+                "scenarios keep their mode), or --server-cert user:FILE or hubject for all"
             )
         try:
-            return choice.user_file.read_bytes(), choice.user_file.name
+            return upload.read_bytes(), upload.name
         except OSError as exc:
-            raise ScenarioSetupError(f"cannot read {choice.user_file}: {exc.strerror}") from None
+            raise ScenarioSetupError(f"cannot read {upload}: {exc.strerror}") from None
+
+    def _note_forced_mode(self) -> None:
+        """A scenario about one certification mode, run in the other by --server-cert, says
+        so: its PASS read as evidence for the mode in its name."""
+        declared = self.scenario.operator
+        if declared.certification_given and declared.certification is not self.certification:
+            self.notes.append(
+                f"this scenario is about {declared.certification.value} mode, and --server-cert "
+                f"ran it in {self.certification.value} mode: its result says nothing of "
+                f"{declared.certification.value} mode (--user-cert FILE instead of --server-cert "
+                "runs every scenario in its own mode)"
+            )
 
     def _note_ignored_stub(self) -> None:
         if self.scenario.endpoint.stub != StubSpec():

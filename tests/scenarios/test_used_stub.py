@@ -121,3 +121,22 @@ async def test_stub_control_that_answers_nothing_is_a_setup_error_naming_the_opt
     assert run.code == 1
     assert f"cannot reach the stub's control API at {control}" in run.out
     assert "--control-port" in run.out
+
+
+async def test_user_cert_runs_each_scenario_in_its_own_mode_and_server_cert_says_it_forced_one(
+    used_stub: tuple[str, str], pki_files: PKIFiles
+) -> None:
+    # --server-cert hubject ran "User certificate mode" in Hubject mode and reported PASS as
+    # if User certificate mode had been tested; without it, that scenario could not run.
+    url, control = used_stub
+    user = "user-certificate.yaml"
+    suite = [path for path in SUITE if path.endswith((user, "hubject-certificate.yaml"))]
+    base = ["scenario", "run", *suite, "--target", url, "--pki", str(pki_files.directory)]
+    own = await hubsim(*base, "--user-cert", str(pki_files.cpo_server_cert))
+    assert own.code == 0, own.out + own.err
+    assert "; User certificate mode" in own.out and "; Hubject certificate mode" in own.out
+    assert "--server-cert ran it in" not in own.out
+    forced = await hubsim(*base, "--server-cert", "hubject", "--stub-control", control)
+    assert forced.code == 0, forced.out + forced.err
+    assert "this scenario is about User certificate mode, and --server-cert ran it in " \
+        "Hubject certificate mode" in forced.out  # fmt: skip
