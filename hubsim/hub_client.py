@@ -47,7 +47,7 @@ async def call_hub(
         raise CLIError(_tls_mismatch(hub, exc)) from None
     except (aiohttp.ClientError, ValueError) as exc:
         raise CLIError(
-            f"cannot reach the hub's admin API at {hub} ({_why(exc)}); start it with "
+            f"cannot reach the hub's admin API at {hub} ({reason_of(exc)}); start it with "
             "'hubsim hub serve'"
         ) from None
     try:
@@ -93,7 +93,7 @@ def _tls_mismatch(hub: str, exc: aiohttp.ClientSSLError) -> str:
     )
 
 
-def _why(exc: Exception) -> str:
+def reason_of(exc: Exception) -> str:
     """aiohttp's reason without its 'ssl:default' (a plain-HTTP URL uses no TLS at all)."""
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = exc.os_error

@@ -26,6 +26,8 @@ from hubsim.scenario import (
     scenario_schema,
     write_junit,
 )
+from hubsim.scenario.errors import ScenarioSetupError
+from hubsim.scenario.stub_control import reach_stub
 from hubsim.scenario.text import plural, scenario_lines, summary_line
 from hubsim.scenario.variables import parse_assignment
 from simulator.hub import HubError
@@ -84,6 +86,11 @@ async def run_command(args: argparse.Namespace) -> int:
     overrides = _overrides(args.set)
     scenarios = load_scenarios([Path(p) for p in args.paths], overrides)
     options = _options(args)
+    if options.stub_control:
+        try:
+            await reach_stub(options.stub_control)
+        except ScenarioSetupError as err:
+            raise CLIError(f"--stub-control: {err}") from None
     printer = None if args.json else _print_result
     with _quiet_stub_log():
         report = await run_scenarios(scenarios, options, on_result=printer)

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 
 from cpo_stub.behaviour import Reject, behaviour_to_json
+from hubsim.hub_client import reason_of
 from hubsim.scenario.errors import ScenarioSetupError
 from hubsim.scenario.model import StubSpec
 from oicp import Operation
@@ -27,6 +28,20 @@ LEFT_OVER_CODES = {"601": "a reservation", "602": "a session"}
 
 STARTS = (Operation.AUTHORIZE_REMOTE_START, Operation.AUTHORIZE_REMOTE_RESERVATION_START)
 """The operations that leave something open on an EVSE when the CPO accepts them."""
+
+
+async def reach_stub(control_url: str) -> None:
+    """Raise ScenarioSetupError unless the control API answers: checked once before the
+    first scenario, since each one's set-up failed with it, and the run read as a backend
+    that failed every step."""
+    if not control_url.startswith(("http://", "https://")):
+        raise ScenarioSetupError(
+            f"{control_url!r} is not the URL of a control API; give http://127.0.0.1:PORT, "
+            "PORT being the stub's --control-port"
+        )
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        url = f"{control_url.rstrip('/')}/requests"
+        await _call(session, "GET", url, None, control_url)
 
 
 async def prepare_stub(control_url: str, spec: StubSpec) -> list[str]:
@@ -66,7 +81,8 @@ async def _call(
                 )
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise ScenarioSetupError(
-            f"cannot reach the stub's control API at {control_url} ({exc or type(exc).__name__}):"
+            f"cannot reach the stub's control API at {control_url} "
+            f"({reason_of(exc) if isinstance(exc, aiohttp.ClientError) else 'no answer'}):"
             " start the stub with --control-port PORT and pass --stub-control "
             "http://127.0.0.1:PORT"
         ) from None

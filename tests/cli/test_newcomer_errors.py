@@ -566,3 +566,18 @@ async def test_stub_and_pki_file_options_name_the_option_and_the_file(tmp_path: 
         run.err
         == f"hubsim: error: --dir {notes} is a file; give a folder (made if it does not exist)\n"
     )
+
+
+async def test_a_stub_control_url_that_does_not_answer_is_refused_before_any_scenario() -> None:
+    # Each of the nine scenarios failed its set-up, and the run read as 44 failed steps of
+    # the backend (exit 1).
+    onboarding = str(Path(__file__).resolve().parents[2] / "scenarios" / "onboarding")
+    target = ("--target", "https://localhost:9", "--server-cert", "hubject")
+    for control, said in (
+        ("notaurl", "--stub-control: 'notaurl' is not the URL of a control API"),
+        ("http://127.0.0.1:9", "--stub-control: cannot reach the stub's control API at "
+         "http://127.0.0.1:9 (connection refused)"),
+    ):  # fmt: skip
+        run = await hubsim("scenario", "run", onboarding, *target, "--stub-control", control)
+        assert run.code == 2 and run.out == "", run.out
+        assert run.err.startswith(f"hubsim: error: {said}"), run.err
