@@ -13,7 +13,6 @@ import pytest
 from hubsim.scenario import load_scenario
 from hubsim.scenario.stage import StagePKI
 from mockpki import PKIFiles
-from tests.check.conftest import free_port
 from tests.cli.conftest import Served, hubsim, line_with, serve
 
 ONBOARDING = str(Path(__file__).resolve().parents[2] / "scenarios" / "onboarding")
@@ -110,17 +109,6 @@ async def test_an_untrusted_server_certificate_without_pki_names_the_pki_option(
     assert run.code == 1
     assert "server_cert_untrusted" in run.out
     assert "no --pki was given" in run.out and "pass --pki DIR" in run.out
-
-
-async def test_stub_control_that_answers_nothing_is_a_setup_error_naming_the_option(
-    used_stub: tuple[str, str], pki_files: PKIFiles
-) -> None:
-    url, _ = used_stub
-    control = f"http://127.0.0.1:{free_port()}"
-    run = await hubsim(*_run_args(url, pki_files, "--stub-control", control))
-    assert run.code == 1
-    assert f"cannot reach the stub's control API at {control}" in run.out
-    assert "--control-port" in run.out
 
 
 async def test_user_cert_runs_each_scenario_in_its_own_mode_and_server_cert_says_it_forced_one(
