@@ -208,19 +208,26 @@ def test_the_locust_file_prints_its_path_and_nothing_else() -> None:
     assert ran.stdout.strip() == _SPEC.origin
 
 
-async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
-    stub: StubProcess, pki_files: PKIFiles
-) -> None:
-    port = free_port()
-    master = await asyncio.create_subprocess_exec(
+async def _refusing_master(
+    stub: StubProcess, pki_files: PKIFiles, port: int, workers: int
+) -> asyncio.subprocess.Process:
+    """A headless master on ``port`` that expects ``workers`` workers; its stderr is piped."""
+    return await asyncio.create_subprocess_exec(
         *LOCUST,
         *("--master", "--headless", "-u", "2", "-r", "2", "--run-time", "120s"),
-        *("--expect-workers", "1", "--master-bind-host", "127.0.0.1"),
+        *("--expect-workers", str(workers), "--master-bind-host", "127.0.0.1"),
         *("--master-bind-port", str(port), "--host", stub.url),
         *("--hubsim-pki", str(pki_files.directory)),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def test_a_worker_refused_on_its_machine_makes_its_master_exit_2(
+    stub: StubProcess, pki_files: PKIFiles
+) -> None:
+    port = free_port()
+    master = await _refusing_master(stub, pki_files, port, 1)
     try:
         worker_code, worker_err = await locust_run(
             "--worker", "--master-host", "127.0.0.1", "--master-port", str(port),
@@ -307,15 +314,7 @@ async def test_a_worker_refused_while_its_master_waits_for_more_workers_ends_the
     # With --expect-workers 2, a good worker and a refused one: the master printed the
     # refusal, told the good worker to quit, and then waited for a second worker for ever.
     port = free_port()
-    master = await asyncio.create_subprocess_exec(
-        *LOCUST,
-        *("--master", "--headless", "-u", "2", "-r", "2", "--run-time", "120s"),
-        *("--expect-workers", "2", "--master-bind-host", "127.0.0.1"),
-        *("--master-bind-port", str(port), "--host", stub.url),
-        *("--hubsim-pki", str(pki_files.directory)),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    master = await _refusing_master(stub, pki_files, port, 2)
     worker = ("--worker", "--master-host", "127.0.0.1", "--master-port", str(port))
     good = await asyncio.create_subprocess_exec(
         *LOCUST, *worker, "--hubsim-pki", str(pki_files.directory),
