@@ -468,7 +468,7 @@ def _certificate_error(err: ssl.SSLCertVerificationError, ctx: CallContext) -> D
             + (" and upload the new one in Certificate Management." if _user(ctx) else "."),
         )
     if code == _VERIFY_NOT_YET_VALID:
-        when = f" before {presented.not_before:%Y-%m-%d %H:%M} UTC" if presented else ""
+        when = f": it is valid from {presented.not_before:%Y-%m-%d %H:%M} UTC" if presented else ""
         return Diagnosis(
             Outcome.SERVER_CERT_NOT_YET_VALID,
             f"The server certificate of {ctx.host} is not valid yet{when}; check the backend's "
