@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hubsim.commands.options import output_file
-from hubsim.errors import BOTH_TARGETS, CLIError
+from hubsim.commands.options import DEFAULT_HUB, one_target, output_file
+from hubsim.errors import CLIError
 from hubsim.load.channels import TargetSpec
 from hubsim.load.engine import RunResult, check_requests
 from hubsim.load.plan import (
@@ -37,8 +37,6 @@ from hubsim.load.runner import run_here, run_workers
 from simulator.model import WireProfile
 from simulator.requests import DEFAULT_EVCO_ID
 
-_DEFAULT_HUB = "http://127.0.0.1:8080"
-
 
 def register(sub: Any) -> None:
     load = sub.add_parser(
@@ -51,7 +49,7 @@ def register(sub: Any) -> None:
     )
     via = load.add_argument_group("through a running hub (saved settings)")
     via.add_argument("--operator", help="OperatorID whose saved settings to use")
-    via.add_argument("--hub", help=f"admin API URL of the hub (default {_DEFAULT_HUB})")
+    via.add_argument("--hub", help=f"admin API URL of the hub (default {DEFAULT_HUB})")
     via.add_argument(
         "--admin-token", help="the hub's admin token, if it has one (or HUBSIM_ADMIN_TOKEN)"
     )
@@ -275,12 +273,10 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 
 _ONE_SHOT_ONLY = ("--server-cert", "--pki", "--timeout", "--reservation-path")
-_HUB_ONLY = ("--hub", "--admin-token")
 
 
 def spec_from(args: argparse.Namespace) -> TargetSpec:
-    if args.operator and args.url:  # before the options that belong to one or the other
-        raise CLIError(BOTH_TARGETS)
+    one_target(args)  # before the options that belong to one or the other
     given = [o for o in _ONE_SHOT_ONLY if getattr(args, o[2:].replace("-", "_")) is not None]
     if args.operator and given:
         raise CLIError(
@@ -288,15 +284,9 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
             f"(--operator {args.operator}) the hub sends, with its own PKI and the operator's "
             "saved settings"
         )
-    via = [o for o in _HUB_ONLY if getattr(args, o[2:].replace("-", "_")) is not None]
-    if args.url and via:
-        raise CLIError(
-            f"{', '.join(via)}: only through a hub (--operator ID); a one-shot run (--url) "
-            "sends from this process and asks no hub"
-        )
     return TargetSpec(
         operator=args.operator,
-        hub=args.hub or _DEFAULT_HUB,
+        hub=args.hub or DEFAULT_HUB,
         admin_token=args.admin_token or os.environ.get("HUBSIM_ADMIN_TOKEN"),
         url=args.url,
         server_cert=args.server_cert,

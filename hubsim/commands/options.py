@@ -84,7 +84,8 @@ def one_target(args: argparse.Namespace) -> None:
         return
     if args.operator:
         raise CLIError(BOTH_TARGETS)
-    given = [o for o, v in (("--hub", args.hub), ("--admin-token", args.admin_token)) if v]
+    hub_options = (("--hub", args.hub), ("--admin-token", args.admin_token))
+    given = [option for option, value in hub_options if value is not None]
     if given:
         raise CLIError(
             f"{', '.join(given)}: only through a hub (--operator ID); a one-shot run (--url) "
