@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import ssl
 import tempfile
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from yarl import URL
 from cpo_stub.recording import StubRecord
 from httpguard import exact_timeout
 from mockpki.files import PKIFiles
+from oicp import jsontext
 from oicp.cdr import ChargeDetailRecord
 from oicp.cpo_operations import cpo_to_hub_path
 from oicp.errors import OICPError
@@ -312,7 +312,7 @@ def _ack_field(record: StubRecord, key: str) -> object:
 
 def _json(text: str) -> object:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except ValueError:
         return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ import aiohttp
 from yarl import URL
 
 from hubsim.errors import CLIError
+from oicp import jsontext
 
 
 async def call_hub(
@@ -51,7 +51,7 @@ async def call_hub(
             "'hubsim hub serve'"
         ) from None
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except ValueError:
         # Something answers there, but not the admin API (which answers JSON, even 404s).
         raise CLIError(

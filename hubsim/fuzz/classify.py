@@ -8,10 +8,9 @@ else, each in one class, so that each class is shrunk and reported once.
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 
-from oicp import Acknowledgement, OICPValidationError
+from oicp import Acknowledgement, OICPValidationError, jsontext
 from simulator.check.calls import Answer, CallResult
 from simulator.exchange import Outcome
 
@@ -83,8 +82,8 @@ def classify(result: CallResult, *, body_valid: bool) -> Verdict:
     if result.status != 200:
         return Verdict(Unexpected.HTTP_STATUS, f"HTTP {result.status} instead of 200")
     try:
-        parsed = json.loads(result.raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        parsed = jsontext.loads(result.raw.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON, or nested too deep
         return Verdict(Unexpected.NOT_JSON, "HTTP 200, but the body is not JSON")
     try:
         ack = Acknowledgement.from_wire(parsed)

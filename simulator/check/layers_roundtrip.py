@@ -10,14 +10,24 @@ when layer 10 (Semantics) failed: the start was refused or its answer cannot be 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest
+from yarl import URL
+
+from oicp import Acknowledgement, OICPValidationError, Operation, RemoteRequest, jsontext
 from simulator.check.calls import Answer, CallResult
-from simulator.check.plan import RESERVATION_MINUTES, ServiceTarget
+from simulator.check.plan import RESERVATION_MINUTES, CheckPlan, ServiceTarget
 from simulator.check.report import LayerResult, failed, passed
 from simulator.check.run import Run
+from simulator.diagnosis import status_hint
+from simulator.model import ServiceType
+
+_RESERVATIONS = (
+    Operation.AUTHORIZE_REMOTE_RESERVATION_START,
+    Operation.AUTHORIZE_REMOTE_RESERVATION_STOP,
+)
+# The statuses with which a backend says it has no such endpoint at all.
+_NOT_OFFERED = (404, 405, 501)
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class Step:
     ok: bool
     reason: str
     ack: Acknowledgement | None = None
+    http_status: int | None = None  # None: no HTTP answer
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -56,11 +67,7 @@ async def layer_round_trip(run: Run) -> LayerResult:
     bad = next((s for s in steps if not s.ok), None)
     if bad is not None:
         return failed(
-            "round_trip",
-            f"{bad.operation.value} failed: {bad.reason}",
-            "Make the backend accept a stop for the session it has just started (the same "
-            "SessionID), and a reservation start with a Duration followed by its stop.",
-            **details,
+            "round_trip", f"{bad.operation.value} failed: {bad.reason}", _fix(bad, plan), **details
         )
     done = "; ".join(f"{s.operation.value} accepted (SessionID {s.session_id})" for s in steps)
     return passed("round_trip", f"{done}; {plan.reservation_note}.", **details)
@@ -94,19 +101,51 @@ async def _reservation(run: Run, target: ServiceTarget) -> list[Step]:
 async def _send(run: Run, target: ServiceTarget, request: RemoteRequest) -> Step:
     call = run.call(target, request.operation)
     result = await run.client.send(call, request)
-    ok, reason, ack = judge(result, request)
-    return Step(request.operation, call.url, request.session_id, ok, reason, ack)
+    ok, reason, ack = judge(result, request, call.url)
+    status = result.status if isinstance(result, Answer) else None
+    return Step(request.operation, call.url, request.session_id, ok, reason, ack, status)
 
 
-def judge(result: CallResult, request: RemoteRequest) -> tuple[bool, str, Acknowledgement | None]:
-    """Whether one answer accepts ``request``, with one sentence why not."""
+def _fix(bad: Step, plan: CheckPlan) -> str:
+    """What to do about the first step that failed."""
+    if bad.operation not in _RESERVATIONS:
+        return (
+            "Make the backend accept a stop for the session it has just started (the same "
+            f"SessionID), at {URL(bad.url).path}."
+        )
+    if bad.http_status in _NOT_OFFERED and plan.service_type is not ServiceType.RESERVATION:
+        # A CPO need not offer reservations; the check only assumed it did.
+        skip = (
+            "run the check with --no-reservation"
+            if plan.mode == "one-shot"
+            else f"turn Online Request off for {plan.operator_id}'s Reservation service type"
+        )
+        return (
+            f"If the backend offers no reservations, {skip}; otherwise route POST requests for "
+            f"{URL(bad.url).path} to it, and accept a reservation start with a Duration "
+            "followed by its stop."
+        )
+    return (
+        "Make the backend accept a reservation start with a Duration followed by its stop "
+        f"(the same SessionID), at {URL(bad.url).path}."
+    )
+
+
+def judge(
+    result: CallResult, request: RemoteRequest, url: str
+) -> tuple[bool, str, Acknowledgement | None]:
+    """Whether one answer to ``request`` at ``url`` accepts it, with one sentence why not."""
     if not isinstance(result, Answer):
         return False, result.diagnosis.detail, None
     if result.status != 200:
-        return False, f"the endpoint answered HTTP {result.status} instead of 200.", None
+        hint = status_hint(result.status, URL(url).path, result.location)
+        said = f"; {hint}" if hint else ""
+        return False, f"the endpoint answered HTTP {result.status} instead of 200{said}.", None
     try:
-        ack = Acknowledgement.from_wire(json.loads(result.raw.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError, OICPValidationError) as exc:
+        # The hub's parser: a peer's body nested thousands of levels deep is refused, where
+        # the json module would end the check in RecursionError.
+        ack = Acknowledgement.from_wire(jsontext.loads(result.raw.decode("utf-8")))
+    except (ValueError, OICPValidationError) as exc:
         return False, f"the answer is not a valid eRoamingAcknowledgement ({exc}).", None
     code = ack.status_code
     if not ack.result:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from mockpki.files import PKIFiles
-from oicp import Acknowledgement, OICPValidationError, Operation
+from oicp import Acknowledgement, OICPValidationError, Operation, jsontext
 from simulator.check.calls import Answer, CallResult, encode_body
 from simulator.check.plan import RESERVATION_MINUTES, ServiceTarget
 from simulator.check.report import LayerResult, failed, passed, warned
@@ -238,8 +237,8 @@ def classify(result: CallResult) -> tuple[Verdict, str, Acknowledgement | None]:
     if result.status != 200:
         return Verdict.BROKEN, f"HTTP {result.status} instead of 200", None
     try:
-        parsed = json.loads(result.raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        parsed = jsontext.loads(result.raw.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON, or nested too deep
         return Verdict.BROKEN, "the answer is not JSON", None
     try:
         ack = Acknowledgement.from_wire(parsed)

@@ -9,7 +9,6 @@ server certificate against the mock Hubject CA.
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from yarl import URL
 from httpguard import exact_timeout
 from mockpki import MockHubjectPKI, PKIFiles
 from mockpki.ca import LeafCertificate
+from oicp import jsontext
 from oicp.messages import RemoteRequest
 from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.exchange import EXCHANGE_HEADER
@@ -110,6 +110,6 @@ def _client_context(leaf: LeafCertificate, hubject_ca: Path) -> ssl.SSLContext:
 
 def _json_or_none(text: str) -> object:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except ValueError:
         return None

@@ -19,6 +19,7 @@ from mockpki import MockHubjectPKI, PKIFiles
 from mockpki.inspect import sha256_fingerprint
 from tests.backends.hubproc import start_hub
 from tests.cli.conftest import HUBSIM, Served, hubsim, serve
+from tests.load.conftest import script_server
 
 ONBOARDING = Path(__file__).resolve().parents[2] / "scenarios" / "onboarding"
 
@@ -387,6 +388,32 @@ async def test_a_hub_url_that_is_not_a_hub_says_so(tmp_path: Path) -> None:
         await server.wait()
     assert run.code == 2 and "Traceback" not in run.err
     assert "answers, but not as hubsim's admin API (HTTP 404, not JSON)" in run.err
+
+
+_DEEP_JSON_SERVER = """
+import http.server, sys
+class Deep(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"[" * 100000 + b"]" * 100000
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Deep)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+async def test_a_hub_url_answering_json_nested_too_deep_is_not_a_hub() -> None:
+    # The json module's RecursionError escaped as "unexpected RecursionError".
+    async with script_server(_DEEP_JSON_SERVER) as port:
+        run = await hubsim("emp", "list", "--hub", f"http://127.0.0.1:{port}")
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "answers, but not as hubsim's admin API (HTTP 200, not JSON)" in run.err
 
 
 async def test_a_hub_url_that_is_not_http_is_refused_naming_hub() -> None:
