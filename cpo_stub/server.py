@@ -32,7 +32,7 @@ from cpo_stub.expectations import Expectation, Lifetime
 from cpo_stub.recording import MAX_RECORDS, HandshakeFailure, StubRecord
 from cpo_stub.state import EvseState
 from cpo_stub.tls import HandshakeSite, PemSource, server_context
-from httpguard import ConnectionLimits, PortGuard, listen_problem
+from httpguard import ConnectionLimits, PortGuard, authority, listen_problem
 from mockpki.files import PKIFiles
 from oicp import jsontext
 from oicp.operations import Operation
@@ -59,8 +59,7 @@ async def _listen(option: str, host: str, port: int, starting: Awaitable[None]) 
 
 
 def _url(scheme: str, host: str, port: int) -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}:{port}"
+    return f"{scheme}://{authority(host, port)}"
 
 
 class CPOStub:

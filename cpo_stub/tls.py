@@ -29,6 +29,7 @@ from httpguard import (
     Refused,
     Ticket,
     WatchedProtocol,
+    authority,
     bound_tls_read_buffers,
     looks_like_plain_http,
     plain_http_answer,
@@ -218,7 +219,7 @@ class HandshakeSite(web.BaseSite):
 
     @property
     def name(self) -> str:
-        return f"https://{self._host}:{self.port}"
+        return f"https://{authority(self._host, self.port)}"
 
     @property
     def port(self) -> int:

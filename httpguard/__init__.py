@@ -12,7 +12,7 @@ from httpguard.limits import (
     default_max_connections,
     exact_timeout,
 )
-from httpguard.listen import listen_problem
+from httpguard.listen import authority, listen_problem
 from httpguard.nginx import looks_like_plain_http, page_400, plain_http_answer
 from httpguard.site import GuardedTCPSite, Refused, WatchedProtocol
 
@@ -25,6 +25,7 @@ __all__ = [
     "Refused",
     "Ticket",
     "WatchedProtocol",
+    "authority",
     "bound_tls_read_buffers",
     "default_max_connections",
     "exact_timeout",

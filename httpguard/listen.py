@@ -12,6 +12,13 @@ import os
 import socket
 
 
+def authority(host: str, port: int) -> str:
+    """``host:port`` as a URL and a sentence must write it: an IPv6 address in brackets
+    (``[::1]:8443``), else its colons run into the port's."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}"
+
+
 def listen_problem(port_option: str, host_option: str, host: str, port: int, exc: OSError) -> str:
     """The sentence for ``exc``, raised by listening on ``host``:``port``."""
     if isinstance(exc, socket.gaierror):
@@ -25,8 +32,7 @@ def listen_problem(port_option: str, host_option: str, host: str, port: int, exc
             f"{host_option} {host}: not an address of this machine ({reason}); give one of "
             "its addresses, such as 127.0.0.1 or 0.0.0.0"
         )
-    shown = f"[{host}]" if ":" in host else host
     return (
-        f"{port_option} {port}: cannot listen on {shown}:{port} ({reason}); stop what listens "
-        f"there or give {port_option} another port"
+        f"{port_option} {port}: cannot listen on {authority(host, port)} ({reason}); stop what "
+        f"listens there or give {port_option} another port"
     )

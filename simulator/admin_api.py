@@ -441,7 +441,7 @@ def hub_certificate_json(identity: HubIdentity) -> dict[str, Any]:
 def expiry_json(not_after: datetime) -> dict[str, Any]:
     """``not_after``, ``days_left``, ``expiry_alarm`` and the sentence, as of now."""
     expiry = expiry_of(not_after, datetime.now(UTC))
-    return expiry.to_json() | {"expiry_message": expiry.sentence("the certificate") or None}
+    return expiry.to_json() | {"expiry_message": expiry.sentence("The certificate") or None}
 
 
 def certificate_json(cert: UploadedCertificate) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 from OpenSSL import SSL
 
-from httpguard import ConnectionLimits, GuardedTCPSite, PortGuard, listen_problem
+from httpguard import ConnectionLimits, GuardedTCPSite, PortGuard, authority, listen_problem
 from mockpki.errors import PKIError
 from simulator.admin_api import HUB_KEY, add_admin_routes
 from simulator.admin_guard import (
@@ -183,7 +183,7 @@ async def running_hub(
         await _listen(("--port", "--host"), options.host, options.port, site.start())
         port = runner.addresses[0][1]
         oicp = await _start_oicp(inbound, options)
-        url = f"http://{_url_host(options.host)}:{port}"
+        url = f"http://{authority(options.host, port)}"
         yield RunningHub(hub=hub, url=url, oicp_url=inbound.oicp_url, inbound=inbound)
     finally:
         if oicp is not None:
@@ -230,7 +230,3 @@ async def _listen(
 
 async def serve_forever() -> None:
     await asyncio.Event().wait()
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host

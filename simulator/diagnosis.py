@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from httpguard import authority
 from mockpki.inspect import CertificateInfo
 from oicp.limits import ANSWER_BUDGET_S
 from simulator.exchange import Outcome
@@ -80,6 +81,11 @@ class CallContext:
     namesake: CertificateInfo | None = None
     # ... and the upload it is, when it is one that is no longer (or not yet) Active.
     retired_upload: str | None = None
+
+    @property
+    def authority(self) -> str:
+        """``host:port`` as a sentence writes it (``[::1]:8443``)."""
+        return authority(self.host, self.port)
 
 
 def diagnose_exception(exc: BaseException, ctx: CallContext) -> Diagnosis:
@@ -246,7 +252,7 @@ def _timeout(ctx: CallContext) -> Diagnosis:
         return Diagnosis(
             Outcome.TIMEOUT,
             f"{ctx.url} did not answer within {ctx.timeout_s:g} s, and a further TLS handshake "
-            f"with {ctx.host}:{ctx.port} did not finish in time either, so the request may "
+            f"with {ctx.authority} did not finish in time either, so the request may "
             "never have reached the backend. A backend at its connection limit that leaves "
             "new connections waiting (HAProxy's maxconn, a full listen backlog) does this, as "
             "does a port that accepts TCP but does not speak TLS: check the backend's limits "
@@ -282,7 +288,7 @@ def _connector_error(os_error: OSError, ctx: CallContext) -> Diagnosis:
     if isinstance(os_error, ConnectionRefusedError) or os_error.errno == errno.ECONNREFUSED:
         return Diagnosis(
             Outcome.CONNECTION_REFUSED,
-            f"Nothing accepts connections on {ctx.host}:{ctx.port} (connection refused); start "
+            f"Nothing accepts connections on {ctx.authority} (connection refused); start "
             "the backend or correct the port in the Service URL.",
         )
     if isinstance(os_error, ssl.SSLError):
@@ -291,18 +297,18 @@ def _connector_error(os_error: OSError, ctx: CallContext) -> Diagnosis:
         if ctx.legacy_version in OLD_TLS_VERSIONS:
             return Diagnosis(
                 Outcome.TLS_VERSION,
-                f"{ctx.host}:{ctx.port} speaks only {ctx.legacy_version}; the hub requires TLS "
+                f"{ctx.authority} speaks only {ctx.legacy_version}; the hub requires TLS "
                 "1.2 or later, so enable TLS 1.2 or 1.3 on the backend.",
             )
         return _reset_in_handshake(ctx)
     return Diagnosis(
         Outcome.CONNECTION_REFUSED,
-        f"Could not connect to {ctx.host}:{ctx.port}: {os_error.strerror or os_error}.",
+        f"Could not connect to {ctx.authority}: {os_error.strerror or os_error}.",
     )
 
 
 def _reset_in_handshake(ctx: CallContext) -> Diagnosis:
-    where = f"The backend at {ctx.host}:{ctx.port}"
+    where = f"The backend at {ctx.authority}"
     if ctx.hello_answered is False:
         return Diagnosis(
             Outcome.CONNECTION_CLOSED,
@@ -344,21 +350,19 @@ def _ssl_error(err: OSError, ctx: CallContext) -> Diagnosis:
     if reason == "WRONG_VERSION_NUMBER" or "WRONG_VERSION_NUMBER" in text:
         return Diagnosis(
             Outcome.PLAIN_HTTP,
-            f"{ctx.host}:{ctx.port} answered in plain HTTP, not TLS; serve HTTPS on that port or "
+            f"{ctx.authority} answered in plain HTTP, not TLS; serve HTTPS on that port or "
             "put the HTTPS port in the Service URL.",
         )
     if reason in _PROTOCOL_VERSION_REASONS or any(r in text for r in _PROTOCOL_VERSION_REASONS):
         return Diagnosis(
             Outcome.TLS_VERSION,
-            f"{ctx.host}:{ctx.port} offers no TLS version the hub accepts ({reason or text}); "
+            f"{ctx.authority} offers no TLS version the hub accepts ({reason or text}); "
             "enable TLS 1.2 or 1.3 on the backend.",
         )
     alert = next((a for a in _CLIENT_CERT_ALERTS if a in text or a == reason), None)
     if alert is not None:
         return _client_cert_refused(ctx, f"sent the TLS alert {alert}")
-    return Diagnosis(
-        Outcome.TLS_ERROR, f"The TLS handshake with {ctx.host}:{ctx.port} failed: {text}."
-    )
+    return Diagnosis(Outcome.TLS_ERROR, f"The TLS handshake with {ctx.authority} failed: {text}.")
 
 
 def _os_error(exc: aiohttp.ClientOSError, ctx: CallContext) -> Diagnosis:
@@ -379,7 +383,7 @@ def _client_cert_refused(ctx: CallContext, how: str) -> Diagnosis:
 def _client_cert_refused_at(host: str, port: int, how: str) -> Diagnosis:
     return Diagnosis(
         Outcome.CLIENT_CERT_REFUSED,
-        f"The backend at {host}:{port} {how}: it refused the hub's service (client) "
+        f"The backend at {authority(host, port)} {how}: it refused the hub's service (client) "
         "certificate; add the mock Hubject CA (hubject-ca.pem, root and intermediate) to the "
         "backend's client-certificate trust store.",
     )

@@ -40,13 +40,18 @@ class Expiry:
         return self.left.days if self.left >= timedelta(0) else -((-self.left).days + 1)
 
     def sentence(self, what: str) -> str:
-        """``what`` expires when, said with the alarm's urgency (empty for no alarm)."""
+        """``what`` expires when, said with the alarm's urgency (empty for no alarm).
+
+        ``what`` opens a sentence ("The hub's service certificate", "It"); after "Urgent:"
+        it reads on in lower case.
+        """
         until = f"{self.not_after:%Y-%m-%d %H:%M} UTC"
         if self.alarm is ExpiryAlarm.EXPIRED:
             return f"{what} expired on {until}; renew it now."
         if self.alarm is ExpiryAlarm.URGENT:
+            reads_on = what[:1].lower() + what[1:]
             return (
-                f"Urgent: {what} expires on {until}, in {_left_text(self.left)}; renew it "
+                f"Urgent: {reads_on} expires on {until}, in {_left_text(self.left)}; renew it "
                 "today (fewer than 7 days left)."
             )
         if self.alarm is ExpiryAlarm.WARN:

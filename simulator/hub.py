@@ -372,7 +372,7 @@ class Hub:
         if settings.server_certification is ServerCertification.USER:
             problem = user_certificate_problem(settings, certs, _now())
             if problem is not None:
-                return Refusal(Outcome.NO_USER_CERTIFICATE, problem)
+                return Refusal(Outcome.NO_USER_CERTIFICATE, f"{problem}.")
             host = service_url_host(settings.service_url) or ""
             return self._user_target(url, certs, host, operator.timeout_s)
         return self.hubject_target(url, operator.timeout_s)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from httpguard import authority
 from hubsim.errors import CLIError
 
 RETRY_S = 0.05
@@ -111,7 +112,7 @@ async def _try(target: Target) -> str | None:
             if answer.status in (401, 403):
                 raise _Refused(
                     f"with HTTP {answer.status}: it wants an admin token; wait on "
-                    f"http://{host}:{port}/api/health instead, which answers without one"
+                    f"http://{authority(host, port)}/api/health instead, which answers without one"
                 )
             return None if answer.status == 200 else f"HTTP {answer.status}"
     except (OSError, aiohttp.ClientError, TimeoutError) as exc:

@@ -91,7 +91,7 @@ async def layer_tcp(run: Run) -> LayerResult:
     except TimeoutError:
         return failed(
             "tcp",
-            f"No TCP connection to {host}:{port} within {probe_timeout(run):g} s: packets to the "
+            f"No TCP connection to {run.authority} within {probe_timeout(run):g} s: packets to the "
             "port are dropped, often by a firewall.",
             "Open the port to the hub's addresses, or correct the port in the Service URL.",
             host=host,
@@ -101,7 +101,7 @@ async def layer_tcp(run: Run) -> LayerResult:
         what = "connection refused" if isinstance(exc, ConnectionRefusedError) else exc.strerror
         return failed(
             "tcp",
-            f"Nothing accepts connections on {host}:{port} ({what or exc}).",
+            f"Nothing accepts connections on {run.authority} ({what or exc}).",
             "Start the backend, or correct the port in the Service URL.",
             host=host,
             port=port,
@@ -139,11 +139,10 @@ async def layer_tls(run: Run) -> LayerResult:
 def _handshake_passed(run: Run) -> LayerResult:
     shake = run.handshake
     assert shake is not None
-    host, port = run.host_port
     advice = " (TLS 1.3 is what Hubject recommends)" if shake.version == "TLSv1.2" else ""
     return passed(
         "tls",
-        f"The TLS handshake with {host}:{port} negotiated {shake.version}{advice}, cipher "
+        f"The TLS handshake with {run.authority} negotiated {shake.version}{advice}, cipher "
         f"{shake.cipher}.",
         version=shake.version,
         cipher=shake.cipher,
@@ -158,13 +157,14 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
     if "WRONG_VERSION_NUMBER" in (reason, text) or "WRONG_VERSION_NUMBER" in text:
         return failed(
             "tls",
-            f"{host}:{port} answered in plain HTTP, not TLS.",
+            f"{run.authority} answered in plain HTTP, not TLS.",
             "Serve HTTPS on that port, or put the HTTPS port in the Service URL.",
         )
     if isinstance(exc, TimeoutError):
         return failed(
             "tls",
-            f"The TLS handshake with {host}:{port} did not finish within {probe_timeout(run):g} s.",
+            f"The TLS handshake with {run.authority} did not finish within "
+            f"{probe_timeout(run):g} s.",
             "Check that the port serves TLS directly (not a proxy waiting for something else).",
         )
     if _is_version_problem(exc, reason, text):
@@ -172,7 +172,7 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
         if old in OLD_TLS_VERSIONS:
             return failed(
                 "tls",
-                f"{host}:{port} speaks only {old}; the hub requires TLS 1.2 or later.",
+                f"{run.authority} speaks only {old}; the hub requires TLS 1.2 or later.",
                 "Enable TLS 1.2 or 1.3 on the backend.",
                 version=old,
             )
@@ -183,14 +183,14 @@ async def _handshake_failed(run: Run, exc: BaseException) -> LayerResult:
     if _is_client_cert_refusal(exc, text):
         return passed(
             "tls",
-            f"The TLS handshake with {host}:{port} reached the client-certificate exchange, so "
+            f"The TLS handshake with {run.authority} reached the client-certificate exchange, so "
             "the endpoint speaks TLS 1.2 or later; its refusal of the certificate is judged in "
             "layer 7.",
             refused_with=text,
         )
     return failed(
         "tls",
-        f"The TLS handshake with {host}:{port} failed: {type(exc).__name__}: {text}.",
+        f"The TLS handshake with {run.authority} failed: {type(exc).__name__}: {text}.",
         "Check the backend's TLS set-up: certificate and key loaded, TLS 1.2 or 1.3 enabled.",
     )
 
@@ -207,7 +207,7 @@ async def _silent_server(run: Run) -> LayerResult | None:
         return None
     return failed(
         "tls",
-        f"{host}:{port} accepted the TCP connection, then ended it before answering the TLS "
+        f"{run.authority} accepted the TCP connection, then ended it before answering the TLS "
         "ClientHello, also on a second handshake: it never got as far as TLS.",
         "Check the backend's connection limits (nginx's worker_connections, a proxy's maxconn, "
         "the stub's --max-connections) and its logs, and that the port serves TLS.",

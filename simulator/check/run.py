@@ -10,6 +10,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass, field
 
+from httpguard import authority
 from oicp import Acknowledgement, Operation, RemoteRequest
 from simulator.check.calls import Answer, Call, CallResult, CheckClient, Failure
 from simulator.check.plan import RESERVATION_MINUTES, CheckPlan, ServiceTarget, host_and_port
@@ -61,6 +62,11 @@ class Run:
     def host_port(self) -> tuple[str, int]:
         url = self.plan.first_url()
         return host_and_port(url) if url else ("", 443)
+
+    @property
+    def authority(self) -> str:
+        """``host:port`` of the checked URL as a sentence writes it (``[::1]:8443``)."""
+        return authority(*self.host_port)
 
     def context(self, trust: ServerTrust) -> ssl.SSLContext:
         """The hub's verifying client context for ``trust`` (built once per check)."""

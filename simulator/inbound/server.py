@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from httpguard import ConnectionLimits, PortGuard
+from httpguard import ConnectionLimits, PortGuard, authority
 from mockpki.files import PKIFiles
 from oicp.cpo_operations import CPOOperation
 from oicp.limits import FULL_LOAD_MAX_BODY_BYTES
@@ -73,8 +73,7 @@ def _url(host: str, port: int) -> str:
     # A listener on every address (a container's 0.0.0.0) is reached at localhost too, as the
     # hub's own simulated EMPs reach it.
     shown = "localhost" if host in ("127.0.0.1", "localhost", "0.0.0.0", "::", "") else host
-    shown = f"[{shown}]" if ":" in shown else shown
-    return f"https://{shown}:{port}"
+    return f"https://{authority(shown, port)}"
 
 
 class InboundServer:

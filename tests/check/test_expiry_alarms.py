@@ -48,7 +48,7 @@ async def test_a_server_certificate_with_fewer_than_7_days_left_is_an_urgent_war
     layer = layers["server_certificate"]
     assert layer["status"] == "WARN"
     assert (
-        "Urgent: It expires on" in layer["reason"] and "fewer than 7 days left" in layer["reason"]
+        "Urgent: it expires on" in layer["reason"] and "fewer than 7 days left" in layer["reason"]
     )
     assert (layer["details"]["days_left"], layer["details"]["expiry_alarm"]) == (2, "urgent")
 

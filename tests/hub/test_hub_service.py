@@ -103,6 +103,7 @@ async def test_user_certificate_without_upload_is_an_error_at_send_time(
     exchange = await hub.send(OP, Operation.AUTHORIZE_REMOTE_START, START)
     assert exchange.outcome is Outcome.NO_USER_CERTIFICATE
     assert "localhost" in exchange.detail and "Certificate Management" in exchange.detail
+    assert exchange.detail.endswith("switch Server certification to 'Hubject certificate'.")
     assert user_stub.records == []
 
 

@@ -38,7 +38,15 @@ def test_days_left_counts_whole_days_and_goes_negative_once_expired() -> None:
 def test_the_sentence_names_the_certificate_the_date_and_the_urgency() -> None:
     urgent = expiry_of(NOW + timedelta(hours=30), NOW).sentence("The hub's service certificate")
     assert urgent == (
-        "Urgent: The hub's service certificate expires on 2026-12-04 18:00 UTC, in 30 hours; "
+        "Urgent: the hub's service certificate expires on 2026-12-04 18:00 UTC, in 30 hours; "
         "renew it today (fewer than 7 days left)."
     )
     assert expiry_of(NOW + timedelta(days=400), NOW).sentence("It") == ""
+
+
+def test_every_sentence_opens_with_a_capital_and_urgent_reads_on_in_lower_case() -> None:
+    sentences = [
+        expiry_of(NOW + left, NOW).sentence("It")
+        for left in (-timedelta(days=1), timedelta(days=20), timedelta(days=2))
+    ]
+    assert [s.split(" expire")[0] for s in sentences] == ["It", "It", "Urgent: it"]

@@ -194,7 +194,7 @@ def test_an_upload_with_fewer_than_7_days_left_shows_an_urgent_alarm(
     expect(cell).to_have_class("expiry expiry-urgent")
     expect(cell).to_have_css("color", "rgb(179, 38, 30)")  # the portal's red, --bad
     message = page.locator("table.certificates tbody tr .expiry-message")
-    expect(message).to_contain_text("Urgent: This upload expires on")
+    expect(message).to_contain_text("Urgent: this upload expires on")
     shoot(page, "certificates-expiry-urgent")
 
 
