@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from oicp import Operation
+from oicp.identifiers import operator_id_of_evse
 from oicp.paths import hub_to_cpo_path, join_service_url
 from simulator.certificates import CertificateUploadError, parse_certificate_upload, user_trust
 from simulator.exchange import Exchange
@@ -158,4 +159,9 @@ async def send_one_shot(
         service_url, choice, identity, operation, params.provider_id, timeout_s=timeout_s
     )
     async with Sender(identity.client) as sender:
-        return await sender.send(target, request, body=body, profile=profile)
+        exchange = await sender.send(target, request, body=body, profile=profile)
+    # As the hub's log has them; with no operator configured, the CPO is the one Hubject
+    # derives from the EvseID.
+    exchange.evse_id = params.evse_id
+    exchange.partner_id = operator_id_of_evse(params.evse_id)
+    return exchange

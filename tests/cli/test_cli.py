@@ -77,6 +77,15 @@ async def test_one_shot_send_prints_the_contract_fields_and_exits_0(
     assert result["ok"] is True and result["result"] is True and result["status_code"] == "000"
 
 
+async def test_one_shot_send_names_the_evse_and_the_cpo_hubject_derives_from_it(
+    stub: CPOStub, pki_files: PKIFiles
+) -> None:
+    url = stub.url.replace("127.0.0.1", "localhost")
+    run = await hubsim(*one_shot(url, pki_files.directory, "--evse", "DE*XYZ*E0042"))
+    exchange = json.loads(run.out)["exchange"]
+    assert (exchange["evse_id"], exchange["partner_id"]) == ("DE*XYZ*E0042", "DE*XYZ")
+
+
 async def test_send_exits_1_when_the_cpo_answers_result_false(
     stub: CPOStub, pki_files: PKIFiles
 ) -> None:
