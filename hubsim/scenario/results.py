@@ -87,11 +87,18 @@ class RunReport:
         good = sum(1 for step in steps if step.passed)
         return good, len(steps) - good
 
+    @property
+    def steps_warned(self) -> int:
+        """Passed steps that warned (a bad client certificate accepted, for one)."""
+        steps = [step for result in self.scenarios for step in result.steps]
+        return sum(1 for step in steps if step.passed and step.warnings)
+
     def to_json(self) -> dict[str, Any]:
         passed, failed = self.step_counts
         return {
             "passed": self.passed,
             "steps_passed": passed,
+            "steps_warned": self.steps_warned,
             "steps_failed": failed,
             "scenarios": [result.to_json() for result in self.scenarios],
         }

@@ -61,9 +61,12 @@ def plural(count: int, noun: str) -> str:
 
 
 def summary_line(report: RunReport, stream: TextIO = sys.stdout) -> str:
-    """E.g. ``8 scenarios, 17 steps: 16 passed, 1 failed``."""
+    """E.g. ``8 scenarios, 17 steps: 16 passed (2 with a warning), 1 failed``."""
     passed, failed = report.step_counts
     count = len(report.scenarios)
-    text = f"{plural(count, 'scenario')}, {plural(passed + failed, 'step')}: "
-    text += f"{passed} passed, {failed} failed"
+    warned = report.steps_warned
+    text = f"{plural(count, 'scenario')}, {plural(passed + failed, 'step')}: {passed} passed"
+    if warned:  # a warning above would otherwise hide behind "passed"
+        text += f" ({warned} with a warning)" if warned == 1 else f" ({warned} with warnings)"
+    text += f", {failed} failed"
     return coloured(text, report.passed, stream)

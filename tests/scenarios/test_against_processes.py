@@ -89,6 +89,19 @@ def test_an_endpoint_accepting_bad_client_certificates_warns_unless_strict(
     assert code == 1 and sum(1 for s in _steps(report) if not s["passed"]) == 3
 
 
+def test_the_summary_counts_the_passed_steps_that_warned(
+    backends: BackendPool, materials: Materials
+) -> None:
+    open_door = backends.get("nginx", BackendSpec(TLSSpec(verify=Verify.NONE), Answer.ECHO))
+    url = open_door.url + "/cpo"
+    _, report = run_scenario(BAD_CLIENTS, url, materials)
+    assert (report["steps_passed"], report["steps_warned"], report["steps_failed"]) == (5, 3, 0)
+    argv = [sys.executable, "-m", "hubsim", "scenario", "run", str(BAD_CLIENTS), "--target", url]
+    argv += ["--pki", str(materials.pki.directory)]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.stdout.rstrip().endswith("5 steps: 5 passed (3 with warnings), 0 failed")
+
+
 def test_an_unrouted_path_is_quoted_once_however_many_expectations_it_misses(
     backends: BackendPool, materials: Materials
 ) -> None:
