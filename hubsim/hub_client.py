@@ -94,13 +94,16 @@ def _tls_mismatch(hub: str, exc: aiohttp.ClientSSLError) -> str:
 
 
 def reason_of(exc: Exception) -> str:
-    """aiohttp's reason without its 'ssl:default' (a plain-HTTP URL uses no TLS at all)."""
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        error = exc.os_error
-        if isinstance(error, socket.gaierror):
-            return f"no such host: {str(error.strerror).lower()}"
-        return os.strerror(error.errno).lower() if error.errno else str(error)
-    return str(exc)
+    """Why a connection failed, in words: aiohttp's reason without its 'ssl:default' (a
+    plain-HTTP URL uses no TLS at all), an OSError without its errno and Python's repr."""
+    error: BaseException = exc.os_error if isinstance(exc, aiohttp.ClientConnectorError) else exc
+    if isinstance(error, socket.gaierror):
+        return f"no such host: {str(error.strerror).lower()}"
+    if isinstance(error, TimeoutError):
+        return "no answer in time"
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno).lower()
+    return str(error) or type(error).__name__
 
 
 def hub_refusal(

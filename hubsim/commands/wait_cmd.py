@@ -26,6 +26,7 @@ import aiohttp
 
 from httpguard import authority
 from hubsim.errors import CLIError
+from hubsim.hub_client import reason_of
 
 RETRY_S = 0.05
 """How long to wait before trying a target again."""
@@ -116,4 +117,4 @@ async def _try(target: Target) -> str | None:
                 )
             return None if answer.status == 200 else f"HTTP {answer.status}"
     except (OSError, aiohttp.ClientError, TimeoutError) as exc:
-        return str(exc) or type(exc).__name__
+        return reason_of(exc)

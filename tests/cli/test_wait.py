@@ -50,6 +50,13 @@ async def test_wait_names_the_target_that_is_not_ready() -> None:
     assert run.err.startswith(f"hubsim: error: {target} is not ready after 0.2 s: ")
 
 
+@pytest.mark.parametrize("scheme", ["", "http://"])
+async def test_wait_says_why_in_words_not_in_aiohttps_or_pythons_text(scheme: str) -> None:
+    target = f"{scheme}127.0.0.1:{_free_port()}"
+    run = await hubsim("wait", "--timeout", "0.2", target)
+    assert run.err == f"hubsim: error: {target} is not ready after 0.2 s: connection refused\n"
+
+
 @pytest.mark.parametrize("target", ["ftp://host:1/x", "no-port", "http://host/x"])
 async def test_a_target_without_a_port_or_of_another_scheme_is_refused(target: str) -> None:
     run = await hubsim("wait", target)
