@@ -11,12 +11,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 import aiohttp
 
-from hubsim.commands.options import DEFAULT_HUB, hub_of, one_target, output_file
+from hubsim.commands.options import (
+    DEFAULT_HUB,
+    EXIT_BAD_INPUT,
+    discard_earlier,
+    hub_of,
+    one_target,
+    output_file,
+    write_report_file,
+)
 from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from hubsim.report import coloured
@@ -113,6 +122,7 @@ def register(sub: Any) -> None:
 
 
 async def run_check_command(args: argparse.Namespace) -> int:
+    discard_earlier(args.junit)
     _check_timeout(args.timeout)
     one_target(args)
     if args.url:
@@ -124,12 +134,12 @@ async def run_check_command(args: argparse.Namespace) -> int:
             "say what to check: --operator ID --service authorization|reservation (through a "
             "running hub) or --url URL --server-cert hubject|user:FILE --pki DIR (one-shot)"
         )
-    if args.junit:
-        write_junit(report, Path(args.junit))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print_report(report)
+    if not write_report_file("--junit", args.junit, partial(write_junit, report)):
+        return EXIT_BAD_INPUT
     return 0 if report.ok else 1
 
 

@@ -11,10 +11,11 @@ import argparse
 import asyncio
 import json
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from hubsim.commands.options import output_file
+from hubsim.commands.options import EXIT_BAD_INPUT, discard_earlier, output_file, write_report_file
 from hubsim.errors import CLIError
 from mockpki.files import PKIFiles
 from oicp import Operation
@@ -81,6 +82,7 @@ def _bounds(args: argparse.Namespace) -> None:
 
 
 async def run_fuzz_command(args: argparse.Namespace) -> int:
+    discard_earlier(args.report_json, args.junit)
     _bounds(args)
     try:
         from hubsim.fuzz.classify import EndpointUnreachable
@@ -121,12 +123,19 @@ async def run_fuzz_command(args: argparse.Namespace) -> int:
             f"cannot fuzz {args.url}: {exc} Run 'hubsim check' on it to see what to fix."
         ) from None
     data = report.to_json()
-    if args.report_json:
-        Path(args.report_json).write_text(json.dumps(data, ensure_ascii=False, indent=2))
-    if args.junit:
-        write_junit(report, Path(args.junit))
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
         print_report(report, sys.stdout)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    written = [
+        write_report_file("--report-json", args.report_json, lambda p: _write_text(p, text)),
+        write_report_file("--junit", args.junit, partial(write_junit, report)),
+    ]
+    if not all(written):
+        return EXIT_BAD_INPUT
     return 0 if report.ok else 1
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")

@@ -13,10 +13,17 @@ import json
 import math
 import os
 import sys
-from pathlib import Path
+from functools import partial
 from typing import Any
 
-from hubsim.commands.options import DEFAULT_HUB, one_target, output_file
+from hubsim.commands.options import (
+    DEFAULT_HUB,
+    EXIT_BAD_INPUT,
+    discard_earlier,
+    one_target,
+    output_file,
+    write_report_file,
+)
 from hubsim.errors import CLIError
 from hubsim.load.channels import TargetSpec
 from hubsim.load.engine import RunResult, check_requests
@@ -299,6 +306,7 @@ def spec_from(args: argparse.Namespace) -> TargetSpec:
 
 
 async def run_load(args: argparse.Namespace) -> int:
+    discard_earlier(args.junit)
     plan, spec = plan_from(args), spec_from(args)
     check_requests(plan)
     crowded = crowding_note(plan)
@@ -323,7 +331,7 @@ async def run_load(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json()))
     else:
         report.write_text(sys.stdout)
-    junit_written = _write_junit(report, args.junit)
+    junit_written = write_report_file("--junit", args.junit, partial(write_junit, report))
     for note in report.notes():
         print(f"hubsim: note: {note}", file=sys.stderr)
     if report.lost is not None:
@@ -338,24 +346,6 @@ async def run_load(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _write_junit(report: Report, path: Path | None) -> bool:
-    """Write the JUnit file, after the report (a write that fails loses nothing of it);
-    False, with the reason told, when it could not be written."""
-    if path is None:
-        return True
-    try:
-        write_junit(report, path)
-    except OSError as err:
-        print(
-            f"hubsim: error: --junit {str(path)!r}: the file could not be written "
-            f"({err.strerror or err}); the report above is complete",
-            file=sys.stderr,
-        )
-        return False
-    return True
-
-
-EXIT_BAD_INPUT = 2  # as for any refusal: CI must not pass a run whose JUnit file is missing
 EXIT_CUT_SHORT = 3  # the hub's admin API was lost during the run: a report, but not the run's
 
 

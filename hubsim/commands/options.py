@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,6 +44,42 @@ def output_file(option: str) -> Callable[[str], Path]:
 
     check.__name__ = option
     return check
+
+
+def discard_earlier(*paths: Path | None) -> None:
+    """Remove the report files an earlier run left at ``paths`` (None: not asked for).
+
+    A run that is refused or interrupted writes none, and a CI step that reads the file
+    anyway would show the earlier run's results as this one's. Only a regular file is
+    removed: a device (``/dev/stdout``) or a link is left as it is.
+    """
+    for path in paths:
+        if path is not None and path.is_file() and not path.is_symlink():
+            # A file that cannot be removed: the write after the run says why.
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def write_report_file(option: str, path: Path | None, write: Callable[[Path], None]) -> bool:
+    """Write a report file (``--junit``) after the report is shown, so that a failed write
+    loses nothing of it; False, with the reason told, when the file could not be written."""
+    if path is None:
+        return True
+    try:
+        write(path)
+    except OSError as err:
+        print(
+            f"hubsim: error: {option} {str(path)!r}: the file could not be written "
+            f"({err.strerror or err}); the report above is complete",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
+EXIT_BAD_INPUT = 2
+"""The exit code of a refusal, and of a report file that could not be written: CI must not
+pass a run whose JUnit file is missing."""
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):

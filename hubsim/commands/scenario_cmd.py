@@ -13,10 +13,11 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from hubsim.commands.options import output_file
+from hubsim.commands.options import EXIT_BAD_INPUT, discard_earlier, output_file, write_report_file
 from hubsim.errors import CLIError
 from hubsim.scenario import (
     RunOptions,
@@ -83,6 +84,7 @@ def register(sub: Any) -> None:
 
 
 async def run_command(args: argparse.Namespace) -> int:
+    discard_earlier(args.junit)
     overrides = _overrides(args.set)
     scenarios = load_scenarios([Path(p) for p in args.paths], overrides)
     options = _options(args)
@@ -94,12 +96,12 @@ async def run_command(args: argparse.Namespace) -> int:
     printer = None if args.json else _print_result
     with _quiet_stub_log():
         report = await run_scenarios(scenarios, options, on_result=printer)
-    if args.junit:
-        write_junit(report, Path(args.junit))
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(summary_line(report))
+    if not write_report_file("--junit", args.junit, partial(write_junit, report)):
+        return EXIT_BAD_INPUT
     return 0 if report.passed else 1
 
 
