@@ -27,6 +27,7 @@ from hubsim.commands import (
 )
 from hubsim.commands.options import DefaultsHelpFormatter, every_parser
 from hubsim.errors import user_error_message
+from hubsim.stdout import CLOSED, StdoutLost, lost_sentence, told_stdout
 
 SIGPIPE_EXIT = 141
 """What a shell reports for a command whose reader went away (128 + SIGPIPE)."""
@@ -152,9 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         _unknown_arguments(parser, args, unknown)
+    if sys.stdout is None and getattr(args, "prints_report", True):
+        print(f"hubsim: error: {CLOSED}", file=sys.stderr)
+        return 2
     try:
-        result = args.func(args)
-        code = asyncio.run(result) if asyncio.iscoroutine(result) else result
+        with told_stdout():
+            result = args.func(args)
+            code = asyncio.run(result) if asyncio.iscoroutine(result) else result
+    except StdoutLost as lost:
+        print(f"hubsim: error: {lost_sentence(lost)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

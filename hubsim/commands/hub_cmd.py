@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
         help="the largest CPO answer body the hub reads (or max_answer_bytes in the config; "
         f"default {DEFAULT_MAX_ANSWER_BYTES}); a larger one ends as answer_too_large",
     )
-    serve.set_defaults(func=run_serve)
+    serve.set_defaults(func=run_serve, prints_report=False)
 
 
 def _positive(text: str) -> int:

@@ -56,7 +56,7 @@ def register(sub: Any) -> None:
         "older ones are dropped and counted",
     )
     add_limit_arguments(serve)
-    serve.set_defaults(func=run)
+    serve.set_defaults(func=run, prints_report=False)
 
 
 def _server_pair(args: argparse.Namespace) -> tuple[Path, Path] | None:

@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
         "targets", nargs="+", metavar="TARGET", help="http://HOST:PORT/PATH or HOST:PORT"
     )
     wait.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for all targets")
-    wait.set_defaults(func=run)
+    wait.set_defaults(func=run, prints_report=False)
 
 
 async def run(args: argparse.Namespace) -> int:

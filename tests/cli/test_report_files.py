@@ -3,7 +3,9 @@ named when they cannot be written, and never left over from an earlier run."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,40 @@ async def test_a_refused_run_leaves_no_report_file_of_an_earlier_run(
     run = await hubsim(*refused, *_one_shot(pki_files), option, str(earlier))
     assert run.code == 2 and run.err.startswith("hubsim: error: "), run.err
     assert not earlier.exists()
+
+
+async def _with_stdout(redirect: str, *args: str) -> tuple[int, str]:
+    """``hubsim ARGS`` with its stdout redirected by the shell (``>&-``, ``> /dev/full``)."""
+    proc = await asyncio.create_subprocess_exec(
+        "sh", "-c", f'exec "$0" -m hubsim "$@" {redirect}', sys.executable, *args,
+        stderr=asyncio.subprocess.PIPE, cwd=REPO,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, err.decode()
+
+
+async def test_a_closed_stdout_is_refused_before_the_run_since_the_report_would_be_lost(
+    pki_files: PKIFiles,
+) -> None:
+    code, err = await _with_stdout(">&-", *_command("check", pki_files, _closed_url()))
+    assert code == 2
+    assert err == (
+        "hubsim: error: standard output is closed (>&-), so the report would be lost: send it "
+        "to a file (> report.txt), or to /dev/null to discard it\n"
+    )
+
+
+async def test_a_command_without_a_report_runs_with_stdout_closed() -> None:
+    target = _closed_url().removeprefix("https://")
+    code, err = await _with_stdout(">&-", "wait", "--timeout", "0.1", target)
+    assert code == 1 and err.startswith(f"hubsim: error: {target} is not ready"), err
+
+
+async def test_a_report_that_cannot_be_written_to_stdout_names_stdout(pki_files: PKIFiles) -> None:
+    code, err = await _with_stdout("> /dev/full", *_command("check", pki_files, _closed_url()))
+    assert code == 2
+    assert err == (
+        "hubsim: error: the report could not be written to standard output (No space left on "
+        "device); send it where there is room, or to a file\n"
+    )
