@@ -230,9 +230,23 @@ _LOCUST_NAMES = {
 _LEADING_NAME = re.compile("|".join(re.escape(k) for k in _LOCUST_NAMES))
 
 
+_OUR_OPTION = re.compile(r"--hubsim-[a-z-]+[a-z]")
+
+
 def refusal_in_locust_terms(exc: BaseException) -> str:
-    """The one-line refusal of ``hubsim load``, naming this file's options."""
-    return _LEADING_NAME.sub(lambda m: _LOCUST_NAMES[m.group(0)], user_error_message(exc))
+    """The one-line refusal of ``hubsim load``, naming this file's options, or the
+    environment variable a bad value came from."""
+    text = _LEADING_NAME.sub(lambda m: _LOCUST_NAMES[m.group(0)], user_error_message(exc))
+    return _OUR_OPTION.sub(lambda m: _source_of(m.group(0)), text)
+
+
+def _source_of(option: str) -> str:
+    """``option``, or ``LOCUST_HUBSIM_NAME (option)`` when the value came from that variable:
+    a refusal of a CI job's variable that named only the option sent people looking for it
+    on a command line that did not have it."""
+    given = any(arg == option or arg.startswith(f"{option}=") for arg in sys.argv[1:])
+    variable = "LOCUST_" + option.removeprefix("--").upper().replace("-", "_")
+    return f"{variable} ({option})" if not given and variable in os.environ else option
 
 
 @events.init.add_listener

@@ -182,7 +182,25 @@ async def test_a_negative_locust_request_budget_is_refused() -> None:
 async def test_locust_options_are_read_from_their_environment_variables() -> None:
     env = {**os.environ, "LOCUST_HUBSIM_PKI": "/pki-from-env"}
     code, err = await _locust_refusal("--host", "https://localhost:9", env=env)
-    assert code == 2 and "--hubsim-pki /pki-from-env: the PKI folder" in err
+    assert code == 2
+    assert "hubsim: error: LOCUST_HUBSIM_PKI (--hubsim-pki) /pki-from-env: the PKI folder" in err
+
+
+async def test_a_bad_value_from_an_environment_variable_names_the_variable(
+    pki_files: PKIFiles,
+) -> None:
+    env = {**os.environ, "LOCUST_HUBSIM_MIX": "remote-start=lots"}
+    code, err = await _locust_refusal(
+        "--host", "https://localhost:9", "--hubsim-pki", str(pki_files.directory), env=env
+    )
+    assert code == 2
+    assert "hubsim: error: LOCUST_HUBSIM_MIX (--hubsim-mix): the weight of remote-start" in err
+    # Given on the command line too, the option wins, and the refusal names the option.
+    code, err = await _locust_refusal(
+        "--host", "https://localhost:9", "--hubsim-pki", str(pki_files.directory),
+        "--hubsim-mix=remote-start=many", env=env,
+    )  # fmt: skip
+    assert "hubsim: error: --hubsim-mix: the weight of remote-start is 'many'" in err
 
 
 def test_the_locust_file_without_locust_says_how_to_install_it() -> None:
