@@ -208,7 +208,7 @@ class AdminAPI:
         op_id = data.get("operator_id")
         current = await hub.storage.get_operator(op_id) if isinstance(op_id, str) else None
         op = await hub.put_operator(operator_from_json(data, current))
-        return web.json_response(operator_json(op), status=201)
+        return web.json_response(operator_json(op), status=201 if current is None else 200)
 
     async def all_settings(self, request: web.Request) -> web.Response:
         hub = request.app[HUB_KEY]

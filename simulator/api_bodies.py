@@ -153,14 +153,13 @@ def operator_from_json(data: dict[str, Any], current: Operator | None = None) ->
     ]
     op_id = data.get("operator_id")
     if not isinstance(op_id, str):
-        issues.append(
-            FieldIssue("operator_id", op_id, "is required: give the OperatorID, e.g. DE*ABC")
-        )
+        said = "is required" if op_id is None else "must be text"
+        issues.append(FieldIssue("operator_id", op_id, f"{said}: give the OperatorID, e.g. DE*ABC"))
         op_id = ""
     base = current if current is not None else Operator(op_id)
     operator = Operator(
         operator_id=op_id,
-        name=str(data.get("name", base.name)),
+        name=_name(data, base, issues),
         reservation_path_style=_path_style(data, base, issues),
         timeout_s=_timeout(data, base, issues),
         wire_profile=_wire_profile_field(data, base, issues),
@@ -181,6 +180,18 @@ def _unknown_operator_field(name: str, value: object) -> FieldIssue:
     # default.
     message = unknown_name("field", name, OPERATOR_FIELDS, "the operator's fields")
     return FieldIssue(name, value, message)
+
+
+def _name(data: dict[str, Any], base: Operator, issues: list[FieldIssue]) -> str:
+    """The display name; null is no name. Anything else but text was stored as Python's
+    repr of it ("None", "['a']") and shown on every portal page."""
+    name = data.get("name", base.name)
+    if name is None:
+        return ""
+    if not isinstance(name, str):
+        issues.append(FieldIssue("name", name, 'must be text, e.g. "Example CPO", or null'))
+        return base.name
+    return name
 
 
 def _path_style(

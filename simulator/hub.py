@@ -397,8 +397,13 @@ class Hub:
         )
 
 
+OPERATOR_NAME_MAX = 100
+"""The longest operator name: OICP's OperatorName (EvseDataRecord) is at most 100 characters."""
+
+
 def operator_issues(operator: Operator) -> list[FieldIssue]:
-    """Checks on an operator's own fields (the OperatorID format, the timeout bound)."""
+    """Checks on an operator's own fields (the OperatorID format, the name's length, the
+    timeout bound)."""
     from oicp.identifiers import is_operator_id
 
     issues = []
@@ -409,6 +414,15 @@ def operator_issues(operator: Operator) -> list[FieldIssue]:
                 operator.operator_id,
                 "is not an OICP OperatorID; use the form DE*ABC "
                 "(country, optional '*', 3 characters)",
+            )
+        )
+    if len(operator.name) > OPERATOR_NAME_MAX:
+        issues.append(
+            FieldIssue(
+                "name",
+                operator.name[:40] + "…",
+                f"is {len(operator.name)} characters long; give at most {OPERATOR_NAME_MAX}, "
+                "as OICP's OperatorName",
             )
         )
     if not 0 < operator.timeout_s <= MAX_TIMEOUT_S:

@@ -378,3 +378,52 @@ async def test_a_key_given_twice_in_a_body_is_refused_not_read_as_the_last(
     assert issue["message"].startswith("is given twice in one JSON object")
     status, saved = await admin.call("GET", "/api/operators/DE*TWI/settings/authorization")
     assert saved.get("current") is None, saved
+
+
+async def test_an_operator_name_that_is_not_text_is_refused_and_null_is_no_name(
+    admin: Admin,
+) -> None:
+    # A list or a number was stored as Python's repr of it, and null as the name "None".
+    status, refusal = await admin.call(
+        "POST", "/api/operators", {"operator_id": "DE*NAM", "name": ["a"]}
+    )
+    assert status == 400, refusal
+    assert refusal["issues"] == [
+        {"field": "name", "value": ["a"], "message": 'must be text, e.g. "Example CPO", or null'}
+    ]
+    status, _ = await admin.call("GET", "/api/operators/DE*NAM")
+    assert status == 404
+    status, made = await admin.call(
+        "POST", "/api/operators", {"operator_id": "DE*NAM", "name": None}
+    )
+    assert (status, made["name"]) == (201, "")
+
+
+async def test_an_operator_name_longer_than_oicps_operator_name_is_refused(admin: Admin) -> None:
+    body = {"operator_id": "DE*LNG", "name": "x" * 101}
+    status, refusal = await admin.call("POST", "/api/operators", body)
+    assert status == 400, refusal
+    (issue,) = refusal["issues"]
+    assert issue["field"] == "name"
+    assert issue["message"] == "is 101 characters long; give at most 100, as OICP's OperatorName"
+
+
+async def test_an_operator_id_of_another_type_is_told_as_such_not_as_missing(
+    admin: Admin,
+) -> None:
+    status, refusal = await admin.call("POST", "/api/operators", {"operator_id": 5})
+    assert status == 400, refusal
+    assert refusal["issues"][0] == {
+        "field": "operator_id",
+        "value": 5,
+        "message": "must be text: give the OperatorID, e.g. DE*ABC",
+    }
+
+
+async def test_updating_an_operator_answers_200_and_creating_one_201(admin: Admin) -> None:
+    status, _ = await admin.call("POST", "/api/operators", {"operator_id": "DE*UPD"})
+    assert status == 201
+    status, updated = await admin.call(
+        "POST", "/api/operators", {"operator_id": "DE*UPD", "name": "Updated"}
+    )
+    assert (status, updated["name"]) == (200, "Updated")
