@@ -22,6 +22,7 @@ from typing import Any
 from hubsim.errors import CLIError
 from hubsim.hub_client import call_hub
 from oicp import Operation
+from oicp.status import describe
 
 _SENDS = {op.slug: op for op in Operation}
 
@@ -205,13 +206,14 @@ async def run_send(args: argparse.Namespace) -> int:
 
 
 def _answer_line(status: int, answer: object, text: str | None) -> str:
-    if not isinstance(answer, dict) or "StatusCode" not in answer:
+    if not isinstance(answer, dict) or not isinstance(answer.get("StatusCode"), dict):
         return f"HTTP {status}: {(text or '').strip()[:300]}"
     code = answer["StatusCode"]
     result = answer.get("Result")
-    line = (
-        f"HTTP {status} Result {str(result).lower()} {code.get('Code')} {code.get('Description')}"
-    )
+    # Description is optional in OICP: without one, the spec's words for the code (as the
+    # portal shows them), not Python's "None".
+    meaning = code.get("Description") or describe(str(code.get("Code"))) or ""
+    line = f"HTTP {status} Result {str(result).lower()} {code.get('Code')} {meaning}".rstrip()
     if code.get("AdditionalInfo"):
         line += f" ({code['AdditionalInfo']})"
     if answer.get("SessionID"):
