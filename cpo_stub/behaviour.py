@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeGuard, cast
 
+from oicp import jsontext
 from oicp.operations import Operation
 
 _CODE = re.compile(r"^[0-9]{3}$")
@@ -163,7 +164,7 @@ def behaviour_from_json(data: object, *, where: str = "behaviour") -> Behaviour:
     builder = _BUILDERS.get(kind) if isinstance(kind, str) else None
     if builder is None or not isinstance(kind, str):
         names = ", ".join(repr(name) for name in _BUILDERS)
-        raise BehaviourError(f"{where}.type must be one of {names}, got {kind!r}")
+        raise BehaviourError(f"{where}.type must be one of {names}, got {_as_sent(kind)}")
     _reject_unknown_keys(data, kind, where)
     operations = _operations_from_json(data.get("operations"), f"{where}.operations")
     return builder(data, where, operations)
@@ -199,7 +200,18 @@ def _optional_text(data: Mapping[str, object], key: str, where: str) -> str | No
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise BehaviourError(f"{where}.{key} must be a string or null, got {value!r}")
+    raise BehaviourError(f"{where}.{key} must be a string or null, got {_as_sent(value)}")
+
+
+def _as_sent(value: object) -> str:
+    """A value of the control API's JSON body as it was sent (null, true, "602"), not as
+    Python writes it (None, True, '602'); a member left out is told as such."""
+    if value is None:
+        return "null or nothing"
+    try:
+        return jsontext.dumps(value)
+    except TypeError:
+        return repr(value)
 
 
 _Builder = Callable[[Mapping[str, object], str, frozenset[Operation] | None], Behaviour]
@@ -211,7 +223,8 @@ def _reject_from_json(
     code = data.get("code")
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise BehaviourError(
-            f'{where}.code must be a three-digit status code string such as "602", got {code!r}'
+            f'{where}.code must be a three-digit status code string such as "602", '
+            f"got {_as_sent(code)}"
         )
     info = _optional_text(data, "additional_info", where)
     return Reject(code, info, operations=ops)
@@ -222,7 +235,9 @@ def _delay_from_json(
 ) -> Behaviour:
     seconds = data.get("seconds")
     if not _is_number(seconds) or not math.isfinite(seconds) or seconds < 0:
-        raise BehaviourError(f"{where}.seconds must be a number of seconds >= 0, got {seconds!r}")
+        raise BehaviourError(
+            f"{where}.seconds must be a number of seconds >= 0, got {_as_sent(seconds)}"
+        )
     then_data = data.get("then")
     then = Accept() if then_data is None else behaviour_from_json(then_data, where=f"{where}.then")
     return Delay(float(seconds), then, operations=ops)
