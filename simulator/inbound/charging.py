@@ -28,7 +28,7 @@ from simulator.inbound.replies import negative
 from simulator.inbound.timeline import Timeline, new_event
 from simulator.partners.emp_answers import EMPAnswer, acknowledge
 from simulator.partners.service import Partners
-from simulator.session_model import Direction, Session, SessionState
+from simulator.session_model import Direction, NewEvent, Session, SessionState
 from simulator.storage import SessionStore
 
 
@@ -104,12 +104,6 @@ class Charging:
         self, operator_id: str, notification: ChargingNotification
     ) -> Acknowledgement:
         sid = notification.session_id
-        session = await self._sessions.get(sid)
-        problem = session_problem(session, sid, operator_id)
-        if problem is None and session is not None and not session.state.open:
-            problem = f"SessionID {sid} is closed: its CDR has been received"
-        if problem is not None or session is None:
-            return negative(status.SESSION_INVALID, problem or "", sid)
         label = f"notification {notification.type}"
         event = new_event(
             notification.operation.value,
@@ -118,6 +112,14 @@ class Charging:
             operator_id,
             notification.to_wire(),
         )
+        session = await self._sessions.get(sid)
+        problem = session_problem(session, sid, operator_id)
+        if problem is None and session is not None and not session.state.open:
+            problem = f"SessionID {sid} is closed: its CDR has been received"
+        if problem is not None or session is None:
+            return await self._refuse(
+                sid, session, operator_id, event, status.SESSION_INVALID, problem
+            )
         event_id = await self._timeline.add(sid, event)
         answer = await self._forward_to_emp(
             session, label, notification.operation.value, event.request
@@ -142,16 +144,20 @@ class Charging:
 
     async def cdr(self, operator_id: str, cdr: ChargeDetailRecord) -> Acknowledgement:
         sid = cdr.session_id
-        session = await self._sessions.get(sid)
-        problem = session_problem(session, sid, operator_id) or await self._duplicate(sid)
-        if problem is not None or session is None:
-            return negative(status.SESSION_INVALID, problem or "", sid)
-        implausible = plausibility_problems(cdr, datetime.now(UTC))
-        if implausible:
-            return negative(status.DATA_ERROR, summarise(implausible), sid)
         event = new_event(
             cdr.operation.value, "CDR", Direction.CPO_TO_EMP, operator_id, cdr.to_wire()
         )
+        session = await self._sessions.get(sid)
+        problem = session_problem(session, sid, operator_id) or await self._duplicate(sid)
+        if problem is not None or session is None:
+            return await self._refuse(
+                sid, session, operator_id, event, status.SESSION_INVALID, problem
+            )
+        implausible = plausibility_problems(cdr, datetime.now(UTC))
+        if implausible:
+            return await self._refuse(
+                sid, session, operator_id, event, status.DATA_ERROR, summarise(implausible)
+            )
         event_id = await self._timeline.add(sid, event)
         if not await self._sessions.store_cdr(sid, operator_id, cdr.to_wire()):
             ack = negative(status.SESSION_INVALID, await self._duplicate(sid) or "", sid)
@@ -172,6 +178,23 @@ class Charging:
             forward_outcome=forward_outcome(answer),
             cpo_partner_session_id=cdr.cpo_partner_session_id,
         )
+        return ack
+
+    async def _refuse(
+        self,
+        sid: str,
+        session: Session | None,
+        operator_id: str,
+        event: NewEvent,
+        code: str,
+        problem: str | None,
+    ) -> Acknowledgement:
+        """The negative answer; on the session's timeline too when the session is this
+        CPO's own (an unknown one has no timeline, another CPO's is not this CPO's to add
+        to)."""
+        ack = negative(code, problem or "", sid)
+        if session is not None and session.operator_id == operator_id:
+            await self._timeline.refused(sid, event, ack)
         return ack
 
     async def _duplicate(self, session_id: str) -> str | None:

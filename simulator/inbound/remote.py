@@ -187,7 +187,11 @@ class RemoteControl:
         session = await self._sessions.get(request.session_id)
         problem = _stop_problem(session, request)
         if problem is not None or session is None:
-            return negative(status.SESSION_INVALID, problem or "", request.session_id)
+            ack = negative(status.SESSION_INVALID, problem or "", request.session_id)
+            if session is not None and session.provider_id == request.provider_id:
+                # This EMP's own session (a second stop, say): its timeline shows the refusal.
+                await self._timeline.refused(session.session_id, self._event(request), ack)
+            return ack
         entry = self._timeline.queue_add(session.session_id, self._event(request))
         return await self._forward(request, session.operator_id, entry, start=False)
 

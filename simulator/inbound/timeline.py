@@ -68,6 +68,15 @@ class Timeline:
             event_id, ack_answer(ack, detail, forward_outcome), state, cpo_partner_session_id
         )
 
+    async def refused(self, session_id: str, event: NewEvent, ack: Acknowledgement) -> None:
+        """Record a message the hub refused for a session it knows (a late notification on a
+        dropped session, a second stop): the timeline is every message about the SessionID,
+        and these are what a CPO developer most needs to see on it. Nothing was forwarded,
+        and the session's state stays as it is."""
+        event_id = await self.add(session_id, event)
+        detail = f"refused by the hub: {ack.status_code.additional_info or ack.status_code.code}"
+        await self.answer(event_id, ack, detail)
+
     async def answer_json(
         self,
         event_id: int,
