@@ -3,9 +3,9 @@
 The hub and the stub parse and write a body on every request and the hub writes a log record
 for each; orjson does that about five times faster than the json module. Where orjson
 refuses a text (bad JSON, or NaN and Infinity, which the json module accepts), the json module
-decides, so the error messages users see are the json module's. One difference remains:
-orjson reads an integer beyond 64 bits as a float; no OICP field holds such a number, and
-validation refuses it either way.
+decides, so the error messages users see are the json module's. orjson reads an integer
+beyond 64 bits as a float, and so does the json module here: kept as a Python int, such a
+number could not be written again (no OICP field holds one, and validation refuses it).
 
 Whatever a peer sends is bounded: :func:`loads` refuses JSON nested deeper than
 :data:`NESTING_MAX` levels (the json module would raise RecursionError, and a body kept by the
@@ -79,9 +79,19 @@ def _orjson_loads(text: str) -> Any:
             gc.enable()
 
 
+_INT64 = range(-(2**63), 2**64)  # what orjson reads as an integer; beyond, it gives a float
+
+
+def _integer_as_orjson_reads_it(digits: str) -> int | float:
+    # The same number whichever parser read the body: an integer beyond 64 bits, kept as a
+    # Python int here, could not be written again (the exchange log answered HTTP 500).
+    number = int(digits)
+    return number if number in _INT64 else float(number)
+
+
 def _loads_with_json(text: str) -> Any:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_integer_as_orjson_reads_it)
     except RecursionError:
         raise ValueError(NESTING_MESSAGE) from None
     _check_writable(value)
@@ -106,6 +116,7 @@ def _check_writable(value: object) -> None:
             raise ValueError(SURROGATE_MESSAGE) from None
         if "Recursion limit" in str(exc):
             raise ValueError(NESTING_MESSAGE) from None
+        raise ValueError(f"it cannot be written as JSON again ({exc})") from None
 
 
 def dumps(value: object) -> str:

@@ -102,6 +102,19 @@ def test_nesting_the_exchange_log_could_not_write_is_refused(oicp_target: Target
     assert still_serving(oicp_target) == []
 
 
+def test_a_huge_integer_beside_a_nan_is_refused_not_a_500(oicp_target: Target) -> None:
+    # NaN sends the body to the json module, which kept the integer as a Python int beyond
+    # 64 bits; the exchange log could not write it (HTTP 500, found by bench/fuzz_run.py).
+    big = "123456789012345678901234567890"
+    body = (
+        '{"ActionType": "fullLoad", "OperatorEvseStatus": {"OperatorID": "DE*ABC", '
+        f'"EvseStatusRecord": [{{"EvseID": NaN, "EvseStatus": {big}}}]}}}}'
+    )
+    answer = _send(oicp_target, body.encode())
+    assert answer.status == 400, answer.body
+    assert still_serving(oicp_target) == []
+
+
 # --- content encodings -------------------------------------------------------------------------
 
 GARBAGE = {"gzip": b"\x1f\x8b garbage", "deflate": b"not deflate at all"}

@@ -39,3 +39,11 @@ def test_a_lone_surrogate_escape_is_refused() -> None:
     with pytest.raises(ValueError, match="lone surrogate"):
         jsontext.loads('{"OperatorName": "ABC \\ud800"}')
     assert jsontext.loads('"\\ud83d\\ude00"') == "\U0001f600"  # a pair is a character
+
+
+def test_an_integer_beyond_64_bits_reads_as_the_same_float_with_or_without_a_nan() -> None:
+    big = 123456789012345678901234567890
+    alone = jsontext.loads(f"[{big}]")
+    beside_nan = jsontext.loads(f"[NaN, {big}]")  # read by the json module
+    assert alone == [float(big)] and beside_nan[1] == float(big)
+    jsontext.dumps(beside_nan)  # writable again: the exchange log keeps every body
