@@ -82,7 +82,8 @@ def _orjson_loads(text: str) -> Any:
 _INT64 = range(-(2**63), 2**64)  # what orjson reads as an integer; beyond, it gives a float
 
 
-def _integer_as_orjson_reads_it(digits: str) -> int | float:
+def integer_as_orjson_reads_it(digits: str) -> int | float:
+    """A ``parse_int`` for the json module: the number orjson would read for ``digits``."""
     # The same number whichever parser read the body: an integer beyond 64 bits, kept as a
     # Python int here, could not be written again (the exchange log answered HTTP 500).
     number = int(digits)
@@ -91,7 +92,7 @@ def _integer_as_orjson_reads_it(digits: str) -> int | float:
 
 def _loads_with_json(text: str) -> Any:
     try:
-        value = json.loads(text, parse_int=_integer_as_orjson_reads_it)
+        value = json.loads(text, parse_int=integer_as_orjson_reads_it)
     except RecursionError:
         raise ValueError(NESTING_MESSAGE) from None
     _check_writable(value)

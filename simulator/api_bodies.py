@@ -89,27 +89,29 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     twice = _repeated_keys(await request.text())
     if twice:
         message = "is given twice in one JSON object, and only the last would count; give it once"
-        raise HubError([FieldIssue(key, None, message) for key in twice])
+        # The value: every one given, in order, so that the refusal says which were sent.
+        raise HubError([FieldIssue(key, values, message) for key, values in twice.items()])
     return data
 
 
-def _repeated_keys(text: str) -> list[str]:
+def _repeated_keys(text: str) -> dict[str, list[Any]]:
     """The keys an object of ``text`` (valid JSON) holds more than once: JSON parsers keep
     the last silently, so ``{"online_request": true, "online_request": false}`` is off."""
-    found: dict[str, None] = {}  # in the order met, each once
+    found: dict[str, list[Any]] = {}  # in the order met: every value given, the first object
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(items)
         if len(obj) != len(items):  # linear: a body of many keys costs no more per byte
-            seen: set[str] = set()
-            for key, _ in items:
-                if key in seen:
-                    found[key] = None
-                seen.add(key)
+            given: dict[str, list[Any]] = {}
+            for key, value in items:
+                given.setdefault(key, []).append(value)
+            for key, values in given.items():
+                if len(values) > 1:
+                    found.setdefault(key, values)
         return obj
 
-    json.loads(text, object_pairs_hook=pairs)
-    return list(found)
+    json.loads(text, object_pairs_hook=pairs, parse_int=jsontext.integer_as_orjson_reads_it)
+    return found
 
 
 def send_params_from_json(data: dict[str, Any]) -> SendParams:

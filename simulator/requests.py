@@ -313,5 +313,17 @@ def _require_session(operation: Operation, p: SendParams) -> str:
 
 def _issue(pointer: str, request: RemoteRequest, message: str) -> FieldIssue:
     field = _FIELD_NAMES.get(pointer, pointer)
-    value = request.to_wire().get(pointer.lstrip("/")) if pointer.count("/") == 1 else None
-    return FieldIssue(field, value, message)
+    return FieldIssue(field, _value_at(request.to_wire(), pointer), message)
+
+
+def _value_at(body: object, pointer: str) -> object:
+    """The value at JSON pointer ``pointer`` in ``body`` (None where there is none): a
+    refusal of ``evco_id`` quotes the EvcoID, which sits three levels down."""
+    for part in pointer.split("/")[1:]:
+        if isinstance(body, dict):
+            body = body.get(part)
+        elif isinstance(body, list) and part.isdigit() and int(part) < len(body):
+            body = body[int(part)]
+        else:
+            return None
+    return body

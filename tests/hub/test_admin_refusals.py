@@ -374,7 +374,7 @@ async def test_a_key_given_twice_in_a_body_is_refused_not_read_as_the_last(
         refusal = await resp.json()
     assert resp.status == 400, refusal
     (issue,) = refusal["issues"]
-    assert issue["field"] == "online_request"
+    assert (issue["field"], issue["value"]) == ("online_request", [True, False])
     assert issue["message"].startswith("is given twice in one JSON object")
     status, saved = await admin.call("GET", "/api/operators/DE*TWI/settings/authorization")
     assert saved.get("current") is None, saved
@@ -427,3 +427,13 @@ async def test_updating_an_operator_answers_200_and_creating_one_201(admin: Admi
         "POST", "/api/operators", {"operator_id": "DE*UPD", "name": "Updated"}
     )
     assert (status, updated["name"]) == (200, "Updated")
+
+
+async def test_a_refused_evcoid_of_a_send_is_quoted_as_the_value(admin: Admin) -> None:
+    # The EvcoID sits three levels down in the request: the refusal's value was null.
+    await admin.operator("DE*EVC", "https://localhost:9", 5)
+    body = {"evse_id": "DE*EVC*E0001", "provider_id": "DE*ICE", "evco_id": "bad"}
+    status, refusal = await admin.call("POST", "/api/operators/DE*EVC/send/remote-start", body)
+    assert status == 400, refusal
+    issues = {issue["field"]: issue["value"] for issue in refusal["issues"]}
+    assert issues == {"evco_id": "bad"}
