@@ -22,8 +22,7 @@ from simulator.api_bodies import (
     operator_from_json,
     read_json_object,
     record_id,
-    send_params_from_json,
-    wire_profile_of,
+    send_from_json,
 )
 from simulator.api_query import known_query_only, takes_query
 from simulator.certificates import CertificateUploadError
@@ -282,14 +281,9 @@ class AdminAPI:
     async def send(self, request: web.Request) -> web.Response:
         hub = request.app[HUB_KEY]
         operation = _operation(request.match_info["operation"])
-        data = await read_json_object(request)
-        profile = data.pop("wire_profile", None)
-        params = send_params_from_json(data)
+        params, profile = send_from_json(operation, await read_json_object(request))
         exchange = await hub.send(
-            request.match_info["operator_id"],
-            operation,
-            params,
-            profile=None if profile is None else wire_profile_of(profile),
+            request.match_info["operator_id"], operation, params, profile=profile
         )
         return web.json_response(exchange.to_json())
 

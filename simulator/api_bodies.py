@@ -14,10 +14,16 @@ from typing import Any
 
 from aiohttp import web
 
-from oicp import jsontext
+from oicp import Operation, jsontext
 from simulator.hub import HubError, operator_issues
 from simulator.model import FieldIssue, Operator, ReservationPathStyle, WireProfile
-from simulator.requests import RequestRefused, SendParams, id_issues, parse_wire_profile
+from simulator.requests import (
+    RequestRefused,
+    SendParams,
+    build_request,
+    id_issues,
+    parse_wire_profile,
+)
 from simulator.suggest import unknown_name
 from simulator.whole_numbers import SQLITE_MAX_ID, whole_number
 
@@ -134,6 +140,59 @@ def send_params_from_json(data: dict[str, Any]) -> SendParams:
     if issues:  # the builder will not run: say what it would refuse of the IDs now
         raise HubError(issues + id_issues(data))
     return SendParams(**data)
+
+
+def send_from_json(
+    operation: Operation, data: dict[str, Any], *, wire_profile: bool = True
+) -> tuple[SendParams, WireProfile | None]:
+    """The admin API's send body: its form, its ``wire_profile`` (where the route takes
+    one) and what the request builder makes of them, with every problem of the three in one
+    HubError (a client fixed the missing ProviderID, then met the bad wire_profile, then the
+    bad EvcoID)."""
+    data = dict(data)
+    profile_value = data.pop("wire_profile", None) if wire_profile else None
+    issues: list[FieldIssue] = []
+    profile = None
+    if profile_value is not None:
+        try:
+            profile = parse_wire_profile(profile_value)
+        except RequestRefused as err:
+            issues += err.issues
+    try:
+        params = send_params_from_json(data)
+    except HubError as err:
+        found = err.issues + issues
+        raise HubError(found + _builder_issues_beside(operation, data, found)) from None
+    try:
+        build_request(operation, params)
+    except RequestRefused as err:
+        raise RequestRefused(err.issues + issues) from None  # told as invalid OICP values
+    if issues:
+        raise HubError(issues)
+    return params, profile
+
+
+_STAND_INS = {"evse_id": "DE*ABC*E0001", "provider_id": "DE*ICE"}
+
+
+def _builder_issues_beside(
+    operation: Operation, data: dict[str, Any], found: list[FieldIssue]
+) -> list[FieldIssue]:
+    """What the builder refuses of the fields that are not refused already, with valid
+    stand-ins for the refused required ones."""
+    refused = {issue.field for issue in found}
+    given = {
+        k: v
+        for k, v in data.items()
+        if k in SendParams.__dataclass_fields__ and k not in refused and k != "duration"
+    }
+    try:
+        build_request(operation, SendParams(**{**_STAND_INS, **given}))
+    except RequestRefused as err:
+        return [issue for issue in err.issues if issue.field in given]
+    except (TypeError, ValueError):  # a value of another type: refused by its own rule
+        return []
+    return []
 
 
 def _required_text(value: object, example: str) -> str | None:

@@ -27,7 +27,7 @@ from oicp.messages import (
     RemoteRequest,
 )
 from oicp.operations import Operation
-from simulator.api_bodies import list_limit, read_json_object, send_params_from_json
+from simulator.api_bodies import list_limit, read_json_object, send_from_json
 from simulator.api_query import takes_query
 from simulator.hub import HubError
 from simulator.inbound.service import Inbound
@@ -113,7 +113,8 @@ class InboundAdminAPI:
         await inbound.partners.emp(provider_id)
         operation = _operation(request.match_info["operation"])
         data = {**await read_json_object(request), "provider_id": provider_id}
-        message = build_request(operation, send_params_from_json(data))
+        params, _ = send_from_json(operation, data, wire_profile=False)  # the EMP's own shape
+        message = build_request(operation, params)
         if isinstance(message, AuthorizeRemoteStart | AuthorizeRemoteReservationStart):
             # An EMP sends no SessionID with a start: Hubject generates it (OICP 2.3 §5).
             message = dataclasses.replace(message, session_id=None)

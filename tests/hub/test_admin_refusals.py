@@ -437,3 +437,17 @@ async def test_a_refused_evcoid_of_a_send_is_quoted_as_the_value(admin: Admin) -
     assert status == 400, refusal
     issues = {issue["field"]: issue["value"] for issue in refusal["issues"]}
     assert issues == {"evco_id": "bad"}
+
+
+async def test_every_problem_of_a_send_is_reported_at_once(admin: Admin) -> None:
+    # The form, then wire_profile, then the OICP values were refused one stage at a time.
+    await admin.operator("DE*ALL", "https://localhost:9", 5)
+    body = {"evse_id": "DE*ALL*E0001", "wire_profile": "x", "evco_id": "bad"}
+    status, refusal = await admin.call("POST", "/api/operators/DE*ALL/send/remote-start", body)
+    assert status == 400, refusal
+    fields = {issue["field"] for issue in refusal["issues"]}
+    assert fields == {"provider_id", "wire_profile", "evco_id"}
+    body["provider_id"] = "DE*ICE"
+    status, refusal = await admin.call("POST", "/api/operators/DE*ALL/send/remote-start", body)
+    assert status == 400, refusal
+    assert {issue["field"] for issue in refusal["issues"]} == {"evco_id", "wire_profile"}
