@@ -516,6 +516,16 @@ def _untrusted(err: ssl.SSLCertVerificationError, ctx: CallContext) -> Diagnosis
             f"trusts Active uploads only ({ctx.expected}); {_SERVE_ACTIVE}.",
             fix=_SERVE_ACTIVE[0].upper() + _SERVE_ACTIVE[1:] + ".",
         )
+    if ctx.namesake is not None and not ctx.namesake.is_ca and _user(ctx):
+        # An uploaded leaf, and the endpoint presents another certificate of its name: no CA
+        # was made again, the endpoint simply serves a different certificate.
+        return Diagnosis(
+            Outcome.SERVER_CERT_UNTRUSTED,
+            f"The server certificate is not trusted in {ctx.mode_label} mode: presented "
+            f"{shown}; the upload of that name in Certificate Management is a different "
+            f"certificate (SHA-256 {ctx.namesake.sha256}); upload the certificate the endpoint "
+            "presents now, or make the endpoint present the uploaded one.",
+        )
     if ctx.namesake is not None:
         # Two mock PKIs name their CAs alike: the names alone read as a contradiction.
         origin = "" if _user(ctx) else _ANOTHER_PKI
