@@ -55,6 +55,19 @@ def test_online_request_enables_broadcast_request_and_service_url(
     expect(url).to_be_disabled()
 
 
+def test_unticking_online_request_says_that_saving_clears_the_service_url(
+    page: Page, operator_id: str
+) -> None:
+    create_operator(page, operator_id)
+    page.get_by_label("Online Request").check()
+    page.get_by_label("Service URL").fill(URL)
+    note = page.locator("#service_url-cleared")
+    expect(note).to_be_hidden()
+    page.get_by_label("Online Request").uncheck()
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("this one is cleared")
+
+
 def test_broadcast_request_needs_online_request(page_without_js: Page, operator_id: str) -> None:
     page = page_without_js
     create_operator(page, operator_id)

@@ -5,7 +5,13 @@
 for (const form of document.querySelectorAll("form[data-online-gate]")) {
   const online = form.querySelector("input[name=online_request]");
   const gated = form.querySelectorAll("[data-needs-online]");
-  const update = () => gated.forEach((field) => { field.disabled = !online.checked; });
+  const url = form.querySelector("input[name=service_url]");
+  const cleared = form.querySelector("[data-cleared-offline]");
+  const update = () => {
+    gated.forEach((field) => { field.disabled = !online.checked; });
+    // A disabled field is not sent: say so, rather than drop the URL without a word.
+    if (cleared && url) cleared.hidden = online.checked || !url.value.trim();
+  };
   online.addEventListener("change", update);
   update();
 }
