@@ -27,6 +27,7 @@ from simulator.portal import urls
 from simulator.portal.render import SECURITY_HEADERS, html_response, render_html, render_page
 from simulator.portal.session_pages import session_url
 from simulator.storage import ExchangeQuery
+from simulator.suggest import unknown_name
 from simulator.whole_numbers import whole_number
 
 DEFAULT_LIMIT = 100
@@ -81,6 +82,7 @@ async def show_exchanges(request: web.Request) -> web.Response:
     hub = request.config_dict[HUB_KEY]
     filters = MonitorFilters.from_query(request.query)
     limit, problem = _limit(request.query.get("limit", ""))
+    problem = _query_problem(request) or problem
     exchanges: list[Exchange] = []
     if problem is None:
         exchanges, problem = await _read(request, filters.to_query(limit))
@@ -98,6 +100,7 @@ async def show_exchanges(request: web.Request) -> web.Response:
         exchanges=exchanges,
         filters=filters,
         limit=limit,
+        limit_text=request.query.get("limit", "").strip() or str(limit),  # a refused one stays
         problem=problem,
         outcomes=[outcome.value for outcome in Outcome],
         failure_classes=FAILURE_CLASSES,
@@ -144,6 +147,21 @@ async def _read(request: web.Request, query: ExchangeQuery) -> tuple[list[Exchan
         return await storage.query_exchanges(query), None
     except ValueError as exc:
         return [], str(exc)
+
+
+_PAGE_QUERY = (*(f.name for f in fields(MonitorFilters)), "limit")
+
+
+def _query_problem(request: web.Request) -> str | None:
+    """A query parameter the page does not read, or one given twice, as the admin API
+    refuses them: ``?limt=5`` showed the default 100 entries as if filtered."""
+    for name in dict.fromkeys(request.query):
+        given = len(request.query.getall(name))
+        if name not in _PAGE_QUERY:
+            return unknown_name("query parameter", name, _PAGE_QUERY, "the page's filters")
+        if given > 1:
+            return f"{name} is given {given} times: give it once"
+    return None
 
 
 def _live_url(filters: MonitorFilters, limit: int) -> str:

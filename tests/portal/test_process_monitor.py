@@ -178,6 +178,9 @@ def test_new_exchanges_appear_without_a_reload(roaming: Roaming, roaming_page: P
     expect(roaming_page.locator(ROWS)).not_to_have_count(0, timeout=LIVE_MS)
     expect(roaming_page.locator(f"{ROWS} a.session-link").first).to_have_text(session_id)
     expect(roaming_page.locator("#live-status")).to_contain_text("Live:")
+    expect(roaming_page.locator("#live-status")).to_contain_text(
+        re.compile(r"\d\d:\d\d:\d\d UTC\.")
+    )
     assert roaming_page.evaluate("window.hubsimMarker") == "same page"
 
 
@@ -188,6 +191,24 @@ def test_a_filter_value_the_hub_does_not_know_is_explained(roaming_page: Page) -
     expect(roaming_page.locator(".field-error .message")).to_contain_text(
         "unknown direction 'sideways': use one of hub-to-cpo, cpo-to-hub, emp-to-hub, hub-to-emp"
     )
+
+
+def test_a_misspelt_or_repeated_query_parameter_is_refused_as_the_api_refuses_it(
+    roaming_page: Page,
+) -> None:
+    response = roaming_page.goto("/portal/exchanges?limt=5")
+    assert response is not None and response.status == 400
+    message = roaming_page.locator(".field-error .message")
+    expect(message).to_contain_text("unknown query parameter 'limt': did you mean 'limit'?")
+    response = roaming_page.goto("/portal/exchanges?limit=5&limit=6")
+    assert response is not None and response.status == 400
+    expect(message).to_contain_text("limit is given 2 times: give it once")
+
+
+def test_a_refused_limit_stays_in_its_field(roaming_page: Page) -> None:
+    response = roaming_page.goto("/portal/exchanges?limit=0")
+    assert response is not None and response.status == 400
+    expect(roaming_page.get_by_label("Show")).to_have_value("0")
 
 
 def test_the_admin_api_filters_the_log_like_the_page(

@@ -41,7 +41,7 @@ if (live) {
       }
       const shown = live.querySelectorAll("details.exchange").length;
       status.hidden = false;
-      status.textContent = `Live: ${shown} exchange${shown === 1 ? "" : "s"} shown, updated ${new Date().toLocaleTimeString()}.`;
+      status.textContent = `Live: ${shown} exchange${shown === 1 ? "" : "s"} shown, updated ${new Date().toISOString().slice(11, 19)} UTC.`;  // as every time on the page
       setTimeout(poll, 2000);
     } catch (error) {
       status.hidden = false;
