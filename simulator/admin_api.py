@@ -154,6 +154,15 @@ def _route_refusal(request: web.Request, err: web.HTTPException) -> web.Response
         response = _refusal(405, f"{request.method} is not allowed on this route", [issue])
         response.headers["Allow"] = ",".join(sorted(err.allowed_methods))
         return response
+    if isinstance(err, web.HTTPRequestEntityTooLarge):
+        limit = request.client_max_size
+        issue = FieldIssue(
+            "body",
+            None,
+            f"is larger than the {limit} bytes the admin API reads; send a smaller one (an "
+            "operator or its settings are a few hundred bytes, a certificate chain a few KB)",
+        )
+        return _refusal(413, "the request body is too large", [issue])
     if err.status == 404:
         issue = FieldIssue("path", request.path, "no admin API route; see the README's table")
         return _refusal(404, "no such route in the admin API", [issue])

@@ -3,6 +3,7 @@ at once, each naming its field, and nothing stored."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -451,3 +452,16 @@ async def test_every_problem_of_a_send_is_reported_at_once(admin: Admin) -> None
     status, refusal = await admin.call("POST", "/api/operators/DE*ALL/send/remote-start", body)
     assert status == 400, refusal
     assert {issue["field"] for issue in refusal["issues"]} == {"evco_id", "wire_profile"}
+
+
+async def test_a_body_beyond_the_admin_apis_limit_names_the_limit(admin: Admin) -> None:
+    body = b'{"operator_id": "DE*BIG", "name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    headers = {"Content-Type": "application/json"}
+    async with admin.session.post(
+        f"{admin.base}/api/operators", data=io.BytesIO(body), headers=headers
+    ) as resp:
+        refusal = await resp.json()
+    assert resp.status == 413, refusal
+    (issue,) = refusal["issues"]
+    assert issue["field"] == "body"
+    assert issue["message"].startswith("is larger than the 1048576 bytes the admin API reads")
