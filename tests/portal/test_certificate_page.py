@@ -70,6 +70,21 @@ def test_uploaded_certificate_is_listed_with_status_names_and_fingerprint(
     shoot(page, "certificates")
 
 
+def test_a_duplicate_upload_keeps_its_fingerprint_inside_the_error_box(
+    page: Page, operator_id: str, pki_files: PKIFiles
+) -> None:
+    create_operator(page, operator_id)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.goto(certificates_path(operator_id))
+    data = pki_files.cpo_user_server_cert.read_bytes()
+    upload(page, "cpo-user-server.pem", data)
+    upload(page, "again.pem", data)  # refused: already uploaded, named by its SHA-256
+    box = page.locator("#field-file .field-error")
+    expect(box).to_contain_text(parse_certificate_upload(data, "again.pem")[0].sha256)
+    # The unbroken fingerprint ran past the box's right edge.
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
 def test_private_key_upload_is_refused(
     page: Page, operator_id: str, pki_files: PKIFiles, shoot: Shoot
 ) -> None:
