@@ -254,5 +254,8 @@ def test_the_hubs_service_certificate_and_what_the_endpoint_presented_show_their
     expect(rows.nth(0).locator(".expiry")).to_have_text(f"{hub_days} days")
     expect(rows.nth(1)).to_contain_text("Authorization: presented by your endpoint")
     expect(rows.nth(1)).to_contain_text(pki.cpo_server.describe().subject)
+    # Two certificates of one name (a self-signed upload, a Hubject-issued one on the wire)
+    # are told apart by their fingerprints.
+    expect(rows.nth(1).locator(".fingerprint")).to_have_text(pki.cpo_server.describe().sha256)
     expect(rows.nth(1).locator(".expiry")).to_have_class("expiry expiry-none")
     shoot(page, "certificates-on-the-wire")
