@@ -31,6 +31,10 @@ def service_url_host(url: str) -> str | None:
     return parts.hostname.lower()
 
 
+SERVICE_URL_MAX = 2048
+"""The longest Service URL: 2,048 characters, what browsers and proxies reliably carry."""
+
+
 def check_service_url(url: str) -> list[str]:
     """Every problem with a Service URL's shape, as messages; empty when it is usable.
 
@@ -41,6 +45,12 @@ def check_service_url(url: str) -> list[str]:
         return [
             f"Service URL {url!r} holds only blanks: enter the https base URL of your endpoint "
             "(e.g. 'https://cpo.example.com/oicp'), or leave it empty"
+        ]
+    if len(url) > SERVICE_URL_MAX:
+        # Every revision, history page and exchange repeats it; and no endpoint needs more.
+        return [
+            f"Service URL {url[:40]!r}… is {len(url)} characters long; give at most "
+            f"{SERVICE_URL_MAX}: the base URL of your endpoint, e.g. 'https://cpo.example.com/oicp'"
         ]
     # The shape is checked with the blanks taken out, so each problem is reported once.
     compact = "".join(url.split())

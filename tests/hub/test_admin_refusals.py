@@ -465,3 +465,19 @@ async def test_a_body_beyond_the_admin_apis_limit_names_the_limit(admin: Admin) 
     (issue,) = refusal["issues"]
     assert issue["field"] == "body"
     assert issue["message"].startswith("is larger than the 1048576 bytes the admin API reads")
+
+
+async def test_a_service_url_beyond_2048_characters_is_refused_and_nothing_saved(
+    admin: Admin,
+) -> None:
+    await admin.operator("DE*URL", "https://localhost:9", 5)
+    url = "https://cpo.example.com/" + "a" * 3000
+    settings = {"online_request": True, "service_url": url, "server_certification": "hubject"}
+    path = "/api/operators/DE*URL/settings/authorization"
+    status, refusal = await admin.call("PUT", path, settings)
+    assert status == 422, refusal
+    (issue,) = refusal["issues"]
+    assert issue["field"] == "service_url"
+    assert f"is {len(url)} characters long; give at most 2048" in issue["message"]
+    _, saved = await admin.call("GET", path)
+    assert saved["current"]["settings"]["service_url"] == "https://localhost:9"
