@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from mockpki import MockHubjectPKI, PKIFiles
@@ -82,3 +83,25 @@ async def served() -> AsyncIterator[list[Served]]:
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+async def roaming_hub(pki: PKIFiles, served: list[Served]) -> tuple[Served, str]:
+    """``hubsim hub serve`` with its OICP port: the hub and its OICP URL."""
+    hub = await serve(
+        "hub", "serve", "--pki", str(pki.directory), "--port", "0", "--oicp-port", "0",
+        ready="listening on",
+    )  # fmt: skip
+    served.append(hub)
+    return hub, (await line_with(hub, "OICP endpoints")).rsplit(" on ", 1)[1].strip()
+
+
+async def cpo_with_emp(hub: Served, service_url: str, **operator: object) -> None:
+    """Operator DE*ABC online at ``service_url`` (Authorization, Hubject certificate), and
+    EMP DE-ICE with a contract with it, configured as a user does: API and CLI."""
+    async with aiohttp.ClientSession(base_url=hub.url) as api:
+        await api.post("/api/operators", json={"operator_id": "DE*ABC", **operator})
+        settings = {"online_request": True, "service_url": service_url}
+        await api.put("/api/operators/DE*ABC/settings/authorization", json=settings)
+    assert (await hubsim("emp", "add", "DE-ICE", "--hub", hub.url)).code == 0
+    contract = await hubsim("emp", "contract", "DE-ICE", "--with", "DE*ABC", "--hub", hub.url)
+    assert contract.code == 0, contract.err

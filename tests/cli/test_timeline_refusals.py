@@ -9,37 +9,24 @@ import json
 import aiohttp
 
 from mockpki import PKIFiles
-from tests.cli.conftest import Served, hubsim, line_with, serve
+from tests.cli.conftest import Served, cpo_with_emp, hubsim, line_with, roaming_hub, serve
 
 
 async def test_late_notifications_on_a_dropped_session_are_on_its_timeline_as_refused(
     pki_files: PKIFiles, served: list[Served]
 ) -> None:
-    pki = str(pki_files.directory)
-    hub = await serve(
-        "hub", "serve", "--pki", pki, "--port", "0", "--oicp-port", "0", ready="listening on"
-    )
-    served.append(hub)
-    oicp_url = (await line_with(hub, "OICP endpoints")).rsplit(" on ", 1)[1].strip()
+    hub, oicp_url = await roaming_hub(pki_files, served)
     stub = await serve(
-        "stub", "serve", "--pki", pki, "--port", "0", "--control-port", "0",
-        "--hub-url", oicp_url, ready="listening on",
+        "stub", "serve", "--pki", str(pki_files.directory), "--port", "0",
+        "--control-port", "0", "--hub-url", oicp_url, ready="listening on",
     )  # fmt: skip
     served.append(stub)
     control = (await line_with(stub, "control API on")).split(" on ")[1].strip()
+    # The hub waits 1 s; the stub accepts after 2 s and then reports Start and Progress.
+    await cpo_with_emp(hub, stub.url.replace("127.0.0.1", "localhost"), timeout_s=1)
     async with aiohttp.ClientSession() as api:
-        # The hub waits 1 s; the stub accepts after 2 s and then reports Start and Progress.
-        await api.post(f"{hub.url}/api/operators", json={"operator_id": "DE*ABC", "timeout_s": 1})
-        settings = {
-            "online_request": True,
-            "service_url": stub.url.replace("127.0.0.1", "localhost"),
-        }
-        await api.put(f"{hub.url}/api/operators/DE*ABC/settings/authorization", json=settings)
         late = {"type": "delay", "seconds": 2, "then": {"type": "accept"}}
         await api.put(f"{control}/behaviours/_default", json=late)
-    assert (await hubsim("emp", "add", "DE-ICE", "--hub", hub.url)).code == 0
-    contract = await hubsim("emp", "contract", "DE-ICE", "--with", "DE*ABC", "--hub", hub.url)
-    assert contract.code == 0
     start = await hubsim(
         "emp", "remote-start", "DE-ICE", "--evse", "DE*ABC*E0001", "--hub", hub.url, "--json"
     )
@@ -64,26 +51,13 @@ async def test_late_notifications_on_a_dropped_session_are_on_its_timeline_as_re
 async def test_a_second_stop_of_the_emps_own_session_is_on_its_timeline_as_refused(
     pki_files: PKIFiles, served: list[Served]
 ) -> None:
-    pki = str(pki_files.directory)
-    hub = await serve(
-        "hub", "serve", "--pki", pki, "--port", "0", "--oicp-port", "0", ready="listening on"
-    )
-    served.append(hub)
-    oicp_url = (await line_with(hub, "OICP endpoints")).rsplit(" on ", 1)[1].strip()
+    hub, oicp_url = await roaming_hub(pki_files, served)
     stub = await serve(
-        "stub", "serve", "--pki", pki, "--port", "0", "--hub-url", oicp_url, ready="listening on"
-    )
+        "stub", "serve", "--pki", str(pki_files.directory), "--port", "0",
+        "--hub-url", oicp_url, ready="listening on",
+    )  # fmt: skip
     served.append(stub)
-    async with aiohttp.ClientSession() as api:
-        await api.post(f"{hub.url}/api/operators", json={"operator_id": "DE*ABC"})
-        settings = {
-            "online_request": True,
-            "service_url": stub.url.replace("127.0.0.1", "localhost"),
-        }
-        await api.put(f"{hub.url}/api/operators/DE*ABC/settings/authorization", json=settings)
-    assert (await hubsim("emp", "add", "DE-ICE", "--hub", hub.url)).code == 0
-    contract = await hubsim("emp", "contract", "DE-ICE", "--with", "DE*ABC", "--hub", hub.url)
-    assert contract.code == 0
+    await cpo_with_emp(hub, stub.url.replace("127.0.0.1", "localhost"))
     emp = ("--evse", "DE*ABC*E0001", "--hub", hub.url, "--json")
     start = await hubsim("emp", "remote-start", "DE-ICE", *emp)
     session_id = json.loads(start.out)["session_id"]
