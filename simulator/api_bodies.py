@@ -21,6 +21,7 @@ from simulator.requests import (
     RequestRefused,
     SendParams,
     build_request,
+    builder_issues,
     id_issues,
     parse_wire_profile,
 )
@@ -172,27 +173,17 @@ def send_from_json(
     return params, profile
 
 
-_STAND_INS = {"evse_id": "DE*ABC*E0001", "provider_id": "DE*ICE"}
-
-
 def _builder_issues_beside(
     operation: Operation, data: dict[str, Any], found: list[FieldIssue]
 ) -> list[FieldIssue]:
-    """What the builder refuses of the fields that are not refused already, with valid
-    stand-ins for the refused required ones."""
+    """What the builder refuses of the send fields not refused already."""
     refused = {issue.field for issue in found}
     given = {
         k: v
         for k, v in data.items()
         if k in SendParams.__dataclass_fields__ and k not in refused and k != "duration"
     }
-    try:
-        build_request(operation, SendParams(**{**_STAND_INS, **given}))
-    except RequestRefused as err:
-        return [issue for issue in err.issues if issue.field in given]
-    except (TypeError, ValueError):  # a value of another type: refused by its own rule
-        return []
-    return []
+    return builder_issues(operation, given)
 
 
 def _required_text(value: object, example: str) -> str | None:

@@ -182,7 +182,7 @@ def prepare_request(
 def check_provider_id(value: str) -> None:
     """Refuse a ProviderID the builder would refuse, in its words, for a caller that sends
     nothing (the admin API's readiness question)."""
-    issues = _builder_issues({"provider_id": value})
+    issues = builder_issues(Operation.AUTHORIZE_REMOTE_START, {"provider_id": value})
     if issues:
         raise RequestRefused(issues)
 
@@ -191,19 +191,22 @@ def id_issues(data: Mapping[str, object]) -> list[FieldIssue]:
     """The builder's refusals of the ``provider_id`` and ``evse_id`` that ``data`` gives as
     text, for a body whose other problems are refused with them."""
     given = {k: v for k in ("provider_id", "evse_id") if isinstance(v := data.get(k), str) and v}
-    return _builder_issues(given) if given else []
+    return builder_issues(Operation.AUTHORIZE_REMOTE_START, given) if given else []
 
 
-def _builder_issues(given: Mapping[str, str]) -> list[FieldIssue]:
-    """What the builder refuses of the IDs ``given``, the others filled with valid ones."""
-    params = SendParams(
-        evse_id=given.get("evse_id", "DE*ABC*E0001"),
-        provider_id=given.get("provider_id", "DE*ICE"),
-    )
+_STAND_INS = {"evse_id": "DE*ABC*E0001", "provider_id": "DE*ICE"}
+
+
+def builder_issues(operation: Operation, given: Mapping[str, object]) -> list[FieldIssue]:
+    """What the builder refuses of the send fields ``given`` (SendParams' names), the
+    required IDs not given filled with valid stand-ins: the refusals of a body whose other
+    problems are refused with them."""
     try:
-        build_request(Operation.AUTHORIZE_REMOTE_START, params)
+        build_request(operation, SendParams(**{**_STAND_INS, **given}))  # type: ignore[arg-type]
     except RequestRefused as err:
         return [issue for issue in err.issues if issue.field in given]
+    except (TypeError, ValueError):  # a value of another type: refused by its own rule
+        return []
     return []
 
 
