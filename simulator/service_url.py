@@ -46,15 +46,17 @@ def check_service_url(url: str) -> list[str]:
             f"Service URL {url!r} holds only blanks: enter the https base URL of your endpoint "
             "(e.g. 'https://cpo.example.com/oicp'), or leave it empty"
         ]
-    if len(url) > SERVICE_URL_MAX:
-        # Every revision, history page and exchange repeats it; and no endpoint needs more.
-        return [
-            f"Service URL {url[:40]!r}… is {len(url)} characters long; give at most "
-            f"{SERVICE_URL_MAX}: the base URL of your endpoint, e.g. 'https://cpo.example.com/oicp'"
-        ]
     # The shape is checked with the blanks taken out, so each problem is reported once.
     compact = "".join(url.split())
-    return _blank_problems(url) + _shape_problems(url, compact)
+    problems = _blank_problems(url) + _shape_problems(url, compact)
+    if len(url) > SERVICE_URL_MAX:
+        # Every revision, history page and exchange repeats it; and no endpoint needs more.
+        problems.insert(
+            0,
+            f"Service URL {url[:40]!r}… is {len(url)} characters long; give at most "
+            f"{SERVICE_URL_MAX}: the base URL of your endpoint, e.g. 'https://cpo.example.com/oicp'",
+        )
+    return problems
 
 
 # How a blank other than a plain space is named in a message.
